@@ -1,0 +1,85 @@
+"""The agent interface: text and DTMF in, a stream of replies and actions out.
+
+An `Agent` is loaded once from its agent file and shared; each call gets its own
+`Conversation`. The call layer feeds it `CallerInput` events and carries out the
+`AgentAction`s it yields, in order. The dialogue engine of later issues plugs in
+behind this same interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class CallerSaid:
+    text: str
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class CallerKeyed:
+    digits: str  # DTMF digits, e.g. "1" or "4417#"
+
+
+@dataclass(frozen=True, slots=True)
+class CallerSilent:
+    seconds: float  # how long the caller has been silent since the agent finished
+
+
+CallerInput = CallerSaid | CallerKeyed | CallerSilent
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndCall:
+    reason: str  # "goodbye", "no input", ...
+
+
+AgentAction = Say | EndCall
+
+
+@dataclass(slots=True)
+class HistoryEntry:
+    role: str  # "caller" or "agent"
+    text: str
+
+
+@dataclass(slots=True)
+class ConversationState:
+    """What the conversation has been so far; recorded on the call after every turn."""
+
+    history: list[HistoryEntry] = field(default_factory=list)
+    intent: str | None = None
+    no_input_count: int = 0
+    not_understood_count: int = 0
+
+
+class Conversation(Protocol):
+    state: ConversationState
+
+    def greet(self) -> AsyncIterator[AgentAction]: ...
+
+    def respond(self, caller_input: CallerInput) -> AsyncIterator[AgentAction]: ...
+
+    def agent_was_interrupted(self, heard_text: str) -> None:
+        """The caller barged in: replace the last agent entry with the part they heard."""
+        ...
+
+
+class Agent(Protocol):
+    name: str
+    voice: str
+
+    def fixed_prompts(self) -> list[str]:
+        """Texts the agent will always say verbatim (greeting, reprompts, answers):
+        pre-synthesized when the agent loads."""
+        ...
+
+    def start_conversation(self) -> Conversation: ...

@@ -1,0 +1,70 @@
+"""The one interface between a wire protocol and a call.
+
+A transport delivers inbound audio, DTMF digits and the hang-up as events, and
+plays outbound audio at a steady 20 ms pace, filling gaps with comfort silence.
+It knows nothing of speech or agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from callwright.audio.frames import AudioFrame
+
+
+@dataclass(frozen=True, slots=True)
+class InboundAudio:
+    frame: AudioFrame
+    received_at: float  # time.monotonic() when the packet arrived
+
+
+@dataclass(frozen=True, slots=True)
+class DtmfDigit:
+    digit: str  # one of 0-9 * # A-D
+    received_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteHangup:
+    reason: str  # e.g. "BYE", "CANCEL", "RTP timeout"
+
+
+TransportEvent = InboundAudio | DtmfDigit | RemoteHangup
+
+FrameSentListener = Callable[[AudioFrame, float], None]
+"""Called with each outbound frame (speech or comfort silence) and the monotonic
+time it went on the wire."""
+
+
+class Transport(Protocol):
+    """One live call leg as seen by `callwright.call`."""
+
+    call_id: str
+    caller: str  # who called, e.g. "sip:alice@127.0.0.1"
+    callee: str  # who was called, e.g. "demo" (the agent name)
+
+    def events(self) -> AsyncIterator[TransportEvent]:
+        """Inbound events in arrival order; ends after RemoteHangup or hangup()."""
+        ...
+
+    def play(self, frame: AudioFrame) -> None:
+        """Queue a frame to be sent at the next free 20 ms slot."""
+        ...
+
+    def clear(self) -> list[AudioFrame]:
+        """Drop all queued (not yet sent) frames at once; return them, oldest first."""
+        ...
+
+    def queued_frames(self) -> int:
+        """How many frames are waiting to be sent."""
+        ...
+
+    def on_frame_sent(self, listener: FrameSentListener) -> None:
+        """Register a listener for every frame put on the wire."""
+        ...
+
+    async def hangup(self) -> None:
+        """End the call from our side (BYE) and stop sending."""
+        ...
