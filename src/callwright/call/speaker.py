@@ -1,0 +1,149 @@
+"""The agent's mouth on one call: text in, paced frames out, and what was heard.
+
+Fixed prompts come from the prompt cache; anything else is synthesized clause by
+clause and the first clause is queued while the rest is still synthesizing. The
+speaker counts every frame the transport actually put on the wire, so after a
+barge-in it can say which words the caller heard. While the caller may be
+barging in, `hold()` takes the unsent audio off the wire and keeps it, and
+`resume()` puts it back (a backchannel) or `discard()` drops it (a real
+interruption).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from callwright.audio.frames import AudioFrame, split_into_frames
+from callwright.speech.engines import TextToSpeech
+from callwright.speech.tts.prompt_cache import PromptCache
+from callwright.telephony.transport import Transport
+
+
+@dataclass(slots=True)
+class _Clause:
+    text: str
+    frames: int
+
+
+@dataclass(slots=True)
+class Utterance:
+    id: int
+    text: str
+    clauses: list[_Clause] = field(default_factory=list)
+    frames_sent: int = 0
+
+    def heard_text(self) -> str:
+        """The words the caller heard: whole clauses sent, plus a share of the clause cut off."""
+        heard: list[str] = []
+        remaining = self.frames_sent
+        for clause in self.clauses:
+            if remaining >= clause.frames:
+                heard.append(clause.text)
+                remaining -= clause.frames
+                continue
+            words = clause.text.split()
+            share = round(len(words) * remaining / max(clause.frames, 1))
+            if share:
+                heard.append(" ".join(words[:share]))
+            break
+        return " ".join(heard)
+
+    @property
+    def finished_sending(self) -> bool:
+        return self.frames_sent >= sum(clause.frames for clause in self.clauses)
+
+
+class Speaker:
+    """Queues the agent's speech on a transport and tracks what reached the caller."""
+
+    def __init__(self, transport: Transport, tts: TextToSpeech, prompts: PromptCache) -> None:
+        self._transport = transport
+        self._tts = tts
+        self._prompts = prompts
+        self._utterances: dict[int, Utterance] = {}
+        self._next_id = 1
+        self._held: list[AudioFrame] | None = None
+        self._sent = asyncio.Event()
+        transport.on_frame_sent(self._frame_sent)
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def audio_pending(self) -> bool:
+        """Whether agent audio is queued or held back (the agent still has the floor)."""
+        return self._transport.queued_frames() > 0 or bool(self._held)
+
+    async def say(self, text: str, on_first_audio: Callable[[], None]) -> Utterance:
+        """Synthesize `text` and queue it; returns once all of it is queued (or held)."""
+        utterance = Utterance(self._next_id, text)
+        self._next_id += 1
+        self._utterances[utterance.id] = utterance
+        cached = self._prompts.get(text)
+        if cached is not None:
+            on_first_audio()
+            self._queue(utterance, text, cached)
+            return utterance
+        first = True
+        async for chunk in self._tts.synthesize_stream(text):
+            if first:
+                on_first_audio()
+                first = False
+            self._queue(utterance, "", chunk)
+        self._assign_clause_texts(utterance)
+        return utterance
+
+    def _queue(self, utterance: Utterance, text: str, pcm: np.ndarray) -> None:
+        frames = split_into_frames(pcm, utterance.id)
+        utterance.clauses.append(_Clause(text, len(frames)))
+        for frame in frames:
+            if self._held is not None:
+                self._held.append(frame)
+            else:
+                self._transport.play(frame)
+
+    @staticmethod
+    def _assign_clause_texts(utterance: Utterance) -> None:
+        """Spread the utterance's words over its streamed clauses by their audio length."""
+        words = utterance.text.split()
+        total = sum(clause.frames for clause in utterance.clauses) or 1
+        start = 0
+        for index, clause in enumerate(utterance.clauses):
+            last = index == len(utterance.clauses) - 1
+            count = len(words) - start if last else round(len(words) * clause.frames / total)
+            clause.text = " ".join(words[start : start + count])
+            start += count
+
+    def _frame_sent(self, frame: AudioFrame, _at: float) -> None:
+        if frame.utterance_id is not None:
+            utterance = self._utterances.get(frame.utterance_id)
+            if utterance is not None:
+                utterance.frames_sent += 1
+        elif not self.audio_pending():
+            self._sent.set()
+
+    async def drained(self) -> None:
+        """Wait until every queued frame has gone out on the wire."""
+        while self.audio_pending():
+            self._sent.clear()
+            await self._sent.wait()
+
+    def hold(self) -> None:
+        """Take unsent audio off the wire at once and keep it aside."""
+        if self._held is None:
+            self._held = self._transport.clear()
+
+    def resume(self) -> None:
+        """Put held audio back on the wire where it stopped."""
+        held, self._held = self._held or [], None
+        for frame in held:
+            self._transport.play(frame)
+
+    def discard(self) -> None:
+        """Drop all unsent audio for good."""
+        self._held = None
+        self._transport.clear()

@@ -1,0 +1,85 @@
+"""The `callwright` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from callwright.cli_calls import calls_app
+from callwright.cli_chat import chat
+from callwright.config import ServerConfig
+
+app = typer.Typer(
+    help="callwright: an AI phone agent that answers real calls.", no_args_is_help=True
+)
+app.add_typer(calls_app, name="calls", help="Recorded calls: list and show.")
+app.command(help="Talk with an agent in text (no audio).")(chat)
+console = Console()
+
+
+@app.command()
+def serve(
+    sip_host: str = typer.Option(None, help="SIP/RTP address (default 127.0.0.1)."),
+    sip_port: int = typer.Option(None, help="SIP port, UDP and TCP (default 5060)."),
+    http_port: int = typer.Option(None, help="HTTP API port (default 8080)."),
+    agents_dir: Path = typer.Option(None, help="Folder of agent files (default agents/)."),
+    database_url: str = typer.Option(None, help="SQLAlchemy URL (default SQLite in var/)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
+) -> None:
+    """Answer SIP calls with every agent under agents/ and serve the HTTP API."""
+    from callwright.server import serve as run_server
+
+    _logging(verbose)
+    config = ServerConfig.from_environment(
+        sip_host=sip_host, sip_port=sip_port, http_port=http_port,
+        agents_dir=agents_dir, database_url=database_url,
+    )
+    try:
+        asyncio.run(run_server(config))
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def call(
+    agent: Path = typer.Option(..., help="Agent file (YAML)."),
+    audio: Path = typer.Option(..., help="The caller's side of the call, a WAV file."),
+    save_audio: Path = typer.Option(None, help="Write what the agent said to this WAV file."),
+    database_url: str = typer.Option(None, help="Also record the call in this database."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Run a whole call from a WAV file, no network; print the transcript and latencies."""
+    from callwright.call.offline import run_file_call
+
+    _logging(verbose)
+    record, agent_audio = asyncio.run(run_file_call(agent, audio, database_url))
+    table = Table(title=f"call {record.id} ({record.outcome})")
+    for column in ("turn", "caller", "agent", "latency ms"):
+        table.add_column(column)
+    for turn in record.turns:
+        latency = turn.latency_ms()
+        table.add_row(
+            str(turn.index),
+            turn.caller_text,
+            turn.agent_text + (" [interrupted]" if turn.interrupted else ""),
+            "" if latency is None else f"{latency:.0f}",
+        )
+    console.print(table)
+    if save_audio is not None:
+        from callwright.audio.frames import SAMPLE_RATE_HZ
+        from callwright.audio.wav import write_wav
+
+        write_wav(save_audio, agent_audio, SAMPLE_RATE_HZ)
+        console.print(f"agent audio written to {save_audio}")
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,67 @@
+"""Server settings: defaults in one place, overridable by environment and CLI flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from callwright.call.session import CallOptions
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    sip_host: str = "127.0.0.1"
+    """Address SIP and RTP listen on and advertise in SDP (use the box's LAN/public IP
+    for phones on other machines)."""
+    sip_port: int = 5060
+    """SIP port for both UDP and TCP."""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    """Port of the HTTP API (calls, recordings, metrics)."""
+    agents_dir: Path = Path("agents")
+    """Every agent file (*.yaml) here is answered at sip:<agent name>@host."""
+    database_url: str | None = None
+    """SQLAlchemy URL (CALLWRIGHT_DATABASE_URL); default: an SQLite file in data_dir."""
+    data_dir: Path = Path("var")
+    """Recordings and the default SQLite database live here."""
+    max_calls: int = 50
+    """Calls held at once; more are answered 486 Busy Here."""
+    vad: str = "silero"
+    stt: str = "whisper-tiny.en"
+    tts: str = "piper-joe"
+    call: CallOptions = field(default_factory=CallOptions)
+
+    @classmethod
+    def from_environment(cls, **overrides: object) -> ServerConfig:
+        """Defaults, then CALLWRIGHT_* environment variables, then explicit overrides."""
+        values: dict[str, object] = {}
+        for name, kind in _FROM_ENVIRONMENT.items():
+            variable = f"CALLWRIGHT_{name.upper()}"
+            raw = os.environ.get(variable)
+            if raw:
+                try:
+                    values[name] = kind(raw)
+                except ValueError as error:
+                    message = f"{variable}={raw!r} is not a valid {kind.__name__}"
+                    raise ValueError(message) from error
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        data_dir = Path(values.get("data_dir", cls.data_dir))
+        values.setdefault("database_url", f"sqlite:///{data_dir / 'callwright.db'}")
+        values["call"] = CallOptions(recordings_dir=data_dir / "recordings")
+        return cls(**values)
+
+
+_FROM_ENVIRONMENT: dict[str, type] = {
+    "sip_host": str,
+    "sip_port": int,
+    "http_host": str,
+    "http_port": int,
+    "agents_dir": Path,
+    "database_url": str,
+    "data_dir": Path,
+    "max_calls": int,
+    "vad": str,
+    "stt": str,
+    "tts": str,
+}

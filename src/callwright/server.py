@@ -1,0 +1,97 @@
+"""`callwright serve`: every agent under agents/ answering SIP calls, plus the HTTP API.
+
+Speech engines and agents load once, fixed prompts are pre-synthesized before
+the first call is accepted, and each call runs as its own `CallSession` task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import uvicorn
+
+from callwright.agent.conversation import Agent
+from callwright.agent.loader import load_agents
+from callwright.api.app import create_app
+from callwright.api.metrics import CALLS_ACTIVE, CALLS_TOTAL, TURN_LATENCY_SECONDS
+from callwright.call.session import CallSession
+from callwright.config import ServerConfig
+from callwright.speech.loader import SpeechEngines, load_speech_engines
+from callwright.speech.tts.prompt_cache import PromptCache
+from callwright.store.calls import CallRepository
+from callwright.store.database import open_database
+from callwright.telephony.sip.call import SipCall
+from callwright.telephony.sip.endpoint import SipServer
+from callwright.telephony.transport import Transport
+
+log = logging.getLogger("callwright.server")
+
+
+@dataclass
+class Runtime:
+    """What every call of this process shares."""
+
+    config: ServerConfig
+    engines: SpeechEngines
+    prompts: PromptCache
+    agents: dict[str, Agent]
+    calls: CallRepository
+
+    async def run_call(self, transport: Transport, agent: Agent) -> None:
+        CALLS_ACTIVE.inc()
+        try:
+            session = CallSession(
+                transport, agent, self.engines, self.prompts, self.calls, self.config.call
+            )
+            record = await session.run()
+            CALLS_TOTAL.labels(agent.name, record.outcome or "unknown").inc()
+            for turn in record.turns:
+                latency = turn.latency_ms()
+                if latency is not None:
+                    TURN_LATENCY_SECONDS.labels(agent.name).observe(latency / 1000)
+        finally:
+            CALLS_ACTIVE.dec()
+
+
+async def load_runtime(config: ServerConfig) -> Runtime:
+    """Load engines, agents and the database; pre-synthesize every agent's fixed prompts."""
+    agents = load_agents(config.agents_dir)
+    if not agents:
+        raise SystemExit(f"No agent files (*.yaml) found in {config.agents_dir}/")
+    engines = await asyncio.to_thread(load_speech_engines, config.vad, config.stt, config.tts)
+    prompts = PromptCache(engines.tts)
+    for agent in agents.values():
+        await prompts.warm(agent.fixed_prompts())
+    calls = CallRepository(await asyncio.to_thread(open_database, config.database_url))
+    return Runtime(config, engines, prompts, agents, calls)
+
+
+async def serve(config: ServerConfig) -> None:
+    runtime = await load_runtime(config)
+
+    async def on_call(call: SipCall) -> None:
+        await runtime.run_call(call, runtime.agents[call.callee])
+
+    sip = SipServer(
+        config.sip_host,
+        config.sip_port,
+        accepts=lambda user: user in runtime.agents,
+        on_call=on_call,
+        max_calls=config.max_calls,
+    )
+    await sip.start()
+    app = create_app(runtime.calls, config.data_dir / "recordings")
+    http = uvicorn.Server(
+        uvicorn.Config(app, host=config.http_host, port=config.http_port, log_level="warning")
+    )
+    names = ", ".join(f"sip:{name}@{config.sip_host}:{sip.udp_port}" for name in runtime.agents)
+    log.info("answering %s; API on http://%s:%d/api/calls", names, config.http_host,
+             config.http_port)
+    print(f"callwright is answering {names}", flush=True)
+    print(f"HTTP API: http://{config.http_host}:{config.http_port}/api/calls", flush=True)
+    try:
+        await http.serve()
+    finally:
+        await sip.stop()

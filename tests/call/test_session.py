@@ -1,0 +1,280 @@
+"""CallSession as deterministic timelines on a virtual phone line.
+
+The line delivers one caller frame per virtual 20 ms tick and sends one agent
+frame per tick, faster than real time. Fake engines stand in for the models:
+the VAD hears any loud frame as speech, the speech-to-text reads which scripted
+phrase was spoken from the frame level, and the TTS makes 100 ms of audio per
+word. What is tested is the call's own logic: when it answers, what it records,
+how it handles barge-in, backchannels, keypad digits and silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from callwright.speech.loader import SpeechEngines
+from callwright.speech.tts.prompt_cache import PromptCache
+
+from callwright.agent.conversation import (
+    CallerKeyed,
+    CallerSaid,
+    CallerSilent,
+    ConversationState,
+    EndCall,
+    HistoryEntry,
+    Say,
+)
+from callwright.audio.frames import SAMPLES_PER_FRAME, AudioFrame
+from callwright.call.session import CallOptions, CallSession
+from callwright.speech.engines import Transcript
+from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup
+
+TICK_S = 0.02
+SPOKEN_LEVEL = 4000
+LEVEL_STEP = 1000
+
+
+@dataclass
+class Phrase:
+    start_s: float
+    end_s: float
+    text: str
+
+
+class VirtualLine:
+    """A Transport on a virtual clock: one inbound and one outbound frame per tick."""
+
+    transport_name = "virtual"
+
+    def __init__(self, phrases: list[Phrase], duration_s: float, digits=None) -> None:
+        self.call_id = "test-call"
+        self.caller = "sip:caller@test"
+        self.callee = "fake"
+        self.now = 0.0
+        self.phrases = phrases
+        self.digits = dict(digits or {})
+        self.ticks = round(duration_s / TICK_S)
+        self.queue: deque[AudioFrame] = deque()
+        self.listeners = []
+        self.sent: list[tuple[float, AudioFrame]] = []
+        self.hung_up_at: float | None = None
+
+    def clock(self) -> float:
+        return self.now
+
+    def caller_frame(self) -> AudioFrame:
+        for index, phrase in enumerate(self.phrases):
+            if phrase.start_s < self.now <= phrase.end_s + 1e-9:
+                level = SPOKEN_LEVEL + index * LEVEL_STEP
+                return AudioFrame(np.full(SAMPLES_PER_FRAME, level, dtype=np.int16))
+        return AudioFrame.silence()
+
+    async def events(self):
+        for tick in range(1, self.ticks + 1):
+            if self.hung_up_at is not None:
+                return
+            self.now = tick * TICK_S
+            frame = self.queue.popleft() if self.queue else AudioFrame.silence()
+            self.sent.append((self.now, frame))
+            for listener in self.listeners:
+                listener(frame, self.now)
+            digit = self.digits.pop(round(self.now, 2), None)
+            if digit:
+                yield DtmfDigit(digit, self.now)
+            yield InboundAudio(self.caller_frame(), self.now)
+            for _ in range(5):
+                await asyncio.sleep(0)
+        yield RemoteHangup("BYE")
+
+    def play(self, frame):
+        self.queue.append(frame)
+
+    def clear(self):
+        dropped = list(self.queue)
+        self.queue.clear()
+        return dropped
+
+    def queued_frames(self):
+        return len(self.queue)
+
+    def on_frame_sent(self, listener):
+        self.listeners.append(listener)
+
+    async def hangup(self):
+        self.hung_up_at = self.now
+
+    def agent_speech_times(self) -> list[float]:
+        return [at for at, frame in self.sent if frame.utterance_id is not None]
+
+
+class LevelVad:
+    def new_stream(self):
+        return self
+
+    def speech_probability(self, frame: AudioFrame) -> float:
+        return 1.0 if np.abs(frame.samples).max() > 1000 else 0.0
+
+
+class LevelStt:
+    def __init__(self, phrases: list[Phrase]) -> None:
+        self.phrases = phrases
+        self.calls = 0
+
+    async def transcribe(self, pcm: np.ndarray) -> Transcript:
+        self.calls += 1
+        await asyncio.sleep(0)
+        level = int(np.abs(pcm).max()) if len(pcm) else 0
+        if level < SPOKEN_LEVEL:
+            return Transcript("", 0.0, len(pcm) / 16000)
+        index = (level - SPOKEN_LEVEL) // LEVEL_STEP
+        return Transcript(self.phrases[index].text, 0.9, len(pcm) / 16000)
+
+
+class WordTts:
+    voice = "fake"
+
+    async def synthesize_stream(self, text):
+        yield await self.synthesize(text)
+
+    async def synthesize(self, text):
+        return np.full(1600 * len(text.split()), 300, dtype=np.int16)
+
+
+class EchoConversation:
+    """Greets, answers 'you said ...', says goodbye to 'bye', reprompts once on silence."""
+
+    def __init__(self) -> None:
+        self.state = ConversationState()
+        self.inputs = []
+
+    async def greet(self):
+        self.state.history.append(HistoryEntry("agent", "hello there"))
+        yield Say("hello there")
+
+    async def respond(self, caller_input):
+        self.inputs.append(caller_input)
+        if isinstance(caller_input, CallerSaid):
+            self.state.history.append(HistoryEntry("caller", caller_input.text))
+            if caller_input.text == "bye":
+                yield Say("goodbye now")
+                yield EndCall("goodbye")
+                return
+            reply = "you said " + caller_input.text
+        elif isinstance(caller_input, CallerKeyed):
+            reply = f"you pressed {caller_input.digits}"
+        else:
+            reply = "are you still there"
+        self.state.history.append(HistoryEntry("agent", reply))
+        yield Say(reply)
+
+    def agent_was_interrupted(self, heard_text):
+        self.state.history[-1] = HistoryEntry("agent", heard_text)
+
+
+class EchoAgent:
+    name = "fake"
+    voice = "fake"
+
+    def __init__(self):
+        self.conversation = EchoConversation()
+
+    def fixed_prompts(self):
+        return ["hello there"]
+
+    def start_conversation(self):
+        return self.conversation
+
+
+async def run_call(phrases, duration_s, digits=None, no_input_s=30.0):
+    line = VirtualLine(phrases, duration_s, digits)
+    tts = WordTts()
+    engines = SpeechEngines(LevelVad(), LevelStt(phrases), tts)
+    prompts = PromptCache(tts)
+    agent = EchoAgent()
+    await prompts.warm(agent.fixed_prompts())
+    options = CallOptions(no_input_timeout_s=no_input_s, recordings_dir=RECORDINGS)
+    session = CallSession(line, agent, engines, prompts, None, options, clock=line.clock)
+    record = await session.run()
+    return line, agent.conversation, record
+
+
+RECORDINGS = None
+
+
+@pytest.fixture(autouse=True)
+def recordings_dir(tmp_path):
+    global RECORDINGS
+    RECORDINGS = tmp_path / "recordings"
+
+
+async def test_greets_then_answers_a_question_quickly():
+    phrases = [Phrase(1.0, 2.0, "what are your hours")]
+    line, conversation, record = await run_call(phrases, 5.0)
+    assert record.turns[0].agent_text == "hello there"
+    assert record.turns[1].caller_text == "what are your hours"
+    assert record.turns[1].agent_text == "you said what are your hours"
+    marks = record.turns[1].marks
+    assert marks["speech_end"] == pytest.approx(2.0, abs=0.021)
+    # decided after the short end-of-turn silence, not a long fixed timeout
+    assert 0.1 <= marks["end_of_turn"] - marks["speech_end"] <= 0.25
+    ordered = [marks[k] for k in ("speech_end", "end_of_turn", "transcript_ready",
+                                  "first_reply_text", "first_audio_synth", "first_audio_sent")]
+    assert ordered == sorted(ordered)
+    assert record.turns[1].latency_ms() < 300
+    assert record.outcome == "caller_hung_up"
+    assert record.recording_path and RECORDINGS.joinpath("test-call.wav").exists()
+
+
+async def test_goodbye_plays_farewell_then_hangs_up():
+    phrases = [Phrase(1.0, 1.6, "bye")]
+    line, _, record = await run_call(phrases, 10.0)
+    assert record.outcome == "completed"
+    assert line.hung_up_at is not None
+    # the farewell (2 words = 200 ms) went out in full before the hang-up
+    farewell = [at for at, f in line.sent if f.utterance_id == 2]
+    assert len(farewell) == 10
+    assert line.hung_up_at >= farewell[-1]
+
+
+async def test_barge_in_stops_agent_audio_and_keeps_only_what_was_heard():
+    # the answer to the first question lasts 0.1 s * 8 words = 0.8 s... make it long
+    long_question = "one two three four five six seven eight nine ten eleven twelve"
+    phrases = [Phrase(1.0, 2.0, long_question), Phrase(3.0, 4.0, "stop please wait")]
+    line, conversation, record = await run_call(phrases, 7.0)
+    speech_times = [at for at, f in line.sent if f.utterance_id == 2]
+    # the barge-in is detected 100 ms after onset; nothing of utterance 2 after that
+    assert speech_times and max(speech_times) <= 3.0 + 0.1 + 0.021
+    interrupted = record.turns[1]
+    assert interrupted.interrupted
+    heard = interrupted.agent_text.split()
+    assert 0 < len(heard) < len(("you said " + long_question).split())
+    assert conversation.state.history[2].text == interrupted.agent_text
+    assert record.turns[2].caller_text == "stop please wait"
+    assert any(event.kind == "barge_in" for event in record.events)
+
+
+async def test_backchannel_does_not_stop_the_agent():
+    long_question = "one two three four five six seven eight nine ten eleven twelve"
+    phrases = [Phrase(1.0, 2.0, long_question), Phrase(2.6, 2.9, "mm-hm")]
+    line, conversation, record = await run_call(phrases, 6.0)
+    answer_frames = [f for _, f in line.sent if f.utterance_id == 2]
+    assert len(answer_frames) == 14 * 5  # all 14 words were played in full
+    assert not record.turns[1].interrupted
+    assert [t.caller_text for t in record.turns] == ["", long_question]
+    assert any(event.kind == "backchannel" for event in record.events)
+
+
+async def test_keypad_digit_reaches_the_agent():
+    line, conversation, record = await run_call([], 3.0, digits={1.5: "1"})
+    assert CallerKeyed("1") in conversation.inputs
+    assert record.turns[1].agent_text == "you pressed 1"
+
+
+async def test_silence_gets_a_reprompt():
+    line, conversation, record = await run_call([], 4.0, no_input_s=1.5)
+    assert any(isinstance(i, CallerSilent) for i in conversation.inputs)
+    assert "are you still there" in [t.agent_text for t in record.turns]
