@@ -1,0 +1,22 @@
+"""Prometheus metrics that the call layer updates and GET /metrics exposes.
+
+They live in prometheus-client's default registry, so any module can import and update them.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+# Voice-agent latency lives between ~200 ms (good) and a few seconds (broken).
+TURN_LATENCY_BUCKETS_S = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0)
+
+CALLS_ACTIVE = Gauge("callwright_calls_active", "Calls in progress on this worker.")
+CALLS_TOTAL = Counter(
+    "callwright_calls", "Calls finished, by agent and outcome.", ["agent", "outcome"]
+)
+TURN_LATENCY_SECONDS = Histogram(
+    "callwright_turn_latency_seconds",
+    "Caller's end of speech to the agent's first audio on the wire.",
+    ["agent"],
+    buckets=TURN_LATENCY_BUCKETS_S,
+)
