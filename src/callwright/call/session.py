@@ -62,7 +62,8 @@ MAX_UTTERANCE_S = 30.0  # Whisper's window; longer turns are transcribed from th
 class CallOptions:
     turn_taking: TurnTakingOptions = field(default_factory=TurnTakingOptions)
     no_input_timeout_s: float = 7.0
-    """Caller silence after the agent finished speaking that counts as no input."""
+    """Caller silence after the agent finished speaking that counts as no input, for
+    agents that do not set their own."""
     recordings_dir: Path = Path("var/recordings")
 
 
@@ -98,6 +99,9 @@ class CallSession:
         self._options = options or CallOptions()
         self._clock = clock
         self._turns = TurnTaking(self._options.turn_taking)
+        self._no_input_timeout_s = getattr(
+            agent, "no_input_timeout_s", self._options.no_input_timeout_s
+        )
         self._speaker = Speaker(transport, engines.tts, prompts)
         self._recorder = CallRecorder()
         self._conversation: Conversation = agent.start_conversation()
@@ -285,6 +289,7 @@ class CallSession:
         ):
             self._reply_task.cancel()
             self._speaker.discard()
+            self._conversation.agent_was_interrupted("")
             self._carried_text = turn.record.caller_text
             self._current = None
             self._turn_index -= 1
@@ -318,7 +323,7 @@ class CallSession:
             self._last_activity = now
             return
         silent_s = now - self._last_activity
-        if silent_s >= self._options.no_input_timeout_s:
+        if silent_s >= self._no_input_timeout_s:
             self._last_activity = now
             self._event("no_input", seconds=round(silent_s, 1))
             self._finish_task = self._spawn(self._silent(silent_s))

@@ -1,0 +1,263 @@
+"""The front-desk conversation: answer what the caller asks, from fixed texts, and end well.
+
+`FrontDeskAgent` is one agent file made ready to talk: its texts rendered (placeholders filled)
+and its `IntentMatcher` built, shared by all calls. Each call gets a `FrontDeskConversation`.
+Everything the agent says is one of `fixed_prompts()`, so its audio can be synthesized once.
+
+A reply is a few `Say`s; the history gets one agent entry per turn, grown as each `Say` is
+yielded, so when the caller barges in `agent_was_interrupted` can replace the whole turn with
+what they heard. The counters in `state` count in a row: understanding the caller resets the
+not-understood ladder, and any caller input resets the no-input ladder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+
+from callwright.agent.conversation import (
+    AgentAction,
+    CallerInput,
+    CallerKeyed,
+    CallerSaid,
+    CallerSilent,
+    ConversationState,
+    EndCall,
+    HistoryEntry,
+    Say,
+)
+from callwright.agent.spec import AgentSpec, Intent
+from callwright.agent.understanding import (
+    ACK,
+    GOODBYE,
+    HELLO,
+    NO,
+    THANKS,
+    YES,
+    IntentMatcher,
+    spoken_digit,
+)
+
+MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
+KEYPAD_HELP_DIGIT = "0"
+NO_KEYPAD_MENU = "You can ask me about {topics}."
+UNKNOWN_KEY = "Sorry, that key isn't an option. {keypad}"
+
+END_GOODBYE, END_NO_INPUT, END_NOT_UNDERSTOOD = "goodbye", "no input", "not understood"
+
+_PLACEHOLDER = re.compile(r"\{(business|topics|keypad)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontDeskTexts:
+    """Every text the agent can say, placeholders filled in."""
+
+    greeting: str
+    answers: dict[str, str]  # intent name -> answer
+    keypad: dict[str, str]  # digit -> intent name
+    keypad_menu: str
+    unknown_key: str
+    follow_up: str | None
+    farewell: str
+    reprompts: list[str]
+    no_input_goodbye: str
+    not_understood: list[str]
+    closing: str
+    thanks: str
+    hello: str
+    yes: str
+
+    @classmethod
+    def render(cls, spec: AgentSpec, intents: list[Intent]) -> FrontDeskTexts:
+        keyed = [intent for intent in spec.intents if intent.keypad]
+        named = [intent for intent in spec.intents if intent.topic]
+        topics = _spoken_list(
+            [i.spoken_topic for i in (named or keyed or spec.intents[:MAIN_TOPICS_MAX])]
+        )
+        menu = " ".join(f"For {i.spoken_topic}, press {i.keypad}." for i in keyed)
+        values = {"business": spec.business, "topics": topics}
+        values["keypad"] = _fill(spec.keypad or menu or NO_KEYPAD_MENU, values | {"keypad": ""})
+
+        def fill(text: str) -> str:
+            return _fill(text, values)
+
+        return cls(
+            greeting=fill(spec.greeting),
+            answers={intent.name: fill(intent.answer) for intent in intents},
+            keypad={intent.keypad: intent.name for intent in keyed if intent.keypad},
+            keypad_menu=values["keypad"],
+            unknown_key=fill(UNKNOWN_KEY),
+            follow_up=fill(spec.follow_up) if spec.follow_up else None,
+            farewell=fill(spec.goodbye.say),
+            reprompts=[fill(text) for text in spec.no_input.reprompts],
+            no_input_goodbye=fill(spec.no_input.goodbye),
+            not_understood=[fill(text) for text in spec.not_understood.prompts],
+            closing=fill(spec.not_understood.closing),
+            thanks=fill(spec.small_talk.thanks),
+            hello=fill(spec.small_talk.hello),
+            yes=fill(spec.small_talk.yes),
+        )
+
+    def all(self) -> list[str]:
+        texts = [self.greeting, *self.answers.values(), self.follow_up, self.keypad_menu]
+        texts += [self.unknown_key, self.farewell, *self.reprompts, self.no_input_goodbye]
+        texts += [*self.not_understood, self.closing, self.thanks, self.hello, self.yes]
+        return list(dict.fromkeys(text for text in texts if text))
+
+
+class FrontDeskAgent:
+    """An agent file ready to take calls (the `Agent` protocol)."""
+
+    def __init__(self, spec: AgentSpec, matcher: IntentMatcher | None = None) -> None:
+        intents = spec.all_intents()
+        self.spec = spec
+        self.name = spec.name
+        self.voice = spec.voice
+        self.no_input_timeout_s = spec.no_input.timeout_s
+        self.texts = FrontDeskTexts.render(spec, intents)
+        self.matcher = matcher or IntentMatcher(
+            {intent.name: intent.examples for intent in intents}, spec.goodbye.phrases
+        )
+
+    def fixed_prompts(self) -> list[str]:
+        return self.texts.all()
+
+    def start_conversation(self) -> FrontDeskConversation:
+        return FrontDeskConversation(self)
+
+
+class FrontDeskConversation:
+    """One call's conversation with a `FrontDeskAgent` (the `Conversation` protocol)."""
+
+    def __init__(self, agent: FrontDeskAgent) -> None:
+        self.state = ConversationState()
+        self._agent = agent
+        self._texts = agent.texts
+        self._offered_more = False  # the last reply asked whether the caller needs anything else
+
+    def greet(self) -> AsyncIterator[AgentAction]:
+        return self._perform([Say(self._texts.greeting)])
+
+    def respond(self, caller_input: CallerInput) -> AsyncIterator[AgentAction]:
+        if isinstance(caller_input, CallerSaid):
+            self._caller(caller_input.text)
+            actions = self._said(caller_input.text)
+        elif isinstance(caller_input, CallerKeyed):
+            self._caller(f"[keypad {caller_input.digits}]")
+            actions = self._keyed(caller_input.digits)
+        else:
+            actions = self._silent(caller_input)
+        return self._perform(actions)
+
+    def agent_was_interrupted(self, heard_text: str) -> None:
+        """Keep only what the caller heard of the agent's last turn; drop it if nothing."""
+        for index in range(len(self.state.history) - 1, -1, -1):
+            if self.state.history[index].role == "agent":
+                if heard_text.strip():
+                    self.state.history[index].text = heard_text.strip()
+                else:
+                    del self.state.history[index]
+                return
+
+    # ---- decisions: each returns the actions of one reply and updates the state ----
+
+    def _said(self, text: str) -> list[AgentAction]:
+        digit = spoken_digit(text) if self._texts.keypad else None
+        if digit in self._texts.keypad:
+            return self._answer(self._texts.keypad[digit])
+        understanding = self._agent.matcher.understand(text)
+        intent = understanding.intent
+        self.state.intent = intent
+        if intent is None or (intent == NO and not self._offered_more):
+            return self._not_understood()
+        self.state.not_understood_count = 0
+        if intent in (GOODBYE, NO):
+            return [Say(self._texts.farewell), EndCall(END_GOODBYE)]
+        if intent == THANKS:
+            return self._small_talk(self._texts.thanks, offers_more=True)
+        if intent == HELLO:
+            return self._small_talk(self._texts.hello, offers_more=False)
+        if intent == YES:
+            return self._small_talk(self._texts.yes, offers_more=False)
+        if intent == ACK:
+            text = self._texts.follow_up or self._texts.thanks
+            if self._offered_more:
+                text = self._texts.yes
+            return self._small_talk(text, offers_more=True)
+        return self._answer(intent)
+
+    def _answer(self, intent: str) -> list[AgentAction]:
+        self.state.intent = intent
+        self.state.not_understood_count = 0
+        self._offered_more = self._texts.follow_up is not None
+        actions: list[AgentAction] = [Say(self._texts.answers[intent])]
+        if self._texts.follow_up:
+            actions.append(Say(self._texts.follow_up))
+        return actions
+
+    def _small_talk(self, text: str, offers_more: bool) -> list[AgentAction]:
+        self._offered_more = offers_more
+        return [Say(text)]
+
+    def _not_understood(self) -> list[AgentAction]:
+        self.state.intent = None
+        self._offered_more = False
+        self.state.not_understood_count += 1
+        prompts = self._texts.not_understood
+        if self.state.not_understood_count > len(prompts):
+            return [Say(self._texts.closing), EndCall(END_NOT_UNDERSTOOD)]
+        prompt = prompts[self.state.not_understood_count - 1]
+        if prompt == self._last_said():  # an agent file may repeat a prompt: never back to back
+            others = [p for p in prompts if p != prompt]
+            prompt = others[0] if others else self._texts.keypad_menu
+        return [Say(prompt)]
+
+    def _keyed(self, digits: str) -> list[AgentAction]:
+        digit = digits.rstrip("#")
+        if digit in self._texts.keypad:
+            return self._answer(self._texts.keypad[digit])
+        self._offered_more = False
+        if digit == KEYPAD_HELP_DIGIT:
+            return [Say(self._texts.keypad_menu)]
+        return [Say(self._texts.unknown_key)]
+
+    def _silent(self, silence: CallerSilent) -> list[AgentAction]:
+        self.state.no_input_count += 1
+        reprompts = self._texts.reprompts
+        if self.state.no_input_count > len(reprompts):
+            return [Say(self._texts.no_input_goodbye), EndCall(END_NO_INPUT)]
+        return [Say(reprompts[self.state.no_input_count - 1])]
+
+    # ---- history ----
+
+    def _caller(self, text: str) -> None:
+        self.state.no_input_count = 0
+        self.state.history.append(HistoryEntry("caller", text))
+
+    def _last_said(self) -> str | None:
+        for entry in reversed(self.state.history):
+            if entry.role == "agent":
+                return entry.text
+        return None
+
+    async def _perform(self, actions: Iterable[AgentAction]) -> AsyncIterator[AgentAction]:
+        entry: HistoryEntry | None = None
+        for action in actions:
+            if isinstance(action, Say):
+                if entry is None:
+                    entry = HistoryEntry("agent", action.text)
+                    self.state.history.append(entry)
+                else:
+                    entry.text = f"{entry.text} {action.text}"
+            yield action
+
+
+def _spoken_list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])}, or {items[-1]}"
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], text)

@@ -1,0 +1,352 @@
+"""The agent file: a YAML description of one front desk, and its schema.
+
+A minimal file is a name, a greeting and a few intents; everything else has a default.
+`load_agent_spec` reads a file and reports every problem with the file, line and field, e.g.
+``agents/demo.yaml:14: intents[2].answer: field required``.
+
+Spoken texts may use three placeholders, filled in when the agent loads: ``{business}`` (the
+display name), ``{topics}`` (the main topics, e.g. "our hours, our address, or prices") and
+``{keypad}`` (the phone menu, e.g. "For our hours, press 1. ...").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from callwright.agent.understanding import SMALL_TALK_INTENTS
+from callwright.agent.yaml_lines import Location, YamlProblem, load_yaml
+
+PLACEHOLDERS = ("business", "topics", "keypad")
+KEYPAD_MENU_DIGITS = "123456789"  # "0" is kept for "tell me the options"
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_INTENT_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _spoken(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise ValueError("text is empty; write what the agent should say")
+    for name in _PLACEHOLDER.findall(text):
+        if name not in PLACEHOLDERS:
+            allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            raise ValueError(f"unknown placeholder {{{name}}}; the ones you can use are {allowed}")
+    return text
+
+
+def _intent_id(name: str) -> str:
+    if not _INTENT_NAME.fullmatch(name):
+        raise ValueError(
+            f"'{name}' is not an intent id; use lowercase letters, digits, '-' or '_', "
+            "e.g. 'opening-hours'"
+        )
+    if name in SMALL_TALK_INTENTS:
+        raise ValueError(f"'{name}' is a built-in intent; pick another name")
+    return name
+
+
+SpokenText = Annotated[str, AfterValidator(_spoken)]
+"""Text the agent says aloud: whitespace collapsed, non-empty, known placeholders only."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Intent(_Section):
+    name: str
+    """Short id recorded on the call, e.g. ``hours``."""
+    examples: list[str] = Field(min_length=1)
+    """Ways a caller might ask; the more varied, the better the agent understands."""
+    answer: SpokenText
+    """What the agent says, word for word (so its audio can be synthesized once)."""
+    keypad: str | None = None
+    """Phone-menu digit 1-9 that also selects this intent."""
+    topic: SpokenText | None = None
+    """How the agent names this topic when offering help, e.g. "our opening hours"."""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_id(cls, name: str) -> str:
+        return _intent_id(name)
+
+    @field_validator("keypad", mode="before")
+    @classmethod
+    def _keypad_digit(cls, digit: Any) -> Any:
+        if isinstance(digit, int) and not isinstance(digit, bool):
+            digit = str(digit)
+        if isinstance(digit, str) and (len(digit) != 1 or digit not in KEYPAD_MENU_DIGITS):
+            raise ValueError(f"keypad must be one digit from 1 to 9, not '{digit}'")
+        return digit
+
+    @field_validator("examples")
+    @classmethod
+    def _examples_not_blank(cls, examples: list[str]) -> list[str]:
+        if any(not example.strip() for example in examples):
+            raise ValueError("an example phrase is empty; remove it or write the phrase")
+        return examples
+
+    @property
+    def spoken_topic(self) -> str:
+        return self.topic or self.name.replace("-", " ").replace("_", " ")
+
+
+class FaqEntry(_Section):
+    question: str | None = None
+    questions: list[str] = Field(default_factory=list)
+    answer: SpokenText
+    name: str | None = None
+    """Id recorded on the call; defaults to ``faq-<position>``."""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_id(cls, name: str | None) -> str | None:
+        return None if name is None else _intent_id(name)
+
+    @model_validator(mode="after")
+    def _has_question(self) -> FaqEntry:
+        if not self.question and not self.questions:
+            raise ValueError("give a question: (or questions: a list of ways to ask it)")
+        return self
+
+    def as_intent(self, position: int) -> Intent:
+        examples = ([self.question] if self.question else []) + self.questions
+        return Intent(name=self.name or f"faq-{position}", examples=examples, answer=self.answer)
+
+
+class Goodbye(_Section):
+    phrases: list[str] = Field(default_factory=list)
+    """Extra caller phrases that mean goodbye ("bye", "that's all" ... are built in)."""
+    say: SpokenText = "Thanks for calling {business}. Have a great day. Goodbye!"
+
+
+class NoInput(_Section):
+    timeout_s: float = Field(default=6.0, gt=0)
+    """Caller silence after the agent finished speaking that counts as no input."""
+    reprompts: list[SpokenText] = Field(
+        default_factory=lambda: [
+            "Are you still there? How can I help?",
+            "Sorry, I can't hear anything. You can ask me about {topics}.",
+        ]
+    )
+    goodbye: SpokenText = "I'll let you go for now. Please call back any time. Goodbye!"
+
+
+class NotUnderstood(_Section):
+    prompts: list[SpokenText] = Field(
+        default_factory=lambda: [
+            "Sorry, I didn't quite get that. I can help with {topics}. What would you like "
+            "to know?",
+            "Sorry, I'm still not sure what you need. {keypad}",
+            "Let's try once more. In a few words, what can I help you with?",
+        ],
+        min_length=1,
+    )
+    """Said in order, each once, when the agent cannot tell what the caller wants."""
+    closing: SpokenText = (
+        "I'm sorry I couldn't help this time. Please call back later and a member of our team "
+        "will be happy to help. Goodbye!"
+    )
+    """Said after the last prompt has been used up; then the call ends."""
+
+
+class SmallTalk(_Section):
+    thanks: SpokenText = "You're welcome. Anything else?"
+    hello: SpokenText = "Hi there! How can I help?"
+    yes: SpokenText = "Sure, what would you like to know?"
+
+
+class AgentSpec(_Section):
+    name: str
+    """Lowercase slug; the agent answers at sip:<name>@host."""
+    greeting: SpokenText
+    intents: list[Intent] = Field(min_length=1)
+    business: str = ""
+    """Display name, e.g. "Maple Street Hair Studio"; defaults to the name, titled."""
+    voice: str = "joe"
+    timezone: str | None = None
+    faq: list[FaqEntry] = Field(default_factory=list)
+    follow_up: SpokenText | None = "Anything else I can help with?"
+    """Said after each answer; null to say nothing."""
+    keypad: SpokenText | None = None
+    """Phone-menu prompt; by default built from the intents' keypad digits."""
+    goodbye: Goodbye = Field(default_factory=Goodbye)
+    no_input: NoInput = Field(default_factory=NoInput)
+    not_understood: NotUnderstood = Field(default_factory=NotUnderstood)
+    small_talk: SmallTalk = Field(default_factory=SmallTalk)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_slug(cls, name: str) -> str:
+        if not _SLUG.fullmatch(name):
+            raise ValueError(
+                f"'{name}' is not a lowercase slug; use letters, digits and '-', e.g. "
+                "'maple-street' (it becomes the SIP user, sip:<name>@host)"
+            )
+        return name
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str | None) -> str | None:
+        if timezone is not None:
+            try:
+                zoneinfo.ZoneInfo(timezone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"unknown time zone '{timezone}'; use an IANA name like 'America/New_York'"
+                ) from None
+        return timezone
+
+    @model_validator(mode="after")
+    def _default_business(self) -> AgentSpec:
+        if not self.business.strip():
+            self.business = self.name.replace("-", " ").title()
+        return self
+
+    def all_intents(self) -> list[Intent]:
+        """The intents followed by the FAQ entries, each as an intent."""
+        return self.intents + [entry.as_intent(i + 1) for i, entry in enumerate(self.faq)]
+
+    def consistency_problems(self) -> list[tuple[Location, str]]:
+        """Problems across fields (duplicate ids or digits), each with its location."""
+        problems: list[tuple[Location, str]] = []
+        seen_names: dict[str, str] = {}
+        seen_digits: dict[str, str] = {}
+        for i, intent in enumerate(self.intents):
+            where = f"intents[{i}]"
+            if intent.name in seen_names:
+                message = (
+                    f"intent name '{intent.name}' is already used by {seen_names[intent.name]}"
+                )
+                problems.append((("intents", i, "name"), message))
+            seen_names.setdefault(intent.name, where)
+            if intent.keypad is not None:
+                if intent.keypad in seen_digits:
+                    message = (
+                        f"keypad {intent.keypad} is already used by {seen_digits[intent.keypad]}"
+                    )
+                    problems.append((("intents", i, "keypad"), message))
+                seen_digits.setdefault(intent.keypad, where)
+        for i, entry in enumerate(self.faq):
+            name = entry.as_intent(i + 1).name
+            if name in seen_names:
+                message = f"name '{name}' is already used by {seen_names[name]}; give it a name:"
+                problems.append((("faq", i), message))
+            seen_names.setdefault(name, f"faq[{i}]")
+        return problems
+
+
+class AgentFileError(ValueError):
+    """An agent file that cannot be used; the message lists each problem as file:line: field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_agent_spec(path: Path | str) -> AgentSpec:
+    """Read and check one agent file; raises AgentFileError naming every problem found."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise AgentFileError([f"{path}: cannot read the agent file: {error}"]) from error
+    try:
+        document = load_yaml(text)
+    except YamlProblem as problem:
+        raise AgentFileError([f"{path}:{problem.line}: {problem.message}"]) from problem
+    if not isinstance(document.data, dict):
+        raise AgentFileError(
+            [f"{path}:1: an agent file is a mapping of keys such as name:, greeting: and intents:"]
+        )
+    try:
+        spec = AgentSpec.model_validate(document.data)
+    except ValidationError as error:
+        located = [(document.line_of(e["loc"]), e["loc"], _message(e)) for e in error.errors()]
+        located.sort(key=lambda problem: problem[0])
+        raise AgentFileError([_problem(path, *problem) for problem in located]) from None
+    problems = [
+        _problem(path, document.line_of(loc), loc, message)
+        for loc, message in spec.consistency_problems()
+    ]
+    if problems:
+        raise AgentFileError(problems)
+    return spec
+
+
+def field_path(location: Location) -> str:
+    """("intents", 2, "answer") -> "intents[2].answer"."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _problem(path: Path, line: int, location: Location, message: str) -> str:
+    where = field_path(location)
+    return f"{path}:{line}: {where}: {message}" if where else f"{path}:{line}: {message}"
+
+
+def _message(error: Any) -> str:
+    kind, location = error["type"], error["loc"]
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        key = str(location[-1])
+        model = _model_at(location[:-1])
+        if model is None:
+            return f"unknown key '{key}'"
+        allowed = list(model.model_fields)
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown key '{key}'{hint}; allowed keys: {', '.join(allowed)}"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind == "string_type" and isinstance(error.get("input"), bool):
+        return "expected text; YAML reads yes/no/on/off as true/false, so put it in quotes"
+    if kind in ("model_type", "dict_type"):
+        model = _model_at(location)
+        if model is not None:
+            return f"expected a mapping with keys: {', '.join(model.model_fields)}"
+    message = error["msg"]
+    return message[:1].lower() + message[1:]
+
+
+def _model_at(location: Location) -> type[BaseModel] | None:
+    annotation: Any = AgentSpec
+    for part in location:
+        annotation = _without_none(annotation)
+        if isinstance(part, str) and _is_model(annotation) and part in annotation.model_fields:
+            annotation = annotation.model_fields[part].annotation
+        elif isinstance(part, int) and get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+        else:
+            return None
+    annotation = _without_none(annotation)
+    return annotation if _is_model(annotation) else None
+
+
+def _without_none(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, type(int | None)):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        return options[0] if len(options) == 1 else annotation
+    return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)

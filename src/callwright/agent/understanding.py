@@ -1,0 +1,244 @@
+"""Understanding: which intent a caller's words are, and how sure we are.
+
+Lexical and fast (tens of microseconds per utterance, no model): the caller's words and every
+example phrase become matching terms (`callwright.agent.words.terms`), weighted by how rare the
+term is across intents (IDF), so "parking" counts for more than "hair". An intent scores the
+blend of its closest example (weighted cosine) and how much of the utterance its vocabulary
+explains. Unknown words that are near-misses of known ones ("apointment") are corrected with
+rapidfuzz, and a near-verbatim example wins outright. Below `CONFIDENCE_THRESHOLD` there is no
+guess. Small talk (goodbye, thanks, hello, yes, no, okay) is recognised first, from cue phrases,
+when the utterance holds nothing else.
+
+A model-based matcher can replace this one later behind the same `understand()` call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from callwright.agent.words import CONCEPTS, FILLERS, numbers_as_digits, terms, words
+
+CONFIDENCE_THRESHOLD = 0.35
+"""Scores below this (0-1) are not a guess: the dialogue says it did not understand."""
+EXAMPLE_WEIGHT = 0.6
+"""Share of the score from the closest example; the rest is vocabulary coverage."""
+UNKNOWN_TERM_SHARE = 0.05
+"""An unknown word weighs like a term found in this share of the intents."""
+COVERAGE_SHARE_POWER = 0.5
+"""A term found in few of an intent's examples explains less of an utterance about it."""
+FUZZY_WORD_MIN_SCORE = 85.0  # rapidfuzz ratio, 0-100, to correct an unknown word
+FUZZY_WORD_MIN_CHARS = 5  # shorter words are too easily "corrected" into another word
+FUZZY_PHRASE_MIN_SCORE = 92.0  # rapidfuzz ratio, 0-100, for a near-verbatim example
+MAX_ALTERNATIVES = 3
+_CORRECTIONS_CACHED_MAX = 10_000
+
+GOODBYE, THANKS, HELLO, YES, NO, ACK = "goodbye", "thanks", "hello", "yes", "no", "ack"
+SMALL_TALK_INTENTS = (GOODBYE, THANKS, HELLO, YES, NO, ACK)
+
+_SMALL_TALK_CUES = (
+    (
+        GOODBYE,
+        """bye | goodbye | that is all | that is it | that is everything | that will be all |
+        that was all | that was it | that is about it | that should be it | nothing else |
+        have a good | have a nice | have a great | have a lovely | take care | see you |
+        talk to you later | all set | i am good | i am done | i am fine | no thank | no thanks |
+        good night | that is all i needed | that is all i wanted""",
+    ),
+    (THANKS, "thank | thanks | appreciate | cheers"),
+    (HELLO, "hello | hi | hey | good morning | good afternoon | good evening"),
+    (
+        YES,
+        """yes | yeah | yep | yup | sure | i do | i have | another question | one more |
+        something else""",
+    ),
+    (NO, "no | nope | nah | not really | i do not think so"),
+    (
+        ACK,
+        """ok | okay | alright | all right | great | perfect | cool | got it | i see | awesome |
+        good | nice | lovely | wonderful | fine | understood | sounds good | brilliant""",
+    ),
+)
+_SMALL_TALK_EXTRA_WORDS = """a the so very much lot you for your help info information then oh
+    well right it that is was all day one evening night afternoon weekend again really just i
+    am have had needed need what wanted to know me there everything think great thing question
+    and""".split()
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    intent: str | None
+    """The intent meant, or None when nothing scored above the threshold."""
+    confidence: float
+    """0-1; 1.0 for small talk recognised from a cue phrase."""
+    alternatives: tuple[tuple[str, float], ...] = ()
+    """The next best (intent, score) pairs, best first."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Example:
+    intent: str
+    terms: frozenset[str]
+    norm: float
+
+
+class IntentMatcher:
+    """Matches utterances to the intents whose example phrases they resemble."""
+
+    def __init__(
+        self,
+        intents: Mapping[str, Sequence[str]],
+        goodbye_phrases: Iterable[str] = (),
+        threshold: float = CONFIDENCE_THRESHOLD,
+    ) -> None:
+        """
+        Args:
+            intents: intent name -> example phrases.
+            goodbye_phrases: caller phrases that mean goodbye, beyond the built-in ones.
+            threshold: the confidence below which `understand` makes no guess.
+        """
+        self.threshold = threshold
+        self._cues = [
+            (intent, [f" {cue.strip()} " for cue in text.split("|")])
+            for intent, text in _SMALL_TALK_CUES
+        ]
+        extra = [" ".join(words(phrase)) for phrase in goodbye_phrases]
+        self._cues[0][1].extend(f" {phrase} " for phrase in extra if phrase)
+        self._small_talk_words = {w for _, cues in self._cues for cue in cues for w in cue.split()}
+        self._small_talk_words.update(_SMALL_TALK_EXTRA_WORDS)
+
+        example_terms: list[tuple[str, frozenset[str]]] = []
+        self._verbatim: list[tuple[str, str]] = []  # (normalised example, intent)
+        self._known_words: set[str] = {w for text in CONCEPTS.values() for w in text.split()}
+        for intent, phrases in intents.items():
+            for phrase in phrases:
+                tokens = words(phrase)
+                self._known_words.update(tokens)
+                example_terms.append((intent, frozenset(terms(tokens))))
+                self._verbatim.append((" ".join(numbers_as_digits(tokens)), intent))
+        counts: dict[str, dict[str, int]] = {intent: {} for intent in intents}
+        for intent, found in example_terms:
+            for term in found:
+                counts[intent][term] = counts[intent].get(term, 0) + 1
+        intent_count = len(counts)
+        document_frequency: dict[str, int] = {}
+        for vocabulary in counts.values():
+            for term in vocabulary:
+                document_frequency[term] = document_frequency.get(term, 0) + 1
+        self._idf = {
+            term: math.log((intent_count + 1) / (count + 0.5))
+            for term, count in document_frequency.items()
+        }
+        self._unknown_idf = math.log((intent_count + 1) / (UNKNOWN_TERM_SHARE * intent_count))
+        self._share = {  # intent -> term -> share of its examples that hold the term
+            intent: {term: count / len(intents[intent]) for term, count in found.items()}
+            for intent, found in counts.items()
+        }
+        self._examples = [
+            _Example(intent, found, math.sqrt(sum(self._idf[t] ** 2 for t in found)) or 1.0)
+            for intent, found in example_terms
+        ]
+        self._known_word_list = sorted(w for w in self._known_words if len(w) >= 3)
+        self._corrections: dict[str, str] = {}
+
+    def understand(self, text: str) -> Understanding:
+        tokens = words(text)
+        if not tokens:
+            return Understanding(None, 0.0)
+        small_talk = self._small_talk(tokens)
+        if small_talk is not None:
+            return Understanding(small_talk, 1.0)
+        scores = self._scores(self._join_split_words([self._correct(t) for t in tokens]))
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        if not ranked:
+            return Understanding(None, 0.0)
+        best, confidence = ranked[0]
+        if confidence < self.threshold:
+            return Understanding(None, confidence, _rounded(ranked[:MAX_ALTERNATIVES]))
+        return Understanding(best, confidence, _rounded(ranked[1 : MAX_ALTERNATIVES + 1]))
+
+    def _small_talk(self, tokens: list[str]) -> str | None:
+        if not all(token in self._small_talk_words for token in tokens):
+            return None
+        text = f" {' '.join(tokens)} "
+        for intent, cues in self._cues:
+            if any(cue in text for cue in cues):
+                return intent
+        return None
+
+    def _correct(self, word: str) -> str:
+        if word in self._known_words or len(word) < FUZZY_WORD_MIN_CHARS or word.isdigit():
+            return word
+        corrected = self._corrections.get(word)
+        if corrected is None:
+            match = process.extractOne(
+                word, self._known_word_list, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_MIN_SCORE
+            )
+            corrected = match[0] if match else word
+            if len(self._corrections) < _CORRECTIONS_CACHED_MAX:
+                self._corrections[word] = corrected
+        return corrected
+
+    def _join_split_words(self, tokens: list[str]) -> list[str]:
+        """Transcripts split compounds ("hair cut"): rejoin pairs that make a known word."""
+        joined: list[str] = []
+        for token in tokens:
+            if joined and joined[-1] + token in self._known_words:
+                joined[-1] += token
+            else:
+                joined.append(token)
+        return joined
+
+    def _scores(self, tokens: list[str]) -> dict[str, float]:
+        found = terms(tokens)
+        weights = {term: self._idf.get(term, self._unknown_idf) ** 2 for term in found}
+        total = sum(weights.values())
+        if total == 0:
+            return {}
+        norm = math.sqrt(total)
+        closest: dict[str, float] = {}
+        for example in self._examples:
+            shared = sum(weights[t] for t in found & example.terms)
+            if shared:
+                cosine = shared / (norm * example.norm)
+                closest[example.intent] = max(closest.get(example.intent, 0.0), cosine)
+        scores = {
+            intent: EXAMPLE_WEIGHT * cosine
+            + (1 - EXAMPLE_WEIGHT) * self._coverage(intent, weights, total)
+            for intent, cosine in closest.items()
+        }
+        verbatim = process.extractOne(
+            " ".join(numbers_as_digits(tokens)),
+            [text for text, _ in self._verbatim],
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_PHRASE_MIN_SCORE,
+        )
+        if verbatim is not None:
+            intent = self._verbatim[verbatim[2]][1]
+            scores[intent] = max(scores.get(intent, 0.0), verbatim[1] / 100)
+        return scores
+
+    def _coverage(self, intent: str, weights: dict[str, float], total: float) -> float:
+        share = self._share[intent]
+        return (
+            sum(w * share.get(t, 0.0) ** COVERAGE_SHARE_POWER for t, w in weights.items()) / total
+        )
+
+
+def _rounded(ranked: list[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    return tuple((name, round(score, 3)) for name, score in ranked)
+
+
+def spoken_digit(text: str) -> str | None:
+    """The menu digit in "two", "option 2" or "press two, please"; None for anything else."""
+    tokens = [
+        t
+        for t in numbers_as_digits(words(text))
+        if t not in FILLERS and t not in ("option", "press", "number", "please", "the", "um")
+    ]
+    if len(tokens) == 1 and len(tokens[0]) == 1 and tokens[0].isdigit():
+        return tokens[0]
+    return None
