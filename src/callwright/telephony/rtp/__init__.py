@@ -1,0 +1,18 @@
+"""RTP media for SIP calls: packets, RFC 4733 DTMF, receive reordering, the paced session."""
+
+from callwright.telephony.rtp.dtmf import DtmfReceiver, TelephoneEvent
+from callwright.telephony.rtp.jitter import Delivery, JitterBuffer
+from callwright.telephony.rtp.packet import HeaderExtension, RtpPacket, RtpParseError
+from callwright.telephony.rtp.session import RTP_TIMEOUT_S, RtpSession
+
+__all__ = [
+    "RTP_TIMEOUT_S",
+    "Delivery",
+    "DtmfReceiver",
+    "HeaderExtension",
+    "JitterBuffer",
+    "RtpPacket",
+    "RtpParseError",
+    "RtpSession",
+    "TelephoneEvent",
+]

@@ -1,0 +1,349 @@
+"""One call's media: G.711 over RTP/UDP in both directions, sent at a steady 20 ms pace.
+
+Inbound packets are validated, latched (symmetric RTP), reordered by the
+jitter buffer, decoded and upsampled into 20 ms 16 kHz AudioFrames; RFC 4733
+packets become DtmfDigit events. Outbound frames are downsampled, encoded and
+sent on an absolute 20 ms schedule, with comfort silence whenever nothing is
+queued so the stream never pauses while sending is enabled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+import time
+from collections import deque
+from typing import cast
+
+import numpy as np
+
+from callwright.audio import g711
+from callwright.audio.frames import FRAME_MS, SAMPLES_PER_FRAME, AudioFrame
+from callwright.audio.frames import SAMPLE_RATE_HZ as FRAME_RATE_HZ
+from callwright.audio.resample import StreamResampler
+from callwright.telephony.rtp.dtmf import DtmfReceiver
+from callwright.telephony.rtp.jitter import Delivery, JitterBuffer
+from callwright.telephony.rtp.packet import (
+    SEQUENCE_MODULO,
+    TIMESTAMP_MODULO,
+    RtpPacket,
+    RtpParseError,
+)
+from callwright.telephony.transport import (
+    DtmfDigit,
+    FrameSentListener,
+    InboundAudio,
+    RemoteHangup,
+    TransportEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+RTP_TIMEOUT_S = 30.0  # no valid inbound RTP for this long (not on hold) ends the call
+PACKET_S = FRAME_MS / 1000
+SAMPLES_PER_PACKET = g711.SAMPLE_RATE_HZ * FRAME_MS // 1000  # 160; also the timestamp step
+MAX_PACKETS_PER_WAKEUP = 2  # catching up after a stall sends at most this many back to back
+MAX_SEND_BACKLOG_PACKETS = 5  # a longer stall skips its oldest slots instead of catching up
+EVEN_PORT_ATTEMPTS = 32
+
+
+class RtpSession(asyncio.DatagramProtocol):
+    """The RTP leg of one call. Create with `await RtpSession.open(host)`."""
+
+    def __init__(self) -> None:
+        self.local_port = 0
+        self.events: asyncio.Queue[TransportEvent] = asyncio.Queue()
+        self._transport: asyncio.DatagramTransport | None = None
+        self._invalid_packets = 0
+        # Negotiated by SDP (start / update_remote).
+        self._remote: tuple[str, int] | None = None
+        self._latched: tuple[str, int] | None = None
+        self._encode: g711.Encoder | None = None
+        self._decode: g711.Decoder | None = None
+        self._payload_type = -1
+        self._dtmf_payload_type: int | None = None
+        self._silence_payload = b""
+        # Receive side.
+        self._jitter = JitterBuffer()
+        self._dtmf = DtmfReceiver()
+        self._upsampler = StreamResampler(g711.SAMPLE_RATE_HZ, FRAME_RATE_HZ)
+        self._partial_frame = np.empty(0, dtype=np.int16)
+        self._last_packet_samples = SAMPLES_PER_PACKET
+        self._hold_timer: asyncio.TimerHandle | None = None
+        self._last_received_at = 0.0
+        self._timed_out = False
+        # Send side.
+        self._queue: deque[AudioFrame] = deque()
+        self._listeners: list[FrameSentListener] = []
+        self._sending = True
+        self._sender: asyncio.Task[None] | None = None
+        self._downsampler: StreamResampler | None = None
+        self._last_sent_was_speech: bool | None = None  # None: nothing sent since (re)start
+        self._sequence = secrets.randbits(16)
+        self._timestamp_base = secrets.randbits(32)
+        self._ssrc = secrets.randbits(32)
+
+    @classmethod
+    async def open(cls, host: str) -> RtpSession:
+        """Bind UDP on an even port of `host` (RTP's convention; RTCP would take the next)."""
+        loop = asyncio.get_running_loop()
+        session = cls()
+        sock = await _bind_even_port(loop, host)
+        await loop.create_datagram_endpoint(lambda: session, sock=sock)
+        session.local_port = sock.getsockname()[1]
+        return session
+
+    @property
+    def dropped_packets(self) -> int:
+        """Inbound packets not used: malformed, unexpected, late or duplicate."""
+        return self._invalid_packets + self._jitter.discarded_packets
+
+    def start(
+        self,
+        remote: tuple[str, int],
+        codec: str,
+        payload_type: int,
+        dtmf_payload_type: int | None,
+    ) -> None:
+        """Set the negotiated media and start the paced sender."""
+        self.update_remote(remote, codec, payload_type, dtmf_payload_type)
+        if self._sender is None:
+            self._last_received_at = time.monotonic()
+            self._sender = asyncio.get_running_loop().create_task(self._send_paced())
+
+    def update_remote(
+        self,
+        remote: tuple[str, int],
+        codec: str,
+        payload_type: int,
+        dtmf_payload_type: int | None,
+    ) -> None:
+        """Apply a new SDP answer or offer (re-INVITE); a new address is latched afresh."""
+        if codec not in g711.CODECS:
+            raise ValueError(
+                f"unsupported RTP codec {codec!r}; negotiate one of {list(g711.CODECS)}"
+            )
+        self._encode, self._decode = g711.CODECS[codec]
+        self._silence_payload = self._encode(np.zeros(SAMPLES_PER_PACKET, dtype=np.int16))
+        self._payload_type = payload_type
+        self._dtmf_payload_type = dtmf_payload_type
+        if remote != self._remote:
+            self._remote = remote
+            self._latched = None
+
+    def set_sending(self, enabled: bool) -> None:
+        """Pause (on hold) or resume sending; the RTP timeout is suspended while paused."""
+        if enabled and not self._sending:
+            self._last_received_at = time.monotonic()
+        if not enabled:
+            self._last_sent_was_speech = None
+        self._sending = enabled
+
+    def play(self, frame: AudioFrame) -> None:
+        self._queue.append(frame)
+
+    def clear(self) -> list[AudioFrame]:
+        frames = list(self._queue)
+        self._queue.clear()
+        return frames
+
+    def queued_frames(self) -> int:
+        return len(self._queue)
+
+    def on_frame_sent(self, listener: FrameSentListener) -> None:
+        self._listeners.append(listener)
+
+    async def close(self) -> None:
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+            self._sender = None
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+            self._hold_timer = None
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    # asyncio.DatagramProtocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.DatagramTransport, transport)
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        try:
+            self._receive(data, addr, time.monotonic())
+        except Exception:
+            logger.exception("RTP packet from %s could not be handled", addr)
+
+    def error_received(self, exc: Exception) -> None:
+        logger.debug("RTP socket error: %s", exc)
+
+    # Receive path
+
+    def _receive(self, data: bytes, addr: tuple[str, int], now: float) -> None:
+        if self._decode is None:
+            self._drop(addr, "media not negotiated yet")
+            return
+        try:
+            packet = RtpPacket.parse(data)
+        except RtpParseError as error:
+            self._drop(addr, str(error))
+            return
+        if packet.payload_type not in (self._payload_type, self._dtmf_payload_type):
+            self._drop(addr, f"unexpected payload type {packet.payload_type}")
+            return
+        if self._latched is None:
+            self._latched = addr
+            logger.debug("RTP latched on %s", addr)
+        elif addr != self._latched:
+            self._drop(addr, f"source is not the latched peer {self._latched}")
+            return
+        self._last_received_at = now
+        for delivery in self._jitter.push(packet, now):
+            self._deliver(delivery)
+        self._arm_hold_timer()
+
+    def _drop(self, addr: tuple[str, int], reason: str) -> None:
+        self._invalid_packets += 1
+        logger.debug("dropped RTP packet from %s: %s", addr, reason)
+
+    def _deliver(self, delivery: Delivery) -> None:
+        packet = delivery.packet
+        if packet is None:
+            samples = np.zeros(self._last_packet_samples, dtype=np.int16)
+        elif packet.payload_type == self._payload_type and self._decode is not None:
+            samples = self._decode(packet.payload)
+            self._last_packet_samples = len(samples) or self._last_packet_samples
+        else:
+            self._deliver_dtmf(packet, delivery.received_at)
+            return
+        pcm = self._upsampler.process(samples)
+        if self._partial_frame.size:
+            pcm = np.concatenate((self._partial_frame, pcm))
+        whole = len(pcm) - len(pcm) % SAMPLES_PER_FRAME
+        for start in range(0, whole, SAMPLES_PER_FRAME):
+            frame = AudioFrame(pcm[start : start + SAMPLES_PER_FRAME])
+            self.events.put_nowait(InboundAudio(frame, delivery.received_at))
+        self._partial_frame = pcm[whole:]
+
+    def _deliver_dtmf(self, packet: RtpPacket, received_at: float) -> None:
+        try:
+            digit = self._dtmf.receive(packet)
+        except RtpParseError as error:
+            self._invalid_packets += 1
+            logger.debug("dropped telephone-event packet: %s", error)
+            return
+        if digit is not None:
+            self.events.put_nowait(DtmfDigit(digit, received_at))
+
+    def _arm_hold_timer(self) -> None:
+        deadline = self._jitter.hold_deadline
+        if deadline is None or self._hold_timer is not None:
+            return
+        delay = max(0.0, deadline - time.monotonic())
+        self._hold_timer = asyncio.get_running_loop().call_later(delay, self._on_hold_expired)
+
+    def _on_hold_expired(self) -> None:
+        self._hold_timer = None
+        try:
+            for delivery in self._jitter.release_due(time.monotonic()):
+                self._deliver(delivery)
+            self._arm_hold_timer()
+        except Exception:
+            logger.exception("releasing held RTP packets failed")
+
+    # Send path
+
+    async def _send_paced(self) -> None:
+        """Send slot n at start + n * 20 ms; after a stall catch up gently or skip slots."""
+        start = time.monotonic()
+        next_slot = 0
+        while True:
+            now = time.monotonic()
+            due_slot = int((now - start) / PACKET_S)
+            backlog = due_slot + 1 - next_slot
+            if backlog > MAX_SEND_BACKLOG_PACKETS:
+                next_slot += backlog - MAX_SEND_BACKLOG_PACKETS
+                backlog = MAX_SEND_BACKLOG_PACKETS
+            for _ in range(min(backlog, MAX_PACKETS_PER_WAKEUP)):
+                self._send_slot(next_slot)
+                next_slot += 1
+            self._check_rtp_timeout(now)
+            await asyncio.sleep(start + (due_slot + 1) * PACKET_S - time.monotonic())
+
+    def _send_slot(self, slot: int) -> None:
+        destination = self._latched or self._remote
+        if not self._sending or self._transport is None or destination is None:
+            return
+        try:
+            frame = self._queue.popleft() if self._queue else None
+            packet = self._packet_for(frame, slot)
+            self._transport.sendto(packet.serialize(), destination)
+        except Exception:
+            logger.exception("sending RTP to %s failed", destination)
+            return
+        self._sequence = (self._sequence + 1) % SEQUENCE_MODULO
+        sent_at = time.monotonic()
+        sent_frame = frame if frame is not None else AudioFrame.silence()
+        for listener in self._listeners:
+            try:
+                listener(sent_frame, sent_at)
+            except Exception:
+                logger.exception("frame-sent listener failed")
+
+    def _packet_for(self, frame: AudioFrame | None, slot: int) -> RtpPacket:
+        assert self._encode is not None
+        is_speech = frame is not None
+        if frame is None:
+            payload = self._silence_payload
+            self._downsampler = None  # the next utterance starts from clean filter state
+        else:
+            if self._downsampler is None:
+                self._downsampler = StreamResampler(FRAME_RATE_HZ, g711.SAMPLE_RATE_HZ)
+            payload = self._encode(self._downsampler.process(frame.samples))
+        previous = self._last_sent_was_speech
+        self._last_sent_was_speech = is_speech
+        return RtpPacket(
+            payload_type=self._payload_type,
+            sequence=self._sequence,
+            timestamp=(self._timestamp_base + slot * SAMPLES_PER_PACKET) % TIMESTAMP_MODULO,
+            ssrc=self._ssrc,
+            payload=payload,
+            marker=previous is None or (is_speech and not previous),
+        )
+
+    def _check_rtp_timeout(self, now: float) -> None:
+        if self._timed_out or not self._sending or now - self._last_received_at < RTP_TIMEOUT_S:
+            return
+        self._timed_out = True
+        logger.info("no RTP for %.0f s; ending the call", RTP_TIMEOUT_S)
+        self.events.put_nowait(RemoteHangup("RTP timeout"))
+
+
+async def _bind_even_port(loop: asyncio.AbstractEventLoop, host: str) -> socket.socket:
+    family = (await loop.getaddrinfo(host, 0, type=socket.SOCK_DGRAM))[0][0]
+    odd: list[socket.socket] = []  # kept open until done so the OS offers other ports
+    try:
+        for _ in range(EVEN_PORT_ATTEMPTS):
+            sock = socket.socket(family, socket.SOCK_DGRAM)
+            try:
+                sock.bind((host, 0))
+            except OSError:
+                sock.close()
+                raise
+            if sock.getsockname()[1] % 2 == 0:
+                sock.setblocking(False)
+                return sock
+            odd.append(sock)
+    finally:
+        for sock in odd:
+            sock.close()
+    raise OSError(
+        f"no even UDP port free on {host} after {EVEN_PORT_ATTEMPTS} tries; "
+        "free some ports or check the media address"
+    )
