@@ -68,7 +68,7 @@ QUESTIONS = [
     "Do I need an appointment or can I walk in?",
     "What happens if I cancel late?",
     "How much for a beard trim?",
-    "Are you open on public holidays?",
+    "Do you sell gift cards?",
 ]
 INTERRUPTIONS = [
     ("What services do you offer?", "Sorry, where are you located?"),
