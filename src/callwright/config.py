@@ -8,6 +8,8 @@ from pathlib import Path
 
 from callwright.call.session import CallOptions
 
+DEFAULT_DATA_DIR = Path("var")
+
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
@@ -23,7 +25,7 @@ class ServerConfig:
     """Every agent file (*.yaml) here is answered at sip:<agent name>@host."""
     database_url: str | None = None
     """SQLAlchemy URL (CALLWRIGHT_DATABASE_URL); default: an SQLite file in data_dir."""
-    data_dir: Path = Path("var")
+    data_dir: Path = DEFAULT_DATA_DIR
     """Recordings and the default SQLite database live here."""
     max_calls: int = 50
     """Calls held at once; more are answered 486 Busy Here."""
@@ -46,7 +48,7 @@ class ServerConfig:
                     message = f"{variable}={raw!r} is not a valid {kind.__name__}"
                     raise ValueError(message) from error
         values.update({key: value for key, value in overrides.items() if value is not None})
-        data_dir = Path(values.get("data_dir", cls.data_dir))
+        data_dir = Path(values.get("data_dir", DEFAULT_DATA_DIR))
         values.setdefault("database_url", f"sqlite:///{data_dir / 'callwright.db'}")
         values["call"] = CallOptions(recordings_dir=data_dir / "recordings")
         return cls(**values)
