@@ -1,0 +1,500 @@
+"""SipServer: answers SIP calls over UDP and TCP (the UAS side of RFC 3261).
+
+Every message is parsed and handled inside its own guard: a malformed or hostile message
+gets 400 (when it carries enough headers to answer) or is dropped and logged, and never
+disturbs another call. Responses go back per Via (received/rport, RFC 3581) over UDP, and
+on the same connection over TCP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from callwright.telephony.sip.address import SipUri, Via, format_host
+from callwright.telephony.sip.call import SipCall
+from callwright.telephony.sip.dialog import Dialog, DialogKey, new_branch, new_tag
+from callwright.telephony.sip.flow import (
+    SipFlow,
+    TcpFlow,
+    UdpFlow,
+    UdpReceiver,
+    is_ip,
+    local_ip,
+    read_stream,
+    reply_flow,
+)
+from callwright.telephony.sip.message import (
+    SipParseError,
+    SipRequest,
+    SipResponse,
+    parse_message,
+)
+from callwright.telephony.sip.sdp import (
+    MediaPlan,
+    SdpNegotiationError,
+    SessionDescription,
+    build_answer,
+    negotiate,
+)
+from callwright.telephony.sip.transaction import (
+    ServerTransaction,
+    SipTimers,
+    TransactionKey,
+    Transactions,
+)
+
+if TYPE_CHECKING:
+    from callwright.telephony.rtp.session import RtpSession
+
+log = logging.getLogger("callwright.sip")
+
+ALLOWED_METHODS = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS")
+ANSWERABLE_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")  # needed to send a 400 at all
+SERVER_NAME = "callwright"
+CONTACT_USER = "callwright"
+UDP_RECEIVE_BUFFER_BYTES = 1 << 20
+PORT_BIND_ATTEMPTS = 20
+STOP_GRACE_S = 2.0  # how long stop() waits for the BYEs of live calls
+
+OpenMedia = Callable[[str], Awaitable["RtpSession"]]
+
+
+@dataclass(slots=True)
+class _PendingInvite:
+    """An INVITE being answered: the To tag its responses carry."""
+
+    local_tag: str
+
+
+class SipServer:
+    """Listens on UDP and TCP, answers INVITEs for users that `accepts` admits, and hands
+    each answered call to `on_call` as a task. When `on_call` returns, a call still up is
+    hung up."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        accepts: Callable[[str], bool],
+        on_call: Callable[[SipCall], Awaitable[None]],
+        max_calls: int = 100,
+        timers: SipTimers = SipTimers(),  # noqa: B008  (frozen, shared safely)
+        open_media: OpenMedia | None = None,  # defaults to RtpSession.open; tests fake it
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.max_calls = max_calls
+        self._accepts = accepts
+        self._on_call = on_call
+        self._timers = timers
+        self._open_media = open_media
+        self._transactions = Transactions(timers)
+        self._pending: dict[TransactionKey, _PendingInvite] = {}
+        self._calls: dict[DialogKey, SipCall] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._connections: set[TcpFlow] = set()
+        self._udp: asyncio.DatagramTransport | None = None
+        self._tcp: asyncio.Server | None = None
+        self._closing = False
+
+    @property
+    def udp_port(self) -> int:
+        if self._udp is None:
+            raise RuntimeError("SipServer is not started: await start() first")
+        return self._udp.get_extra_info("sockname")[1]
+
+    @property
+    def tcp_port(self) -> int:
+        if self._tcp is None:
+            raise RuntimeError("SipServer is not started: await start() first")
+        return self._tcp.sockets[0].getsockname()[1]
+
+    @property
+    def calls(self) -> list[SipCall]:
+        """The calls now up."""
+        return list(self._calls.values())
+
+    async def start(self) -> None:
+        if self._open_media is None:
+            from callwright.telephony.rtp.session import RtpSession
+
+            self._open_media = RtpSession.open
+        loop = asyncio.get_running_loop()
+        for _ in range(PORT_BIND_ATTEMPTS):  # UDP and TCP on one port number when possible
+            self._udp, _ = await loop.create_datagram_endpoint(
+                lambda: UdpReceiver(self.receive), local_addr=(self.host, self.port)
+            )
+            sock = self._udp.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RECEIVE_BUFFER_BYTES)
+            try:
+                self._tcp = await asyncio.start_server(
+                    self._serve_tcp, self.host, self.udp_port, reuse_address=True
+                )
+                break
+            except OSError as error:
+                if self.port != 0:
+                    self._udp.close()
+                    raise OSError(
+                        error.errno,
+                        f"cannot listen on TCP {self.host}:{self.port}: {error}; "
+                        "pick a port that is free for both UDP and TCP",
+                    ) from error
+                self._udp.close()
+        else:
+            self._udp, _ = await loop.create_datagram_endpoint(
+                lambda: UdpReceiver(self.receive), local_addr=(self.host, 0)
+            )
+            self._tcp = await asyncio.start_server(self._serve_tcp, self.host, 0)
+        log.info("SIP listening on %s udp:%d tcp:%d", self.host, self.udp_port, self.tcp_port)
+
+    async def stop(self) -> None:
+        """Hang up live calls (BYE), then close every socket."""
+        self._closing = True
+        if self._tcp:
+            self._tcp.close()
+        for call in self.calls:
+            call.give_up_on_ack()
+        hangups = [asyncio.create_task(call.hangup()) for call in self.calls]
+        if hangups:
+            grace_s = min(STOP_GRACE_S, self._timers.timeout_s)
+            _, late = await asyncio.wait(hangups, timeout=grace_s)
+            self._transactions.close()
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*hangups, return_exceptions=True)
+        self._transactions.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for flow in list(self._connections):
+            flow.writer.close()
+        if self._udp:
+            self._udp.close()
+
+    # --- receiving ---------------------------------------------------------------------
+
+    def receive(self, data: bytes, flow: SipFlow) -> None:
+        """Handle one framed message; never raises."""
+        try:
+            if not data.strip(b"\r\n"):
+                return  # keep-alive
+            try:
+                message = parse_message(data)
+            except SipParseError as error:
+                log.warning(
+                    "malformed SIP from %s:%d over %s: %s", *flow.remote, flow.transport, error
+                )
+                if error.request is not None:
+                    self._reject(error.request, flow, str(error))
+                return
+            if isinstance(message, SipResponse):
+                if not self._transactions.receive_response(message):
+                    log.debug("stray %d response for %s", message.status, message.call_id)
+                return
+            self._receive_request(message, flow)
+        except Exception:
+            log.exception("dropped a SIP message from %s:%d: handling failed", *flow.remote)
+
+    def _receive_request(self, request: SipRequest, flow: SipFlow) -> None:
+        responses_to = reply_flow(request, flow)
+        transaction = self._transactions.match_request(request)
+        if transaction is not None:  # a retransmission, or the ACK to our non-2xx
+            if request.method != "ACK":
+                transaction.receive_retransmission()
+            elif not transaction.receive_ack():
+                self._receive_ack(request)
+            return
+        if request.method == "ACK":
+            self._receive_ack(request)
+            return
+        transaction = self._transactions.create_server(request, responses_to)
+        try:
+            self._dispatch(request, transaction, flow)
+        except SipParseError as error:
+            self._answer(transaction, 400, warning=str(error))
+        except Exception:
+            log.exception("%s %s failed", request.method, request.call_id)
+            self._answer(transaction, 500)
+
+    def _dispatch(self, request: SipRequest, transaction: ServerTransaction, flow: SipFlow) -> None:
+        method = request.method
+        if method not in ALLOWED_METHODS:
+            self._answer(transaction, 501, headers=[("Allow", ", ".join(ALLOWED_METHODS))])
+        elif method == "CANCEL":
+            self._cancel(request, transaction)
+        elif "Require" in request.headers:
+            unsupported = ", ".join(request.headers.get_list("Require"))
+            self._answer(transaction, 420, headers=[("Unsupported", unsupported)])
+        elif method == "OPTIONS":
+            self._answer(
+                transaction,
+                200,
+                headers=[("Allow", ", ".join(ALLOWED_METHODS)), ("Accept", "application/sdp")],
+            )
+        elif request.to_address.tag:
+            self._in_dialog(request, transaction)
+        elif method == "INVITE":
+            self._new_invite(request, transaction, flow)
+        else:  # BYE outside a dialog
+            self._answer(transaction, 481)
+
+    def _new_invite(
+        self, request: SipRequest, transaction: ServerTransaction, flow: SipFlow
+    ) -> None:
+        self._answer(transaction, 100)
+        try:
+            user = SipUri.parse(request.uri).user or ""
+        except SipParseError as error:
+            self._answer(transaction, 416, warning=str(error))
+            return
+        if not self._accepts(user):
+            self._answer(transaction, 404, warning=f"no agent answers {user!r} here")
+        elif self._closing:
+            self._answer(transaction, 503)
+        elif len(self._calls) + len(self._pending) >= self.max_calls:
+            self._answer(transaction, 486, warning=f"all {self.max_calls} lines are busy")
+        else:
+            offer = self._offer(request, transaction)
+            if offer is not None:
+                pending = _PendingInvite(new_tag())
+                self._pending[transaction.key] = pending
+                self._spawn(self._accept(request, transaction, flow, offer, pending, user))
+
+    async def _accept(
+        self,
+        request: SipRequest,
+        transaction: ServerTransaction,
+        flow: SipFlow,
+        offer: tuple[SessionDescription, MediaPlan],
+        pending: _PendingInvite,
+        user: str,
+    ) -> None:
+        """Open RTP, ring, answer 200 with our SDP and start the call."""
+        rtp = None
+        try:
+            assert self._open_media is not None
+            rtp = await self._open_media(self.host)
+            if transaction.final_status is not None:  # CANCELled while we opened RTP
+                return
+            dialog = Dialog.from_invite(request, pending.local_tag)
+            call = SipCall(
+                dialog=dialog,
+                flow=flow,
+                rtp=rtp,
+                plan=offer[1],
+                caller=request.from_address.uri,
+                callee=user,
+                timers=self._timers,
+                send_in_dialog=self._send_in_dialog,
+                on_ended=self._forget_call,
+            )
+            call.local_ip = local_ip(self.host, flow)
+            call.contact = self._contact(flow, call.local_ip, user)
+            tag = pending.local_tag
+            transaction.respond(
+                request.response(180, to_tag=tag, headers=[("Contact", call.contact)])
+            )
+            self._calls[dialog.key] = call
+            rtp = None  # the call owns it now
+            self._answer_offer(call, request, transaction, *offer)
+            call.start_media()
+            log.info(
+                "call %s from %s to %r answered over %s",
+                call.call_id,
+                call.caller,
+                user,
+                flow.transport,
+            )
+            self._spawn(self._run(call))
+        except Exception:
+            log.exception("answering INVITE %s failed", request.call_id)
+            self._answer(transaction, 500)
+        finally:
+            self._pending.pop(transaction.key, None)
+            if rtp is not None:
+                await rtp.close()
+
+    def _answer_offer(
+        self,
+        call: SipCall,
+        request: SipRequest,
+        transaction: ServerTransaction,
+        offer: SessionDescription,
+        plan: MediaPlan,
+    ) -> None:
+        answer = build_answer(
+            offer,
+            plan,
+            local_ip=call.local_ip,
+            local_port=call.rtp.local_port,
+            session_id=call.sdp_session_id,
+            version=call.sdp_version,
+        )
+        ok = request.response(
+            200,
+            to_tag=call.dialog.local_tag,
+            body=answer.serialize(),
+            headers=[
+                ("Contact", call.contact),
+                ("Allow", ", ".join(ALLOWED_METHODS)),
+                ("Server", SERVER_NAME),
+                ("Content-Type", "application/sdp"),
+            ],
+        )
+        transaction.respond(ok)
+        call.expect_ack(ok.serialize(), request.cseq.number, transaction.flow)
+
+    async def _run(self, call: SipCall) -> None:
+        try:
+            await self._on_call(call)
+        except Exception:
+            log.exception("on_call for %s failed; hanging up", call.call_id)
+        finally:
+            if not call.ended:
+                await call.hangup()
+
+    def _in_dialog(self, request: SipRequest, transaction: ServerTransaction) -> None:
+        call = self._calls.get((request.call_id, request.to_address.tag or ""))
+        if call is None or call.ended or not call.dialog.matches(request):
+            self._answer(transaction, 481)
+        elif not call.dialog.accept_request(request):
+            self._answer(transaction, 500, warning="CSeq lower than the last one in this dialog")
+        elif request.method == "BYE":
+            self._answer(transaction, 200)
+            self._spawn(call.remote_hangup("BYE"))
+        else:  # re-INVITE: hold, resume or new media address
+            self._answer(transaction, 100)
+            offer = self._offer(request, transaction)
+            if offer is not None:
+                call.update_media(offer[1])
+                self._answer_offer(call, request, transaction, *offer)
+
+    def _receive_ack(self, request: SipRequest) -> None:
+        call = self._calls.get((request.call_id, request.to_address.tag or ""))
+        if call is not None:
+            call.receive_ack(request.cseq.number)
+
+    def _cancel(self, request: SipRequest, transaction: ServerTransaction) -> None:
+        invite = self._transactions.find_invite(request)
+        if invite is None:
+            self._answer(transaction, 481)
+            return
+        self._answer(transaction, 200)
+        if invite.final_status is None:
+            pending = self._pending.get(invite.key)
+            tag = pending.local_tag if pending else new_tag()
+            invite.respond(invite.request.response(487, to_tag=tag))
+            log.info("call %s cancelled before answer", request.call_id)
+
+    def _offer(
+        self, request: SipRequest, transaction: ServerTransaction
+    ) -> tuple[SessionDescription, MediaPlan] | None:
+        """The parsed SDP offer and our plan, or None after answering 488."""
+        if not request.body:
+            problem = "an SDP offer is required (offerless INVITE is not supported)"
+        elif request.content_type != "application/sdp":
+            problem = f"body must be application/sdp, not {request.content_type or 'untyped'}"
+        else:
+            try:
+                offer = SessionDescription.parse(request.body)
+                return offer, negotiate(offer)
+            except (SipParseError, SdpNegotiationError) as error:
+                problem = str(error)
+        log.info("488 for %s: %s", request.call_id, problem)
+        self._answer(transaction, 488, warning=problem)
+        return None
+
+    # --- sending -----------------------------------------------------------------------
+
+    def _answer(
+        self,
+        transaction: ServerTransaction,
+        status: int,
+        *,
+        warning: str | None = None,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
+        extra = list(headers or [])
+        if warning:
+            extra.append(("Warning", f'399 {SERVER_NAME} "{warning.replace(chr(34), chr(39))}"'))
+        tag = None if status == 100 else new_tag()
+        transaction.respond(transaction.request.response(status, to_tag=tag, headers=extra))
+
+    def _reject(self, request: SipRequest, flow: SipFlow, reason: str) -> None:
+        """400 for a request we could read but not accept (never for ACK)."""
+        if request.method == "ACK" or any(h not in request.headers for h in ANSWERABLE_HEADERS):
+            return
+        try:
+            flow = reply_flow(request, flow)
+        except SipParseError:
+            pass  # bad Via: answer to where it came from
+        warning = f'399 {SERVER_NAME} "{reason.replace(chr(34), chr(39))}"'
+        flow.send(request.response(400, headers=[("Warning", warning)]).serialize())
+
+    async def _send_in_dialog(self, call: SipCall, method: str) -> int:
+        try:
+            flow = await self._dialog_flow(call)
+        except OSError as error:
+            log.warning("cannot reach %s for %s: %s", call.dialog.next_hop(), method, error)
+            return 503
+        port = self.tcp_port if flow.reliable else self.udp_port
+        via = Via(flow.transport, call.local_ip, port, {"branch": new_branch(), "rport": None})
+        request = call.dialog.create_request(method, via)
+        response = await self._transactions.send_request(request, flow)
+        return response.status
+
+    async def _dialog_flow(self, call: SipCall) -> SipFlow:
+        """UDP: to the dialog's next hop. TCP: the dialog's connection, reopened if closed."""
+        host, port = call.dialog.next_hop()
+        if not is_ip(host):
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+            host = infos[0][4][0]
+        if not call.flow.reliable:
+            assert self._udp is not None
+            return UdpFlow(self._udp, (host, port))
+        if call.flow.closed:
+            reader, writer = await asyncio.open_connection(host, port)
+            call.flow = TcpFlow(writer, (host, port))
+            self._spawn(read_stream(reader, call.flow, self.receive, self._reject_stream))
+        return call.flow
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _contact(self, flow: SipFlow, local_ip: str, user: str) -> str:
+        port = self.tcp_port if flow.reliable else self.udp_port
+        transport = ";transport=tcp" if flow.reliable else ""
+        return f"<sip:{user or CONTACT_USER}@{format_host(local_ip)}:{port}{transport}>"
+
+    def _forget_call(self, call: SipCall) -> None:
+        if self._calls.get(call.dialog.key) is call:
+            del self._calls[call.dialog.key]
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        flow = TcpFlow(writer, writer.get_extra_info("peername")[:2])
+        self._connections.add(flow)
+        try:
+            await read_stream(reader, flow, self.receive, self._reject_stream)
+        finally:
+            self._connections.discard(flow)
+
+    def _reject_stream(self, buffer: bytes, flow: TcpFlow, error: SipParseError) -> None:
+        """A stream we cannot frame: answer 400 if the head is readable, then hang up on it."""
+        log.warning("closing TCP connection from %s:%d: %s", *flow.remote, error)
+        head_end = buffer.find(b"\r\n\r\n")
+        if head_end >= 0:
+            try:
+                parse_message(buffer[: head_end + 4])
+            except SipParseError as head_error:
+                if head_error.request is not None:
+                    self._reject(head_error.request, flow, str(error))
