@@ -1,4 +1,8 @@
-"""Drive Debian's baresip as a real SIP phone: it dials, speaks a WAV, records what it hears."""
+"""Drive Debian's baresip as a real SIP phone: it dials, speaks a WAV, records what it hears.
+
+baresip 1.0's aufile module only plays files; what the phone heard comes from the
+sndfile module's dump of the decoded stream (dump-*-dec.wav).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ CONFIG = """\
 poll_method		epoll
 sip_listen		127.0.0.1:0
 sip_trans_def		{transport}
-audio_player		aufile,{heard}
+audio_player		aufile,/dev/null
+snd_path		{workdir}
 audio_source		aufile,{speak}
 audio_alert		aufile,/dev/null
 audio_srate		{rate}
@@ -27,6 +32,7 @@ rtp_ports		{rtp_ports}
 module_path		/usr/lib/baresip/modules
 module			g711.so
 module			aufile.so
+module			sndfile.so
 module_app		account.so
 module_app		menu.so
 """
@@ -35,7 +41,7 @@ module_app		menu.so
 @dataclass
 class PhoneCall:
     returncode: int
-    heard: np.ndarray  # what the phone received, 16 kHz int16
+    heard: np.ndarray  # what the phone received and decoded, 16 kHz int16
     log: str
 
 
@@ -57,20 +63,27 @@ def call_with_baresip(
     samples, rate = read_wav(speak_wav, target_hz=PHONE_RATE_HZ)
     speak = workdir / "speak-8k.wav"
     write_wav(speak, samples, PHONE_RATE_HZ)
-    heard = workdir / "heard.wav"
     (workdir / "config").write_text(
         CONFIG.format(
-            transport=transport, heard=heard, speak=speak, rate=PHONE_RATE_HZ, rtp_ports=rtp_ports
+            transport=transport, speak=speak, rate=PHONE_RATE_HZ, rtp_ports=rtp_ports,
+            workdir=workdir,
         )
     )
     (workdir / "accounts").write_text(f"<sip:caller@127.0.0.1;transport={transport}>;regint=0\n")
     seconds = len(samples) / PHONE_RATE_HZ
-    result = subprocess.run(
+    process = subprocess.Popen(
         ["baresip", "-f", str(workdir), "-e", f"/dial {uri}", "-t", str(int(seconds + 6))],
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=timeout_s,
     )
-    received = read_wav(heard, target_hz=16000)[0] if heard.exists() else np.zeros(0, np.int16)
-    return PhoneCall(result.returncode, received, result.stdout + result.stderr)
+    try:
+        output, _ = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    dumps = sorted(workdir.glob("dump-*-dec.wav"))
+    received = read_wav(dumps[-1], target_hz=16000)[0] if dumps else np.zeros(0, np.int16)
+    log = "\n".join(line for line in output.splitlines() if "audio=" not in line)
+    return PhoneCall(process.returncode, received, log)
