@@ -1,6 +1,7 @@
 """Shared fixtures.
 
-PostgreSQL: `postgres_url` runs a throwaway cluster for the test session (scripts/setup.sh installs the server).
+PostgreSQL: `postgres_url` runs a throwaway cluster for the test session
+(scripts/setup.sh installs the server).
 """
 
 from __future__ import annotations

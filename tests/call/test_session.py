@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from callwright.speech.loader import SpeechEngines
-from callwright.speech.tts.prompt_cache import PromptCache
 
 from callwright.agent.conversation import (
     CallerKeyed,
@@ -31,6 +29,8 @@ from callwright.agent.conversation import (
 from callwright.audio.frames import SAMPLES_PER_FRAME, AudioFrame
 from callwright.call.session import CallOptions, CallSession
 from callwright.speech.engines import Transcript
+from callwright.speech.loader import SpeechEngines
+from callwright.speech.tts.prompt_cache import PromptCache
 from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup
 
 TICK_S = 0.02
