@@ -13,7 +13,7 @@ from callwright.audio.frames import SAMPLES_PER_FRAME, AudioFrame, split_into_fr
 from callwright.telephony.rtp import session as session_module
 from callwright.telephony.rtp.dtmf import TelephoneEvent
 from callwright.telephony.rtp.packet import RtpPacket
-from callwright.telephony.rtp.session import RtpSession
+from callwright.telephony.rtp.session import INBOUND_GAP_S, RtpSession
 from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup
 
 HOST = "127.0.0.1"
@@ -366,7 +366,10 @@ async def test_no_timeout_while_rtp_flows_or_on_hold(session, peer, monkeypatch)
     events = [session.events.get_nowait() for _ in range(session.events.qsize())]
     assert not any(isinstance(event, RemoteHangup) for event in events)
     session.set_sending(True)
-    [event] = await next_events(session, 1, timeout=1.0)
+    async with asyncio.timeout(1.0):
+        event = await session.events.get()
+        while isinstance(event, InboundAudio):  # silence heard while the phone sends nothing
+            event = await session.events.get()
     assert event == RemoteHangup("RTP timeout")
 
 
@@ -383,3 +386,18 @@ async def test_close_stops_sending(session, peer):
 async def test_unsupported_codec_is_refused(session, peer):
     with pytest.raises(ValueError, match="PCMU"):
         session.start(peer.address, "G729", 18, None)
+
+
+async def test_a_phone_that_stops_sending_while_silent_is_heard_as_silence(session, peer):
+    session.start(peer.address, "PCMU", 0, None)
+    for sequence in range(3):
+        peer.send(pcmu_packet(sequence, tone(0.02, 0.2, rate=8000)), session)
+    spoken = await next_events(session, 3)
+    assert all(isinstance(event, InboundAudio) for event in spoken)
+    # silence suppression: no packets for a while; frames keep coming on our clock
+    gap_frames = await next_events(session, 10, timeout=1.0)
+    assert all(isinstance(event, InboundAudio) for event in gap_frames)
+    assert all(not event.frame.samples.any() for event in gap_frames)
+    times = [event.received_at for event in gap_frames]
+    assert times[0] - spoken[-1].received_at >= INBOUND_GAP_S - 0.005
+    assert 0.15 <= times[-1] - times[0] <= 0.3  # about one frame per 20 ms, not a burst

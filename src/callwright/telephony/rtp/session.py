@@ -43,6 +43,10 @@ from callwright.telephony.transport import (
 logger = logging.getLogger(__name__)
 
 RTP_TIMEOUT_S = 30.0  # no valid inbound RTP for this long (not on hold) ends the call
+INBOUND_GAP_S = 0.1
+"""A caller whose phone stops sending while silent (silence suppression, comfort noise)
+is heard as silence frames on our own 20 ms clock after this gap, so end-of-turn and
+no-input detection never stall waiting for packets."""
 PACKET_S = FRAME_MS / 1000
 SAMPLES_PER_PACKET = g711.SAMPLE_RATE_HZ * FRAME_MS // 1000  # 160; also the timestamp step
 MAX_PACKETS_PER_WAKEUP = 2  # catching up after a stall sends at most this many back to back
@@ -74,6 +78,7 @@ class RtpSession(asyncio.DatagramProtocol):
         self._last_packet_samples = SAMPLES_PER_PACKET
         self._hold_timer: asyncio.TimerHandle | None = None
         self._last_received_at = 0.0
+        self._last_gap_frame_at = 0.0
         self._timed_out = False
         # Send side.
         self._queue: deque[AudioFrame] = deque()
@@ -274,6 +279,7 @@ class RtpSession(asyncio.DatagramProtocol):
                 self._send_slot(next_slot)
                 next_slot += 1
             self._check_rtp_timeout(now)
+            self._fill_inbound_gap(now)
             await asyncio.sleep(start + (due_slot + 1) * PACKET_S - time.monotonic())
 
     def _send_slot(self, slot: int) -> None:
@@ -316,6 +322,14 @@ class RtpSession(asyncio.DatagramProtocol):
             payload=payload,
             marker=previous is None or (is_speech and not previous),
         )
+
+    def _fill_inbound_gap(self, now: float) -> None:
+        if self._latched is None or not self._sending:
+            return
+        if now - self._last_received_at < INBOUND_GAP_S or now - self._last_gap_frame_at < PACKET_S:
+            return
+        self._last_gap_frame_at = now
+        self.events.put_nowait(InboundAudio(AudioFrame.silence(), now))
 
     def _check_rtp_timeout(self, now: float) -> None:
         if self._timed_out or not self._sending or now - self._last_received_at < RTP_TIMEOUT_S:
