@@ -182,7 +182,8 @@ def stage_breakdown(http_port: int) -> list[str]:
     detail = httpx.get(f"http://127.0.0.1:{http_port}/api/calls/{calls[0]['id']}").json()
     stages = {
         "end-of-turn wait": ("speech_end", "end_of_turn"),
-        "speech-to-text (after EOT)": ("end_of_turn", "transcript_ready"),
+        "speech-to-text": ("transcript_started", "transcript_ready"),
+        "transcript after end of turn": ("end_of_turn", "transcript_ready"),
         "agent": ("transcript_ready", "first_reply_text"),
         "first audio synthesized": ("first_reply_text", "first_audio_synth"),
         "first packet sent": ("first_audio_synth", "first_audio_sent"),

@@ -221,6 +221,8 @@ async def test_greets_then_answers_a_question_quickly():
     assert marks["speech_end"] == pytest.approx(2.0, abs=0.021)
     # decided after the short end-of-turn silence, not a long fixed timeout
     assert 0.1 <= marks["end_of_turn"] - marks["speech_end"] <= 0.25
+    # transcription started speculatively in the pause, before the end of turn was decided
+    assert marks["speech_end"] < marks["transcript_started"] <= marks["end_of_turn"]
     ordered = [marks[k] for k in ("speech_end", "end_of_turn", "transcript_ready",
                                   "first_reply_text", "first_audio_synth", "first_audio_sent")]
     assert ordered == sorted(ordered)

@@ -116,7 +116,7 @@ class CallSession:
         )
         self._pre_roll: deque[AudioFrame] = deque(maxlen=PRE_ROLL_FRAMES)
         self._utterance: list[AudioFrame] = []
-        self._speculation: tuple[int, asyncio.Task[str]] | None = None
+        self._speculation: tuple[int, float, asyncio.Task[str]] | None = None
         self._generation = 0
         self._carried_text = ""
         self._turn_index = 0
@@ -221,18 +221,19 @@ class CallSession:
         elif kind is TurnEventKind.END_OF_TURN:
             speculation, self._speculation = self._speculation, None
             if speculation is not None and speculation[0] == self._generation:
-                transcript = speculation[1]
+                _, started, transcript = speculation
             else:
+                started = self._now()
                 transcript = self._spawn(self._transcribe(self._utterance_audio()))
             self._utterance = []
-            self._finish_task = self._spawn(self._finish_caller_turn(event, transcript))
+            self._finish_task = self._spawn(self._finish_caller_turn(event, started, transcript))
 
     def _speculate(self) -> None:
         """Start transcribing the turn so far while the caller pauses."""
         self._generation += 1
         generation = self._generation
         task = self._spawn(self._transcribe(self._utterance_audio()))
-        self._speculation = (generation, task)
+        self._speculation = (generation, self._now(), task)
 
         def ready(done: asyncio.Task[str]) -> None:
             if done.cancelled() or done.exception() or generation != self._generation:
@@ -252,7 +253,9 @@ class CallSession:
             return np.zeros(0, dtype=np.int16)
         return np.concatenate([frame.samples for frame in frames])
 
-    async def _finish_caller_turn(self, event: TurnEvent, transcript: asyncio.Task[str]) -> None:
+    async def _finish_caller_turn(
+        self, event: TurnEvent, transcript_started: float, transcript: asyncio.Task[str]
+    ) -> None:
         text = await transcript
         transcript_at = self._now()
         duration_ms = ((event.speech_end or event.at) - event.speech_start) * 1000
@@ -273,6 +276,7 @@ class CallSession:
         marks = self._current.record.marks
         marks["speech_start"] = event.speech_start
         marks["speech_end"] = event.speech_end or event.at
+        marks["transcript_started"] = transcript_started
         marks["end_of_turn"] = event.at
         marks["transcript_ready"] = transcript_at
         self._reply(self._conversation.respond(CallerSaid(text)))

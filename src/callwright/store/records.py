@@ -8,6 +8,7 @@ from datetime import datetime
 TURN_MARKS = (
     "speech_start",  # caller started speaking
     "speech_end",  # last voiced frame of the caller
+    "transcript_started",  # speech-to-text of the final words began (speculatively, in a pause)
     "end_of_turn",  # turn-taking decided the caller is done
     "transcript_ready",  # speech-to-text result available
     "first_reply_text",  # agent produced its first reply text

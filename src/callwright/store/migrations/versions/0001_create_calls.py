@@ -19,6 +19,7 @@ depends_on = None
 TURN_MARK_COLUMNS = (
     "speech_start",
     "speech_end",
+    "transcript_started",
     "end_of_turn",
     "transcript_ready",
     "first_reply_text",
