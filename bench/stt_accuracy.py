@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.suppor
 
 from tests.support.voices import speak  # noqa: E402
 
+from callwright.agent.loader import load_agent  # noqa: E402
 from callwright.audio import g711  # noqa: E402
 from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
 from callwright.audio.resample import resample  # noqa: E402
@@ -39,6 +40,7 @@ from callwright.speech.stt.whisper import WhisperStt  # noqa: E402
 
 LIBRIVOX_DIR = Path("/usr/share/pocketsphinx/test/data/librivox")
 PHRASES_PATH = Path(__file__).with_name("phone_phrases.txt")
+DEMO_AGENT = Path(__file__).resolve().parent.parent / "agents" / "demo.yaml"
 PHONE_VOICES = ("en-us", "en-gb", "en-us+f3")
 WORST_SHOWN = 5
 
@@ -126,14 +128,17 @@ def cpu_model() -> str:
 
 
 async def transcribe_all(
-    stt: WhisperStt, utterances: list[Utterance], channel: Callable[[np.ndarray], np.ndarray]
+    stt: WhisperStt,
+    utterances: list[Utterance],
+    channel: Callable[[np.ndarray], np.ndarray],
+    context: str = "",
 ) -> tuple[list[str], list[float]]:
     hypotheses: list[str] = []
     latencies: list[float] = []
     for utterance in utterances:
         audio = channel(utterance.pcm)
         started = time.perf_counter()
-        transcript = await stt.transcribe(audio)
+        transcript = await stt.transcribe(audio, context)
         latencies.append(time.perf_counter() - started)
         hypotheses.append(transcript.text)
     return hypotheses, latencies
@@ -145,10 +150,12 @@ def word_error_rate(utterances: list[Utterance], hypotheses: list[str]) -> jiwer
     )
 
 
-async def run_set(stt: WhisperStt, name: str, utterances: list[Utterance]) -> list[float]:
+async def run_set(
+    stt: WhisperStt, name: str, utterances: list[Utterance], context: str = ""
+) -> list[float]:
     """Print WER over the telephone channel (with clean 16 kHz for comparison); return latencies."""
-    hypotheses, latencies = await transcribe_all(stt, utterances, telephone_channel)
-    clean_hypotheses, _ = await transcribe_all(stt, utterances, lambda pcm: pcm)
+    hypotheses, latencies = await transcribe_all(stt, utterances, telephone_channel, context)
+    clean_hypotheses, _ = await transcribe_all(stt, utterances, lambda pcm: pcm, context)
     output = word_error_rate(utterances, hypotheses)
     words = sum(len(normalise(u.reference).split()) for u in utterances)
     seconds = sum(len(u.pcm) for u in utterances) / SAMPLE_RATE_HZ
@@ -187,8 +194,13 @@ async def main() -> None:
     await stt.transcribe(telephone_channel(librivox_set()[0].pcm))  # warm-up, not measured
     with tempfile.TemporaryDirectory() as workdir:
         latencies = await run_set(stt, "librivox (human)", librivox_set())
-        latencies += await run_set(stt, f"phone phrases ({', '.join(PHONE_VOICES)})",
-                                   phone_set(Path(workdir)))
+        phrases = phone_set(Path(workdir))
+        voices = ", ".join(PHONE_VOICES)
+        latencies += await run_set(stt, f"phone phrases ({voices})", phrases)
+        context = load_agent(DEMO_AGENT).speech_context
+        latencies += await run_set(
+            stt, f"phone phrases ({voices}), demo agent's speech context", phrases, context
+        )
     print(f"\nall utterances latency ms: {percentiles(latencies)}")
 
 

@@ -124,7 +124,7 @@ class LevelStt:
         self.phrases = phrases
         self.calls = 0
 
-    async def transcribe(self, pcm: np.ndarray) -> Transcript:
+    async def transcribe(self, pcm: np.ndarray, context: str = "") -> Transcript:
         self.calls += 1
         await asyncio.sleep(0)
         level = int(np.abs(pcm).max()) if len(pcm) else 0
@@ -178,6 +178,7 @@ class EchoConversation:
 class EchoAgent:
     name = "fake"
     voice = "fake"
+    speech_context = "what are your hours"
 
     def __init__(self):
         self.conversation = EchoConversation()

@@ -76,6 +76,8 @@ class Conversation(Protocol):
 class Agent(Protocol):
     name: str
     voice: str
+    speech_context: str
+    """Words callers of this agent are likely to say, to bias speech-to-text."""
 
     def fixed_prompts(self) -> list[str]:
         """Texts the agent will always say verbatim (greeting, reprompts, answers):

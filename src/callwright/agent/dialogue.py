@@ -106,6 +106,13 @@ class FrontDeskTexts:
         return list(dict.fromkeys(text for text in texts if text))
 
 
+def speech_context(spec: AgentSpec) -> str:
+    """The business name and one typical question per intent, as a speech-to-text prompt."""
+    firsts = [intent.examples[0].rstrip("?.!") for intent in spec.all_intents()]
+    questions = [f"{text[:1].upper()}{text[1:]}?" for text in firsts if text]
+    return " ".join([f"{spec.business}.", *questions])
+
+
 class FrontDeskAgent:
     """An agent file ready to take calls (the `Agent` protocol)."""
 
@@ -119,6 +126,7 @@ class FrontDeskAgent:
         self.matcher = matcher or IntentMatcher(
             {intent.name: intent.examples for intent in intents}, spec.goodbye.phrases
         )
+        self.speech_context = speech_context(spec)
 
     def fixed_prompts(self) -> list[str]:
         return self.texts.all()

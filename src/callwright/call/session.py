@@ -244,7 +244,7 @@ class CallSession:
         task.add_done_callback(ready)
 
     async def _transcribe(self, pcm: np.ndarray) -> str:
-        transcript = await self._stt.transcribe(pcm)
+        transcript = await self._stt.transcribe(pcm, self._agent.speech_context)
         return transcript.text.strip()
 
     def _utterance_audio(self) -> np.ndarray:

@@ -35,8 +35,12 @@ class Transcript:
 
 
 class SpeechToText(Protocol):
-    async def transcribe(self, pcm: np.ndarray) -> Transcript:
-        """Transcribe one utterance of 16 kHz mono int16 audio."""
+    async def transcribe(self, pcm: np.ndarray, context: str = "") -> Transcript:
+        """Transcribe one utterance of 16 kHz mono int16 audio.
+
+        `context` is text the caller is likely to say (the agent's names and typical
+        phrases); engines that can use it bias recognition toward it.
+        """
         ...
 
 

@@ -50,6 +50,7 @@ NO_SPEECH_LOGPROB_LIMIT = -1.0  # ...together with an average log-probability be
 MAX_TOKENS_PER_SECOND = 8  # fast speech is ~5 tokens/s
 MIN_NEW_TOKENS = 12
 MAX_NEW_TOKENS = 220  # the decoder's 448 positions minus prompt and safety margin
+MAX_CONTEXT_TOKENS = 120  # the agent's vocabulary given to the decoder as previous text
 MAX_NGRAM_REPEATS = 3  # a word repeated more often than this to the end is a decoding loop
 LOOP_PHRASE_WORDS = 4  # a phrase this long repeated once (in part) to the end is a loop
 SILENCE_HALLUCINATIONS = frozenset(
@@ -93,16 +94,26 @@ class WhisperStt:
         self._tokenizer = Tokenizer(
             hf_tokenizer, multilingual, task="transcribe", language="en" if multilingual else None
         )
-        self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        self._task_tokens = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        self._prompts: dict[str, list[int]] = {"": self._task_tokens}
         self._features = FeatureExtractor(feature_size=self._model.n_mels)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
 
-    async def transcribe(self, pcm: np.ndarray) -> Transcript:
+    async def transcribe(self, pcm: np.ndarray, context: str = "") -> Transcript:
         """Transcribe one utterance of 16 kHz mono int16 audio off the event loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.transcribe_blocking, pcm)
+        return await loop.run_in_executor(self._executor, self.transcribe_blocking, pcm, context)
 
-    def transcribe_blocking(self, pcm: np.ndarray) -> Transcript:
+    def _prompt(self, context: str) -> list[int]:
+        """Whisper's decoder prompt: the context as "previous text", then the task tokens."""
+        prompt = self._prompts.get(context)
+        if prompt is None:
+            context_tokens = self._tokenizer.encode(" " + context.strip())[-MAX_CONTEXT_TOKENS:]
+            prompt = [self._tokenizer.sot_prev, *context_tokens, *self._task_tokens]
+            self._prompts[context] = prompt
+        return prompt
+
+    def transcribe_blocking(self, pcm: np.ndarray, context: str = "") -> Transcript:
         """Transcribe in the calling thread (benchmarks; calls use `transcribe`)."""
         audio = np.asarray(pcm, dtype=np.int16).astype(np.float32) / 32768.0
         audio_seconds = len(audio) / SAMPLE_RATE_HZ
@@ -113,7 +124,9 @@ class WhisperStt:
         texts: list[str] = []
         confidences: list[float] = []
         for start in range(0, len(audio), window_samples):
-            text, confidence = self._decode_window(audio[start : start + window_samples])
+            text, confidence = self._decode_window(
+                audio[start : start + window_samples], self._prompt(context)
+            )
             if text:
                 texts.append(text)
                 confidences.append(confidence)
@@ -123,7 +136,7 @@ class WhisperStt:
         confidence = min(confidences) if confidences else 0.0
         return Transcript(text, confidence if text else 0.0, audio_seconds)
 
-    def _decode_window(self, audio: np.ndarray) -> tuple[str, float]:
+    def _decode_window(self, audio: np.ndarray, prompt: list[int]) -> tuple[str, float]:
         seconds = len(audio) / SAMPLE_RATE_HZ
         window_seconds = min(max(seconds + TAIL_PADDING_SECONDS, MIN_WINDOW_SECONDS),
                              MAX_WINDOW_SECONDS)
@@ -137,9 +150,9 @@ class WhisperStt:
                              MIN_NEW_TOKENS + math.ceil(seconds * MAX_TOKENS_PER_SECOND))
         result = self._model.generate(
             encoded,
-            [self._prompt],
+            [prompt],
             beam_size=1,
-            max_length=len(self._prompt) + max_new_tokens,
+            max_length=len(prompt) + max_new_tokens,
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
