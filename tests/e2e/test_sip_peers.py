@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from tests.support.server import free_port
 
 from callwright.telephony.sip.endpoint import SipServer
 from callwright.telephony.sip.message import SipResponse, parse_message
@@ -32,20 +33,6 @@ def need(binary: str) -> str:
             f"{'sip-tester' if binary == 'sipp' else binary})"
         )
     return path
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 right now."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
 
 
 class Agent:
