@@ -29,14 +29,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
-from tests.support.voices import speak  # noqa: E402
-
 from callwright.agent.loader import load_agent  # noqa: E402
 from callwright.audio import g711  # noqa: E402
 from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
 from callwright.audio.resample import resample  # noqa: E402
 from callwright.audio.wav import read_wav  # noqa: E402
 from callwright.speech.stt.whisper import WhisperStt  # noqa: E402
+from tests.support.voices import speak  # noqa: E402
 
 LIBRIVOX_DIR = Path("/usr/share/pocketsphinx/test/data/librivox")
 PHRASES_PATH = Path(__file__).with_name("phone_phrases.txt")

@@ -35,12 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.wire import Capture, WirePacket, read_rtp  # noqa: E402
+from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
+from callwright.audio.wav import read_wav, write_wav  # noqa: E402
 from tests.support.baresip import call_with_baresip  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 from tests.support.voices import speak, voiced_span  # noqa: E402
-
-from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
-from callwright.audio.wav import read_wav, write_wav  # noqa: E402
 
 CALLER_RTP_PORTS = range(41000, 41999)
 ANSWER_GAP_S = 9.0  # silence after a question: room for the whole answer

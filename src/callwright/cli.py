@@ -50,7 +50,7 @@ def call(
     agent: Path = typer.Option(..., help="Agent file (YAML)."),
     audio: Path = typer.Option(..., help="The caller's side of the call, a WAV file."),
     save_audio: Path = typer.Option(None, help="Write what the agent said to this WAV file."),
-    database_url: str = typer.Option(None, help="Also record the call in this database."),
+    database_url: str = typer.Option(None, help="Record the call here (default as serve)."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Run a whole call from a WAV file, no network; print the transcript and latencies."""

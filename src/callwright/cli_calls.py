@@ -14,8 +14,9 @@ from rich.text import Text
 
 from callwright.store.calls import CallRepository
 from callwright.store.database import (
+    DATA_DIR_ENV,
     DATABASE_URL_ENV,
-    DEFAULT_DATABASE_URL,
+    DEFAULT_DATA_DIR,
     DatabaseError,
     open_database,
 )
@@ -30,7 +31,8 @@ DatabaseUrl = Annotated[
     str | None,
     typer.Option(
         "--database-url",
-        help=f"Database URL [default: ${DATABASE_URL_ENV}, else {DEFAULT_DATABASE_URL}]",
+        help=f"Database URL [default: ${DATABASE_URL_ENV}, else callwright.db in the data "
+        f"folder (${DATA_DIR_ENV}, default {DEFAULT_DATA_DIR}/)]",
         show_default=False,
     ),
 ]

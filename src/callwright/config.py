@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callwright.call.session import CallOptions
-
-DEFAULT_DATA_DIR = Path("var")
+from callwright.store.database import DEFAULT_DATA_DIR
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +23,8 @@ class ServerConfig:
     agents_dir: Path = Path("agents")
     """Every agent file (*.yaml) here is answered at sip:<agent name>@host."""
     database_url: str | None = None
-    """SQLAlchemy URL (CALLWRIGHT_DATABASE_URL); default: an SQLite file in data_dir."""
-    data_dir: Path = DEFAULT_DATA_DIR
+    """SQLAlchemy URL; None: store.database's default (callwright.db in the data folder)."""
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
     """Recordings and the default SQLite database live here."""
     max_calls: int = 50
     """Calls held at once; more are answered 486 Busy Here."""
@@ -49,7 +48,6 @@ class ServerConfig:
                     raise ValueError(message) from error
         values.update({key: value for key, value in overrides.items() if value is not None})
         data_dir = Path(values.get("data_dir", DEFAULT_DATA_DIR))
-        values.setdefault("database_url", f"sqlite:///{data_dir / 'callwright.db'}")
         values["call"] = CallOptions(recordings_dir=data_dir / "recordings")
         return cls(**values)
 

@@ -19,13 +19,13 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from tests.support.baresip import baresip_available, call_with_baresip
-from tests.support.server import RunningServer, start_server
-from tests.support.voices import speak, voiced_span
 
 from callwright.audio.frames import SAMPLE_RATE_HZ
 from callwright.audio.wav import read_wav, write_wav
 from callwright.speech.stt.whisper import WhisperStt
+from tests.support.baresip import baresip_available, call_with_baresip
+from tests.support.server import RunningServer, start_server
+from tests.support.voices import speak, voiced_span
 
 pytestmark = [
     pytest.mark.e2e,

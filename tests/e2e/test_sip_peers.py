@@ -9,11 +9,11 @@ import socket
 from pathlib import Path
 
 import pytest
-from tests.support.server import free_port
 
 from callwright.telephony.sip.endpoint import SipServer
 from callwright.telephony.sip.message import SipResponse, parse_message
 from callwright.telephony.transport import RemoteHangup
+from tests.support.server import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,6 @@ import re
 
 import numpy as np
 import pytest
-from tests.support.voices import speak
 
 from callwright.audio import g711
 from callwright.audio.resample import resample
@@ -15,6 +14,7 @@ from callwright.audio.wav import read_wav
 from callwright.speech.engines import Transcript
 from callwright.speech.loader import load_speech_engines
 from callwright.speech.stt.whisper import WhisperStt, _cut_loop
+from tests.support.voices import speak
 
 
 @pytest.fixture(scope="module")

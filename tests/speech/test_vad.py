@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.support.voices import caller_script_wav
 
 from callwright.audio.frames import FRAME_MS, SAMPLES_PER_FRAME, AudioFrame, split_into_frames
 from callwright.audio.wav import read_wav
 from callwright.speech.loader import load_speech_engines
 from callwright.speech.vad import SileroVad
+from tests.support.voices import caller_script_wav
 
 SPEECH = 0.5
 

@@ -21,16 +21,14 @@ from callwright.telephony.file import FileCall
 async def run_file_call(
     agent_file: Path, audio: Path, database_url: str | None = None
 ) -> tuple[CallRecord, np.ndarray]:
-    """Run the agent against the caller audio in real time; return the record and the
-    agent's audio as sent."""
+    """Run the agent against the caller audio in real time, recording the call in the
+    database like a phone call; return the record and the agent's audio as sent."""
     config = ServerConfig.from_environment(database_url=database_url)
     agent = load_agent(agent_file)
     engines = await asyncio.to_thread(load_speech_engines, config.vad, config.stt, config.tts)
     prompts = PromptCache(engines.tts)
     await prompts.warm(agent.fixed_prompts())
-    calls = None
-    if database_url is not None:
-        calls = CallRepository(await asyncio.to_thread(open_database, database_url))
+    calls = CallRepository(await asyncio.to_thread(open_database, config.database_url))
     transport = FileCall(audio)
     transport.callee = agent.name
     record = await CallSession(transport, agent, engines, prompts, calls, config.call).run()

@@ -14,7 +14,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
 DATABASE_URL_ENV = "CALLWRIGHT_DATABASE_URL"
-DEFAULT_DATABASE_URL = "sqlite:///var/callwright.db"  # relative to the current directory
+DATA_DIR_ENV = "CALLWRIGHT_DATA_DIR"  # where recordings and the default SQLite file live
+DEFAULT_DATA_DIR = "var"  # relative to the current directory
+DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DATA_DIR}/callwright.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a writer waits for another writer's lock
 POSTGRES_CONNECT_TIMEOUT_S = 10
 POSTGRES_DRIVER = "postgresql+psycopg"
@@ -31,11 +33,13 @@ class DatabaseError(RuntimeError):
 
 
 def resolve_database_url(url: str | None = None) -> URL:
-    """The URL to use: the argument, else $CALLWRIGHT_DATABASE_URL, else a local SQLite file.
+    """The URL to use: the argument, else $CALLWRIGHT_DATABASE_URL, else callwright.db in
+    the data folder ($CALLWRIGHT_DATA_DIR, default var/).
 
     `postgresql://` and `postgres://` are rewritten to use psycopg 3.
     """
-    raw = url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+    data_dir = Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+    raw = url or os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{data_dir / 'callwright.db'}"
     try:
         parsed = make_url(raw)
     except ArgumentError as error:
