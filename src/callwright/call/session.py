@@ -125,6 +125,7 @@ class CallSession:
         self._finish_task: asyncio.Task[None] | None = None
         self._last_activity = clock()
         self._ended = asyncio.Event()
+        self._hangup: asyncio.Task | None = None
         self._outcome = "caller_hung_up"
         self._background: set[asyncio.Task] = set()
         transport.on_frame_sent(self._on_frame_sent)
@@ -159,9 +160,10 @@ class CallSession:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        if not self._ended.is_set():
-            with contextlib.suppress(Exception):
-                await self._transport.hangup()
+        if self._hangup is None:
+            self._hangup = self._spawn(self._transport.hangup())
+        with contextlib.suppress(Exception):
+            await self._hangup
         await self._close_turn()
         path = self._options.recordings_dir / f"{self.record.id}.wav"
         try:
@@ -244,7 +246,12 @@ class CallSession:
         task.add_done_callback(ready)
 
     async def _transcribe(self, pcm: np.ndarray) -> str:
-        transcript = await self._stt.transcribe(pcm, self._agent.speech_context)
+        try:
+            transcript = await self._stt.transcribe(pcm, self._agent.speech_context)
+        except Exception as error:
+            log.exception("speech-to-text failed on call %s", self.record.id)
+            self._event("error", where="speech-to-text", message=str(error))
+            return ""
         return transcript.text.strip()
 
     def _utterance_audio(self) -> np.ndarray:
@@ -359,7 +366,8 @@ class CallSession:
                     self._outcome = _OUTCOMES.get(action.reason, action.reason)
                     self._event("hangup", by="agent", reason=action.reason)
                     self._ended.set()
-                    await self._transport.hangup()
+                    # not part of this cancellable task: the BYE must complete
+                    self._hangup = self._spawn(self._transport.hangup())
                     return
         except asyncio.CancelledError:
             raise
