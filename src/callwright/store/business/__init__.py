@@ -1,0 +1,5 @@
+"""The business data agents act on: scheduling, CRM, tickets, orders, pharmacy, cards.
+
+Every table belongs to one business (an agent's company, e.g. "dental"), so one
+database serves many agents without their records mixing.
+"""
