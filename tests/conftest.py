@@ -111,3 +111,10 @@ def postgres_url() -> Iterator[str]:
                 capture_output=True,
             )
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own data folder, so nothing writes to the working tree's var/."""
+    monkeypatch.setenv("CALLWRIGHT_DATA_DIR", str(tmp_path_factory.mktemp("var")))
+    monkeypatch.delenv("CALLWRIGHT_DATABASE_URL", raising=False)

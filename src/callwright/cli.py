@@ -11,13 +11,25 @@ from rich.console import Console
 from rich.table import Table
 
 from callwright.cli_calls import calls_app
+from callwright.cli_cards import cards_app
 from callwright.cli_chat import chat
+from callwright.cli_crm import leads_app, people_app
+from callwright.cli_orders import orders_app
+from callwright.cli_pharmacy import prescriptions_app
+from callwright.cli_scheduling import appointments_app
+from callwright.cli_tickets import tickets_app
 from callwright.config import ServerConfig
 
 app = typer.Typer(
     help="callwright: an AI phone agent that answers real calls.", no_args_is_help=True
 )
 app.add_typer(calls_app, name="calls", help="Recorded calls: list and show.")
+for sub_app, name in (
+    (people_app, "people"), (leads_app, "leads"), (appointments_app, "appointments"),
+    (tickets_app, "tickets"), (orders_app, "orders"), (prescriptions_app, "prescriptions"),
+    (cards_app, "cards"),
+):
+    app.add_typer(sub_app, name=name)
 app.command(help="Talk with an agent in text (no audio).")(chat)
 console = Console()
 
@@ -76,6 +88,23 @@ def call(
 
         write_wav(save_audio, agent_audio, SAMPLE_RATE_HZ)
         console.print(f"agent audio written to {save_audio}")
+
+
+@app.command()
+def seed(
+    agents_dir: Path = typer.Option(Path("agents"), help="Folder of agent files."),
+    database_url: str = typer.Option(None, help="SQLAlchemy URL (default SQLite in var/)."),
+) -> None:
+    """Load every agent's demo data (agents/<name>.data.yaml), replacing what was there."""
+    from callwright.actions.seed import DemoDataError, seed_demo_data
+    from callwright.store.database import open_database
+
+    try:
+        seeded = seed_demo_data(open_database(database_url), agents_dir)
+    except DemoDataError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"seeded demo data for: {', '.join(seeded) or 'no agent'}")
 
 
 def _logging(verbose: bool) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from callwright.actions.backends import demo_ready_actions
 from callwright.agent.conversation import (
     AgentAction,
     CallerInput,
@@ -26,6 +27,7 @@ from callwright.agent.conversation import (
 from callwright.agent.dialogue import FrontDeskAgent
 from callwright.agent.loader import load_agent
 from callwright.agent.spec import AgentFileError
+from callwright.store.database import open_database
 
 EXIT_BAD_AGENT_FILE = 2
 HELP = "commands: /press DIGITS, /silence, /hangup; anything else is what the caller says"
@@ -36,18 +38,25 @@ def chat(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the intent understood for each line.")
     ] = False,
+    caller: Annotated[
+        str, typer.Option(help="Caller id, e.g. +15551230001 (agents may recognise it).")
+    ] = "",
+    database_url: Annotated[
+        str | None, typer.Option(help="Business records (default: as callwright serve).")
+    ] = None,
 ) -> None:
     """Talk to an agent in the terminal: type what a caller would say."""
     try:
-        agent = load_agent(agent_file)
+        agent = load_agent(agent_file, demo_ready_actions(open_database(database_url),
+                                                          agent_file.parent))
     except AgentFileError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_BAD_AGENT_FILE) from None
-    asyncio.run(_chat(agent, explain))
+    asyncio.run(_chat(agent, explain, caller))
 
 
-async def _chat(agent: FrontDeskAgent, explain: bool) -> None:
-    conversation = agent.start_conversation()
+async def _chat(agent: FrontDeskAgent, explain: bool, caller: str = "") -> None:
+    conversation = agent.start_conversation(caller)
     if await _show(conversation.greet()):
         return
     interactive = sys.stdin.isatty()

@@ -11,7 +11,9 @@ import logging
 from dataclasses import dataclass
 
 import uvicorn
+from sqlalchemy import Engine
 
+from callwright.actions.backends import demo_ready_actions
 from callwright.agent.conversation import Agent
 from callwright.agent.loader import load_agents
 from callwright.api.app import create_app
@@ -38,6 +40,7 @@ class Runtime:
     prompts: PromptCache
     agents: dict[str, Agent]
     calls: CallRepository
+    engine: Engine
 
     async def run_call(self, transport: Transport, agent: Agent) -> None:
         CALLS_ACTIVE.inc()
@@ -56,16 +59,18 @@ class Runtime:
 
 
 async def load_runtime(config: ServerConfig) -> Runtime:
-    """Load engines, agents and the database; pre-synthesize every agent's fixed prompts."""
-    agents = load_agents(config.agents_dir)
+    """Load the database (seeding demo data not there yet), the agents with their actions
+    and the speech engines; pre-synthesize every agent's fixed prompts."""
+    engine = await asyncio.to_thread(open_database, config.database_url)
+    actions = await asyncio.to_thread(demo_ready_actions, engine, config.agents_dir)
+    agents = load_agents(config.agents_dir, actions)
     if not agents:
         raise SystemExit(f"No agent files (*.yaml) found in {config.agents_dir}/")
     engines = await asyncio.to_thread(load_speech_engines, config.vad, config.stt, config.tts)
     prompts = PromptCache(engines.tts)
     for agent in agents.values():
         await prompts.warm(agent.fixed_prompts())
-    calls = CallRepository(await asyncio.to_thread(open_database, config.database_url))
-    return Runtime(config, engines, prompts, agents, calls)
+    return Runtime(config, engines, prompts, agents, CallRepository(engine), engine)
 
 
 async def serve(config: ServerConfig) -> None:
@@ -82,7 +87,7 @@ async def serve(config: ServerConfig) -> None:
         max_calls=config.max_calls,
     )
     await sip.start()
-    app = create_app(runtime.calls, config.data_dir / "recordings")
+    app = create_app(runtime.calls, config.data_dir / "recordings", runtime.engine)
     http = uvicorn.Server(
         uvicorn.Config(app, host=config.http_host, port=config.http_port, log_level="warning")
     )

@@ -186,7 +186,7 @@ class EchoAgent:
     def fixed_prompts(self):
         return ["hello there"]
 
-    def start_conversation(self):
+    def start_conversation(self, caller=""):
         return self.conversation
 
 

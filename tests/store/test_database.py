@@ -13,8 +13,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+import callwright.store.business  # noqa: F401  (registers the business tables)
 from callwright.store.calls import CallRepository
 from callwright.store.database import (
+    DATA_DIR_ENV,
     DATABASE_URL_ENV,
     MIGRATIONS_DIR,
     DatabaseError,
@@ -75,6 +77,7 @@ def test_default_url_is_a_sqlite_file_under_var(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
     engine = open_database()
     try:
         CallRepository(engine).start_call(_call())

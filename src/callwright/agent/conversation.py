@@ -57,6 +57,7 @@ class ConversationState:
 
     history: list[HistoryEntry] = field(default_factory=list)
     intent: str | None = None
+    task: dict = field(default_factory=dict)  # the running task: slots, step, verification
     no_input_count: int = 0
     not_understood_count: int = 0
 
@@ -84,4 +85,6 @@ class Agent(Protocol):
         pre-synthesized when the agent loads."""
         ...
 
-    def start_conversation(self) -> Conversation: ...
+    def start_conversation(self, caller: str = "") -> Conversation:
+        """A conversation for one call; `caller` is the caller id (a SIP URI or number)."""
+        ...

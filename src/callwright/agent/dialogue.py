@@ -13,8 +13,10 @@ not-understood ladder, and any caller input resets the no-input ladder.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from callwright.agent.conversation import (
     AgentAction,
@@ -28,6 +30,7 @@ from callwright.agent.conversation import (
     Say,
 )
 from callwright.agent.spec import AgentSpec, Intent
+from callwright.agent.tasks import RunAction, TaskReply, TaskRunner
 from callwright.agent.understanding import (
     ACK,
     GOODBYE,
@@ -116,36 +119,58 @@ def speech_context(spec: AgentSpec) -> str:
 class FrontDeskAgent:
     """An agent file ready to take calls (the `Agent` protocol)."""
 
-    def __init__(self, spec: AgentSpec, matcher: IntentMatcher | None = None) -> None:
+    def __init__(
+        self,
+        spec: AgentSpec,
+        matcher: IntentMatcher | None = None,
+        actions: ActionsFactory | None = None,
+    ) -> None:
         intents = spec.all_intents()
         self.spec = spec
         self.name = spec.name
         self.voice = spec.voice
         self.no_input_timeout_s = spec.no_input.timeout_s
         self.texts = FrontDeskTexts.render(spec, intents)
-        self.matcher = matcher or IntentMatcher(
-            {intent.name: intent.examples for intent in intents}, spec.goodbye.phrases
-        )
+        examples = {intent.name: intent.examples for intent in intents}
+        examples |= {task.name: task.examples for task in spec.tasks}
+        self.matcher = matcher or IntentMatcher(examples, spec.goodbye.phrases)
         self.speech_context = speech_context(spec)
+        self.timezone = ZoneInfo(spec.timezone or "UTC")
+        self._actions = actions
 
     def fixed_prompts(self) -> list[str]:
         return self.texts.all()
 
-    def start_conversation(self) -> FrontDeskConversation:
-        return FrontDeskConversation(self)
+    def start_conversation(self, caller: str = "") -> FrontDeskConversation:
+        run_action = self._actions(self.name) if self._actions is not None else None
+        return FrontDeskConversation(self, run_action, _phone_of(caller))
+
+    def today(self) -> date:
+        return datetime.now(UTC).astimezone(self.timezone).date()
 
 
 class FrontDeskConversation:
     """One call's conversation with a `FrontDeskAgent` (the `Conversation` protocol)."""
 
-    def __init__(self, agent: FrontDeskAgent) -> None:
+    def __init__(
+        self, agent: FrontDeskAgent, run_action: RunAction | None = None, caller_phone: str = ""
+    ) -> None:
         self.state = ConversationState()
         self._agent = agent
         self._texts = agent.texts
         self._offered_more = False  # the last reply asked whether the caller needs anything else
+        spec = agent.spec
+        self.tasks = TaskRunner(
+            spec.tasks,
+            spec.slots,
+            spec.verification,
+            run_action,
+            agent.today,
+            caller_phone or None,
+        )
 
     def greet(self) -> AsyncIterator[AgentAction]:
-        return self._perform([Say(self._texts.greeting)])
+        return self._perform(_ready([Say(self._texts.greeting)]))
 
     def respond(self, caller_input: CallerInput) -> AsyncIterator[AgentAction]:
         if isinstance(caller_input, CallerSaid):
@@ -155,7 +180,7 @@ class FrontDeskConversation:
             self._caller(f"[keypad {caller_input.digits}]")
             actions = self._keyed(caller_input.digits)
         else:
-            actions = self._silent(caller_input)
+            actions = _ready(self._silent(caller_input))
         return self._perform(actions)
 
     def agent_was_interrupted(self, heard_text: str) -> None:
@@ -170,12 +195,23 @@ class FrontDeskConversation:
 
     # ---- decisions: each returns the actions of one reply and updates the state ----
 
-    def _said(self, text: str) -> list[AgentAction]:
+    async def _said(self, text: str) -> list[AgentAction]:
+        tasks = self.tasks
+        if tasks.active:
+            reply = await tasks.hear(text)
+            if reply.handled:
+                return await self._task_reply(reply)
+        understanding = self._agent.matcher.understand(text)
+        intent = understanding.intent
+        if tasks.is_task(intent):
+            self.state.intent = intent
+            self.state.not_understood_count = 0
+            return await self._task_reply(await tasks.start(intent, text))
+        if tasks.active:
+            return await self._aside(intent)
         digit = spoken_digit(text) if self._texts.keypad else None
         if digit in self._texts.keypad:
             return self._answer(self._texts.keypad[digit])
-        understanding = self._agent.matcher.understand(text)
-        intent = understanding.intent
         self.state.intent = intent
         if intent is None or (intent == NO and not self._offered_more):
             return self._not_understood()
@@ -194,6 +230,26 @@ class FrontDeskConversation:
                 text = self._texts.yes
             return self._small_talk(text, offers_more=True)
         return self._answer(intent)
+
+    async def _aside(self, intent: str | None) -> list[AgentAction]:
+        """Words a running task could not use: a side question, goodbye, or not understood."""
+        pending = self.tasks.pending_prompt()
+        if intent in self._texts.answers:
+            texts = [self._texts.answers[intent]] + ([pending] if pending else [])
+            return [Say(text) for text in texts]
+        if intent == GOODBYE:
+            self.tasks.cancel()
+            return [Say(self._texts.farewell), EndCall(END_GOODBYE)]
+        return await self._task_reply(self.tasks.missed_current())
+
+    async def _task_reply(self, reply: TaskReply) -> list[AgentAction]:
+        texts = list(reply.texts)
+        if reply.finished and self.tasks.active:  # back to a task a topic switch set aside
+            resumed = await self.tasks.resume()
+            texts += ["Now, back to what we were doing."] + resumed.texts
+        self.state.task = self.tasks.state()
+        self._offered_more = reply.finished and not self.tasks.active
+        return [Say(text) for text in texts if text]
 
     def _answer(self, intent: str) -> list[AgentAction]:
         self.state.intent = intent
@@ -221,7 +277,16 @@ class FrontDeskConversation:
             prompt = others[0] if others else self._texts.keypad_menu
         return [Say(prompt)]
 
-    def _keyed(self, digits: str) -> list[AgentAction]:
+    async def _keyed(self, digits: str) -> list[AgentAction]:
+        if self.tasks.active:
+            actions: list[AgentAction] = []
+            for key in digits:
+                reply = await self.tasks.hear_digit(key)
+                if not reply.handled:
+                    break
+                actions += await self._task_reply(reply)
+            else:
+                return actions
         digit = digits.rstrip("#")
         if digit in self._texts.keypad:
             return self._answer(self._texts.keypad[digit])
@@ -249,9 +314,9 @@ class FrontDeskConversation:
                 return entry.text
         return None
 
-    async def _perform(self, actions: Iterable[AgentAction]) -> AsyncIterator[AgentAction]:
+    async def _perform(self, decision: Awaitable[list[AgentAction]]) -> AsyncIterator[AgentAction]:
         entry: HistoryEntry | None = None
-        for action in actions:
+        for action in await decision:
             if isinstance(action, Say):
                 if entry is None:
                     entry = HistoryEntry("agent", action.text)
@@ -259,6 +324,21 @@ class FrontDeskConversation:
                 else:
                     entry.text = f"{entry.text} {action.text}"
             yield action
+
+
+ActionsFactory = Callable[[str], RunAction]
+"""Given an agent name, the function its conversations use to run actions."""
+
+
+async def _ready(actions: list[AgentAction]) -> list[AgentAction]:
+    return actions
+
+
+def _phone_of(caller: str) -> str:
+    """The phone number in a caller id such as 'sip:+15551230001@host' ('' if none)."""
+    user = caller.split(":", 1)[-1].split("@", 1)[0]
+    digits = re.sub(r"[^\d+]", "", user)
+    return digits if len(digits.lstrip("+")) >= 7 else ""
 
 
 def _spoken_list(items: list[str]) -> str:

@@ -4,31 +4,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from callwright.agent.dialogue import FrontDeskAgent
+from callwright.agent.dialogue import ActionsFactory, FrontDeskAgent
 from callwright.agent.spec import AgentFileError, load_agent_spec
 from callwright.agent.yaml_lines import load_yaml
 
 AGENT_FILE_PATTERNS = ("*.yaml", "*.yml")
+DEMO_DATA_SUFFIX = ".data.yaml"  # an agent's demo records (callwright seed), not an agent
 
 
-def load_agent(path: Path | str) -> FrontDeskAgent:
-    """The agent described by one agent file; raises AgentFileError."""
-    return FrontDeskAgent(load_agent_spec(path))
+def load_agent(path: Path | str, actions: ActionsFactory | None = None) -> FrontDeskAgent:
+    """The agent described by one agent file; raises AgentFileError. Without `actions` its
+    tasks cannot reach the business's systems and say so."""
+    return FrontDeskAgent(load_agent_spec(path), actions=actions)
 
 
-def load_agents(directory: Path | str) -> dict[str, FrontDeskAgent]:
+def load_agents(
+    directory: Path | str, actions: ActionsFactory | None = None
+) -> dict[str, FrontDeskAgent]:
     """Every agent in `directory`'s agent files, by name; raises AgentFileError naming every
     problem in every file, and two files that give the same name."""
     directory = Path(directory)
     if not directory.is_dir():
         raise AgentFileError([f"{directory}: not a directory of agent files (*.yaml)"])
-    paths = sorted(p for pattern in AGENT_FILE_PATTERNS for p in directory.glob(pattern))
+    paths = sorted(
+        p
+        for pattern in AGENT_FILE_PATTERNS
+        for p in directory.glob(pattern)
+        if not p.name.endswith(DEMO_DATA_SUFFIX)
+    )
     agents: dict[str, FrontDeskAgent] = {}
     origin: dict[str, Path] = {}
     problems: list[str] = []
     for path in paths:
         try:
-            agent = load_agent(path)
+            agent = load_agent(path, actions)
         except AgentFileError as error:
             problems.extend(error.problems)
             continue

@@ -15,7 +15,7 @@ import difflib
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from callwright.agent.task_spec import SlotSpec, TaskSpec, VerificationSpec, slot_problems
+from callwright.agent.templates import TemplateError, check_condition
 from callwright.agent.understanding import SMALL_TALK_INTENTS
 from callwright.agent.yaml_lines import Location, YamlProblem, load_yaml
 
@@ -189,6 +191,13 @@ class AgentSpec(_Section):
     no_input: NoInput = Field(default_factory=NoInput)
     not_understood: NotUnderstood = Field(default_factory=NotUnderstood)
     small_talk: SmallTalk = Field(default_factory=SmallTalk)
+    kind: Literal["front_desk", "support", "sales"] = "front_desk"
+    """Support agents are judged on containment and resolution, sales on qualification."""
+    slots: dict[str, SlotSpec] = Field(default_factory=dict)
+    """Typed values tasks collect, each with the question that asks for it."""
+    verification: VerificationSpec | None = None
+    tasks: list[TaskSpec] = Field(default_factory=list)
+    """Intents with a flow of steps that act in the business's systems."""
 
     @field_validator("name")
     @classmethod
@@ -248,6 +257,18 @@ class AgentSpec(_Section):
                 message = f"name '{name}' is already used by {seen_names[name]}; give it a name:"
                 problems.append((("faq", i), message))
             seen_names.setdefault(name, f"faq[{i}]")
+        for i, task in enumerate(self.tasks):
+            if task.name in seen_names:
+                message = f"task name '{task.name}' is already used by {seen_names[task.name]}"
+                problems.append((("tasks", i, "name"), message))
+            seen_names.setdefault(task.name, f"tasks[{i}]")
+            for s, step in enumerate(task.steps):
+                if step.when:
+                    try:
+                        check_condition(step.when)
+                    except TemplateError as error:
+                        problems.append((("tasks", i, "steps", s, "when"), str(error)))
+        problems += slot_problems(self.slots, self.tasks, self.verification)
         return problems
 
 

@@ -7,17 +7,35 @@ from pathlib import Path
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 import callwright.api.metrics  # noqa: F401  (registers callwright's metrics for /metrics)
 from callwright import __version__
 from callwright.api.routes_calls import calls_router
+from callwright.api.routes_cards import cards_router
+from callwright.api.routes_crm import crm_router
+from callwright.api.routes_orders import orders_router
+from callwright.api.routes_pharmacy import pharmacy_router
+from callwright.api.routes_scheduling import scheduling_router
+from callwright.api.routes_tickets import tickets_router
 from callwright.store.calls import CallRepository
 
+BUSINESS_ROUTERS = (
+    crm_router, scheduling_router, tickets_router, orders_router, pharmacy_router, cards_router,
+)
 
-def create_app(repository: CallRepository, recordings_dir: Path) -> FastAPI:
+
+def create_app(
+    repository: CallRepository, recordings_dir: Path, engine: Engine | None = None
+) -> FastAPI:
+    """The API: calls always; the business records under /api/businesses when `engine`
+    (the database holding them) is given."""
     app = FastAPI(title="callwright", version=__version__)
     app.include_router(calls_router(repository, recordings_dir))
+    if engine is not None:
+        for router in BUSINESS_ROUTERS:
+            app.include_router(router(engine))
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -52,6 +52,7 @@ class TurnOut(BaseModel):
     interrupted: bool
     marks: dict[str, float | None]  # every name in TURN_MARKS; seconds since call start
     latency_ms: float | None
+    dialogue_state: dict  # intent, task, slots and verification after this turn
 
     @classmethod
     def of(cls, turn: TurnRecord) -> TurnOut:
@@ -62,6 +63,7 @@ class TurnOut(BaseModel):
             interrupted=turn.interrupted,
             marks={mark: turn.marks.get(mark) for mark in TURN_MARKS},
             latency_ms=turn.latency_ms(),
+            dialogue_state=turn.dialogue_state,
         )
 
 

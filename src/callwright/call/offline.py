@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from callwright.actions.backends import demo_ready_actions
 from callwright.agent.loader import load_agent
 from callwright.call.session import CallSession
 from callwright.config import ServerConfig
@@ -24,11 +25,13 @@ async def run_file_call(
     """Run the agent against the caller audio in real time, recording the call in the
     database like a phone call; return the record and the agent's audio as sent."""
     config = ServerConfig.from_environment(database_url=database_url)
-    agent = load_agent(agent_file)
+    engine = await asyncio.to_thread(open_database, config.database_url)
+    actions = await asyncio.to_thread(demo_ready_actions, engine, agent_file.parent)
+    agent = load_agent(agent_file, actions)
     engines = await asyncio.to_thread(load_speech_engines, config.vad, config.stt, config.tts)
     prompts = PromptCache(engines.tts)
     await prompts.warm(agent.fixed_prompts())
-    calls = CallRepository(await asyncio.to_thread(open_database, config.database_url))
+    calls = CallRepository(engine)
     transport = FileCall(audio)
     transport.callee = agent.name
     record = await CallSession(transport, agent, engines, prompts, calls, config.call).run()

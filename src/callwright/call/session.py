@@ -33,7 +33,6 @@ from callwright.agent.conversation import (
     CallerSilent,
     Conversation,
     EndCall,
-    HistoryEntry,
     Say,
 )
 from callwright.audio.frames import FRAME_MS, AudioFrame
@@ -104,7 +103,7 @@ class CallSession:
         )
         self._speaker = Speaker(transport, engines.tts, prompts)
         self._recorder = CallRecorder()
-        self._conversation: Conversation = agent.start_conversation()
+        self._conversation: Conversation = agent.start_conversation(transport.caller)
         self._t0 = clock()
         self.record = CallRecord(
             id=transport.call_id or uuid.uuid4().hex,
@@ -405,6 +404,7 @@ class CallSession:
         if turn is None:
             return
         turn.record.agent_text = turn.heard_text()
+        turn.record.dialogue_state = _state_dict(self._conversation, with_history=False)
         self.record.turns.append(turn.record)
         await self._store("add_turn", self.record.id, turn.record)
 
@@ -434,11 +434,11 @@ class CallSession:
 _OUTCOMES = {"goodbye": "completed", "no input": "no_input"}
 
 
-def _state_dict(conversation: Conversation) -> dict:
+def _state_dict(conversation: Conversation, with_history: bool = True) -> dict:
     state = asdict(conversation.state)
-    state["history"] = [
-        {"role": entry.role, "text": entry.text}
-        for entry in conversation.state.history
-        if isinstance(entry, HistoryEntry)
-    ]
+    state.pop("history")
+    if with_history:
+        state["history"] = [
+            {"role": entry.role, "text": entry.text} for entry in conversation.state.history
+        ]
     return state

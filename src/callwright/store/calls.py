@@ -220,6 +220,7 @@ def _turn_row(call_id: str, turn: TurnRecord) -> Turn:
         caller_text=turn.caller_text,
         agent_text=turn.agent_text,
         interrupted=turn.interrupted,
+        dialogue_state=_require_json(turn.dialogue_state, f"dialogue_state of turn {turn.index}"),
         **{mark: turn.marks.get(mark) for mark in TURN_MARKS},
     )
 
@@ -252,4 +253,5 @@ def _turn_record(turn: Turn) -> TurnRecord:
         agent_text=turn.agent_text,
         interrupted=turn.interrupted,
         marks={mark: value for mark, value in marks.items() if value is not None},
+        dialogue_state=turn.dialogue_state or {},
     )

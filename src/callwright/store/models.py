@@ -97,6 +97,7 @@ turns_table = Table(
     Column("caller_text", Text, nullable=False),
     Column("agent_text", Text, nullable=False),
     Column("interrupted", Boolean, nullable=False),
+    Column("dialogue_state", JSON, nullable=True),
     *(Column(mark, Float, nullable=True) for mark in TURN_MARKS),
     UniqueConstraint("call_id", "index", name="uq_turns_call_id_index"),
 )

@@ -25,6 +25,7 @@ class TurnRecord:
     agent_text: str  # what the caller actually heard (truncated on barge-in)
     interrupted: bool = False
     marks: dict[str, float] = field(default_factory=dict)  # keys from TURN_MARKS
+    dialogue_state: dict = field(default_factory=dict)  # intent, task, slots after the turn
 
     def latency_ms(self) -> float | None:
         """Caller's end of speech to the agent's first audio on the wire."""

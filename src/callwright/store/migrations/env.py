@@ -9,6 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
+import callwright.store.business  # noqa: F401  (registers the business tables)
 from callwright.store.models import Base
 
 # Any constant works; every callwright worker takes the same lock so only one migrates at a time.

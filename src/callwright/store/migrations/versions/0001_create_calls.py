@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("caller_text", sa.Text, nullable=False),
         sa.Column("agent_text", sa.Text, nullable=False),
         sa.Column("interrupted", sa.Boolean, nullable=False),
+        sa.Column("dialogue_state", sa.JSON, nullable=True),
         *(sa.Column(mark, sa.Float, nullable=True) for mark in TURN_MARK_COLUMNS),
         sa.UniqueConstraint("call_id", "index", name="uq_turns_call_id_index"),
     )

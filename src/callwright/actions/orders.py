@@ -1,0 +1,252 @@
+"""Order actions: status and tracking, the return policy, starting a return; and the seeder.
+
+The return window is a business setting (the `return_policies` table, seeded with the store's
+demo data, DEFAULT_RETURN_WINDOW_DAYS without a row), not an agent parameter, so the agent,
+the HTTP API and the CLI all judge a return by the same policy. A return may start while the
+order was delivered at most `return_window_days` calendar days ago in the business's time zone:
+with a 30-day window, an order delivered on March 1 can be returned through March 31.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from callwright.actions.crm import business_for, person_by_reference, zone_of
+from callwright.actions.registry import ActionContext, ActionRegistry, ActionResult
+from callwright.store.business.businesses import Business
+from callwright.store.business.orders import (
+    DEFAULT_RETURN_WINDOW_DAYS,
+    ORDER_STATUSES,
+    Order,
+    OrderReturn,
+    ReturnPolicy,
+)
+
+RETURN_STARTED = "started"
+
+
+def register(registry: ActionRegistry) -> None:
+    registry.register("orders.status", order_status, retry_safe=True)
+    registry.register("orders.return_policy", return_policy, retry_safe=True)
+    # Idempotent: a second attempt finds the return the first one made.
+    registry.register("orders.start_return", start_return, retry_safe=True)
+
+
+def order_status(context: ActionContext, number: str | int) -> ActionResult:
+    """Status, carrier, tracking number and dates of the order with this number."""
+    with Session(context.engine) as session:
+        business = business_for(session, context.business)
+        order = _order(session, business, number)
+        if order is None:
+            return _order_not_found(number)
+        return ActionResult.success(**order_data(order, zone_of(business)))
+
+
+def return_policy(context: ActionContext) -> ActionResult:
+    """The store's return window in days and its conditions, if any."""
+    with Session(context.engine) as session:
+        business = business_for(session, context.business)
+        window_days, details = _policy(session, business)
+        return ActionResult.success(return_window_days=window_days, details=details)
+
+
+def start_return(context: ActionContext, number: str | int, reason: str) -> ActionResult:
+    """Start a return of a delivered order inside the return window; idempotent per order.
+
+    Fails with "not_allowed" (and says why) for an order not delivered yet, cancelled, or
+    delivered longer ago than the window; a second call returns the existing return with
+    `created` false.
+    """
+    reason = str(reason or "").strip()
+    if not reason:
+        return ActionResult.failure("invalid", "Could you tell me why you would like to return it?")
+    with Session(context.engine) as session:
+        business = business_for(session, context.business)
+        zone = zone_of(business)
+        order = _order(session, business, number)
+        if order is None:
+            return _order_not_found(number)
+        existing = _existing_return(session, order)
+        if existing is not None:
+            return ActionResult.success(**return_data(existing, order, zone), created=False)
+        window_days, _ = _policy(session, business)
+        refusal = _refusal(order, window_days, context.now, zone)
+        if refusal is not None:
+            return refusal
+        order_return = OrderReturn(
+            business_id=business.id,
+            order_id=order.id,
+            reason=reason,
+            status=RETURN_STARTED,
+            refund_eligible=True,
+            created_at=context.now,
+            call_id=context.call_id,
+        )
+        session.add(order_return)
+        try:
+            session.commit()
+        except IntegrityError:  # another call started it a moment ago
+            session.rollback()
+            existing = _existing_return(session, order)
+            if existing is None:
+                raise
+            return ActionResult.success(**return_data(existing, order, zone), created=False)
+        return ActionResult.success(**return_data(order_return, order, zone), created=True)
+
+
+def days_since_delivery(order: Order, now: datetime, zone: ZoneInfo) -> int | None:
+    """Calendar days from delivery to `now` in the business's time zone; None if undelivered."""
+    if order.delivered_at is None:
+        return None
+    return (now.astimezone(zone).date() - order.delivered_at.astimezone(zone).date()).days
+
+
+def _refusal(order: Order, window_days: int, now: datetime, zone: ZoneInfo) -> ActionResult | None:
+    if order.status == "cancelled":
+        return ActionResult.failure(
+            "not_allowed", "That order was cancelled, so there is nothing to return."
+        )
+    days = days_since_delivery(order, now, zone)
+    if order.status != "delivered" or days is None:
+        return ActionResult.failure(
+            "not_allowed",
+            "That order hasn't been delivered yet, so a return can start once it arrives.",
+            status=order.status,
+        )
+    if days > window_days:
+        return ActionResult.failure(
+            "not_allowed",
+            f"That order was delivered {days} days ago, which is outside our "
+            f"{window_days}-day return window, so it can't be returned.",
+            days_since_delivery=days,
+            return_window_days=window_days,
+        )
+    return None
+
+
+def order_data(order: Order, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "person_id": order.person_id,
+        "status": order.status,
+        "carrier": order.carrier,
+        "tracking_number": order.tracking_number,
+        "total": str(order.total),
+        "placed_at": _local_iso(order.placed_at, zone),
+        "shipped_at": _local_iso(order.shipped_at, zone),
+        "delivered_at": _local_iso(order.delivered_at, zone),
+    }
+
+
+def return_data(order_return: OrderReturn, order: Order, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "return_id": order_return.id,
+        "order_number": order.number,
+        "reason": order_return.reason,
+        "status": order_return.status,
+        "refund_eligible": order_return.refund_eligible,
+        "created_at": _local_iso(order_return.created_at, zone),
+    }
+
+
+def _clean_number(number: str | int) -> str:
+    """A record number as heard or typed: "# 100 234" -> "100234"."""
+    return "".join(str(number).split()).lstrip("#")
+
+
+def _order(session: Session, business: Business, number: str | int) -> Order | None:
+    return session.scalar(
+        select(Order).where(Order.business_id == business.id, Order.number == _clean_number(number))
+    )
+
+
+def _existing_return(session: Session, order: Order) -> OrderReturn | None:
+    return session.scalar(select(OrderReturn).where(OrderReturn.order_id == order.id))
+
+
+def _policy(session: Session, business: Business) -> tuple[int, str | None]:
+    policy = session.get(ReturnPolicy, business.id)
+    if policy is None:
+        return DEFAULT_RETURN_WINDOW_DAYS, None
+    return policy.return_window_days, policy.details
+
+
+def _order_not_found(number: str | int) -> ActionResult:
+    return ActionResult.failure(
+        "not_found",
+        "I couldn't find an order with that number. Could you read it to me again?",
+        number=_clean_number(number),
+    )
+
+
+def _local_iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if moment is None else moment.astimezone(zone).isoformat()
+
+
+def seed_orders(session: Session, business: Business, data: dict[str, Any], today: date) -> None:
+    """Insert a store's return policy and orders; `today` is unused (dates come resolved).
+
+    `data` (datetimes ISO 8601 with an offset; "person" is the phone number or "First Last" of a
+    person in the CRM section, left out for a guest order):
+
+        return_policy: {return_window_days: 30, details: "Items must be unused."}  # optional
+        orders:
+          - number: "100234"
+            person: "+15551230004"            # or: Ana Ruiz
+            status: shipped                   # processing | shipped | delivered | cancelled
+            carrier: UPS                      # optional
+            tracking_number: 1Z999AA10123456784   # optional
+            total: "89.90"
+            placed_at: "2026-11-20T14:05:00-05:00"
+            shipped_at: "2026-11-21T09:00:00-05:00"     # optional
+            delivered_at: null                          # optional
+    """
+    policy = data.get("return_policy")
+    if policy is not None:
+        session.merge(
+            ReturnPolicy(
+                business_id=business.id,
+                return_window_days=int(policy["return_window_days"]),
+                details=policy.get("details"),
+            )
+        )
+    for item in data.get("orders", []):
+        status = item["status"]
+        if status not in ORDER_STATUSES:
+            raise ValueError(
+                f"order {item['number']}: status {status!r} is not one of {ORDER_STATUSES}"
+            )
+        reference = item.get("person")
+        person = None if reference is None else person_by_reference(session, business, reference)
+        session.add(
+            Order(
+                business_id=business.id,
+                number=str(item["number"]),
+                person_id=None if person is None else person.id,
+                status=status,
+                carrier=item.get("carrier"),
+                tracking_number=item.get("tracking_number"),
+                total=Decimal(str(item["total"])),
+                placed_at=_moment(item["placed_at"]),
+                shipped_at=_moment(item.get("shipped_at")),
+                delivered_at=_moment(item.get("delivered_at")),
+            )
+        )
+    session.flush()
+
+
+def _moment(value: str | datetime | None) -> datetime | None:
+    """An aware datetime from ISO text (YAML may already have parsed it)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"{value} has no UTC offset; write it like 2026-11-24T10:00:00-06:00")
+    return moment

@@ -1,0 +1,264 @@
+"""Pharmacy actions: a patient's prescriptions, refill requests and their status; the seeder.
+
+A refill on a prescription with refills left uses one of them and is promised for pickup
+REFILL_READY_DELAY after the request (the pharmacy's work queue and opening hours are not
+modelled). Without refills left, the request is recorded as "needs_authorization": it stands
+for asking the prescriber, so an agent offers that first and calls `pharmacy.request_refill`
+once the caller agrees. While a request is under way (requested, waiting for the doctor, or
+ready and not picked up), asking again returns that request instead of using another refill.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callwright.actions.crm import business_for, person_by_reference, person_in, zone_of
+from callwright.actions.registry import ActionContext, ActionRegistry, ActionResult
+from callwright.store.business.businesses import Business
+from callwright.store.business.pharmacy import (
+    OPEN_REFILL_STATUSES,
+    PRESCRIPTION_STATUSES,
+    REFILL_STATUSES,
+    Prescription,
+    RefillRequest,
+)
+
+REFILL_READY_DELAY = timedelta(hours=4)
+
+
+def register(registry: ActionRegistry) -> None:
+    registry.register("pharmacy.prescriptions", prescriptions, retry_safe=True)
+    registry.register("pharmacy.prescription", prescription, retry_safe=True)
+    # Idempotent: a second attempt finds the request under way.
+    registry.register("pharmacy.request_refill", request_refill, retry_safe=True)
+    registry.register("pharmacy.refill_status", refill_status, retry_safe=True)
+
+
+def prescriptions(context: ActionContext, person_id: int | str) -> ActionResult:
+    """The person's prescriptions, by number."""
+    with Session(context.engine) as session:
+        business = business_for(session, context.business)
+        person = person_in(session, business, person_id)
+        if person is None:
+            return ActionResult.failure("not_found", "I couldn't find your record.")
+        found = session.scalars(
+            select(Prescription)
+            .where(Prescription.business_id == business.id, Prescription.person_id == person.id)
+            .order_by(Prescription.number)
+        )
+        return ActionResult.success(prescriptions=[prescription_data(p) for p in found])
+
+
+def prescription(
+    context: ActionContext, number: str | int, person_id: int | str | None = None
+) -> ActionResult:
+    """One prescription; with `person_id`, only if it is that person's."""
+    with Session(context.engine) as session:
+        business = business_for(session, context.business)
+        found = _prescription(session, business, number, person_id)
+        if found is None:
+            return _prescription_not_found(number)
+        return ActionResult.success(**prescription_data(found))
+
+
+def request_refill(
+    context: ActionContext, number: str | int, person_id: int | str | None = None
+) -> ActionResult:
+    """Request a refill; `needs_authorization` in the answer says the doctor is being asked."""
+    with Session(context.engine) as session:
+        business = business_for(session, context.business)
+        zone = zone_of(business)
+        # Locked until commit, so two requests at once cannot both use the last refill.
+        found = _prescription(session, business, number, person_id, for_update=True)
+        if found is None:
+            return _prescription_not_found(number)
+        if found.status != "active":
+            return ActionResult.failure(
+                "not_allowed",
+                "That prescription has expired, so it can't be refilled; "
+                "your doctor would need to write a new one.",
+                number=found.number,
+            )
+        under_way = _latest_request(session, found)
+        if under_way is not None and under_way.status in OPEN_REFILL_STATUSES:
+            data = refill_data(under_way, found, context.now, zone)
+            return ActionResult.success(**data, created=False)
+        if found.refills_left > 0:
+            found.refills_left -= 1
+            status, ready_at = "requested", context.now + REFILL_READY_DELAY
+        else:
+            status, ready_at = "needs_authorization", None
+        request = RefillRequest(
+            business_id=business.id,
+            prescription_id=found.id,
+            status=status,
+            requested_at=context.now,
+            ready_at=ready_at,
+            call_id=context.call_id,
+        )
+        session.add(request)
+        session.commit()
+        return ActionResult.success(**refill_data(request, found, context.now, zone), created=True)
+
+
+def refill_status(
+    context: ActionContext, number: str | int, person_id: int | str | None = None
+) -> ActionResult:
+    """The newest refill request on a prescription: status and when it is ready."""
+    with Session(context.engine) as session:
+        business = business_for(session, context.business)
+        found = _prescription(session, business, number, person_id)
+        if found is None:
+            return _prescription_not_found(number)
+        request = _latest_request(session, found)
+        if request is None:
+            return ActionResult.failure(
+                "not_found",
+                "I don't see a refill request for that prescription yet.",
+                number=found.number,
+            )
+        return ActionResult.success(**refill_data(request, found, context.now, zone_of(business)))
+
+
+def prescription_data(found: Prescription) -> dict[str, Any]:
+    return {
+        "number": found.number,
+        "person_id": found.person_id,
+        "drug": found.drug,
+        "strength": found.strength,
+        "refills_left": found.refills_left,
+        "prescriber": found.prescriber,
+        "status": found.status,
+    }
+
+
+def refill_data(
+    request: RefillRequest, found: Prescription, now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
+    status = request.status_at(now)
+    return {
+        "refill_id": request.id,
+        "prescription_number": found.number,
+        "drug": found.drug,
+        "strength": found.strength,
+        "status": status,
+        "needs_authorization": status == "needs_authorization",
+        "prescriber": found.prescriber,
+        "refills_left": found.refills_left,
+        "requested_at": _local_iso(request.requested_at, zone),
+        "ready_at": _local_iso(request.ready_at, zone),
+    }
+
+
+def _prescription(
+    session: Session,
+    business: Business,
+    number: str | int,
+    person_id: int | str | None,
+    *,
+    for_update: bool = False,
+) -> Prescription | None:
+    query = select(Prescription).where(
+        Prescription.business_id == business.id, Prescription.number == _clean_number(number)
+    )
+    if person_id is not None:
+        person = person_in(session, business, person_id)
+        if person is None:
+            return None
+        query = query.where(Prescription.person_id == person.id)
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
+def _latest_request(session: Session, found: Prescription) -> RefillRequest | None:
+    return session.scalar(
+        select(RefillRequest)
+        .where(RefillRequest.prescription_id == found.id)
+        .order_by(RefillRequest.requested_at.desc(), RefillRequest.id.desc())
+        .limit(1)
+    )
+
+
+def _prescription_not_found(number: str | int) -> ActionResult:
+    return ActionResult.failure(
+        "not_found",
+        "I couldn't find that prescription number for you. Could you read it to me again?",
+        number=_clean_number(number),
+    )
+
+
+def seed_pharmacy(session: Session, business: Business, data: dict[str, Any], today: date) -> None:
+    """Insert prescriptions and their past refill requests; `today` is unused (dates come
+    resolved). "person" is the phone number or "First Last" of a person in the CRM section:
+
+        prescriptions:
+          - number: "4417"
+            person: Maria Lopez                             # or: "+15551230001"
+            drug: lisinopril
+            strength: 10 mg
+            refills_left: 2
+            prescriber: Dr. Alan Reyes
+            status: active                                  # optional: active | expired
+            refill_requests:                                # optional
+              - status: picked_up     # requested | needs_authorization | ready | picked_up
+                requested_at: "2026-10-20T10:00:00-05:00"
+                ready_at: "2026-10-20T14:00:00-05:00"       # optional
+    """
+    for item in data.get("prescriptions", []):
+        status = item.get("status", "active")
+        if status not in PRESCRIPTION_STATUSES:
+            raise ValueError(
+                f"prescription {item['number']}: status {status!r} is not one of "
+                f"{PRESCRIPTION_STATUSES}"
+            )
+        seeded = Prescription(
+            business_id=business.id,
+            number=str(item["number"]),
+            person_id=person_by_reference(session, business, item["person"]).id,
+            drug=item["drug"],
+            strength=item["strength"],
+            refills_left=int(item["refills_left"]),
+            prescriber=item["prescriber"],
+            status=status,
+        )
+        session.add(seeded)
+        session.flush()
+        for request in item.get("refill_requests", []):
+            if request["status"] not in REFILL_STATUSES:
+                raise ValueError(
+                    f"prescription {item['number']}: refill status {request['status']!r} "
+                    f"is not one of {REFILL_STATUSES}"
+                )
+            session.add(
+                RefillRequest(
+                    business_id=business.id,
+                    prescription_id=seeded.id,
+                    status=request["status"],
+                    requested_at=_moment(request["requested_at"]),
+                    ready_at=_moment(request.get("ready_at")),
+                )
+            )
+    session.flush()
+
+
+def _clean_number(number: str | int) -> str:
+    """A record number as heard or typed: "# 4417" -> "4417"."""
+    return "".join(str(number).split()).lstrip("#")
+
+
+def _local_iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if moment is None else moment.astimezone(zone).isoformat()
+
+
+def _moment(value: str | datetime | None) -> datetime | None:
+    """An aware datetime from ISO text (YAML may already have parsed it)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"{value} has no UTC offset; write it like 2026-11-24T10:00:00-06:00")
+    return moment

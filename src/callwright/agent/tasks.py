@@ -1,0 +1,437 @@
+"""Running a task's flow: collect, verify, act, choose, confirm, report.
+
+`TaskRunner` is one call's task state: the active task, the slots filled so far
+(remembered for the whole call, so a name given turns ago is not asked again),
+the results of actions, the verified caller and tasks suspended by a topic switch.
+
+The flow is re-walked from its first step after every change. Steps are written
+so that walking them again is harmless: `collect` skips filled slots, `act`
+reuses its result while its parameters are unchanged, `confirm` is not asked
+again for a text the caller already said yes to. So a correction ("no, Thursday,
+not Tuesday") only needs to change a slot: the next walk re-searches, re-offers
+and reads the new details back before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from callwright.actions.registry import ActionResult
+from callwright.agent.entities import extract
+from callwright.agent.task_spec import SlotSpec, Step, TaskSpec, VerificationSpec
+from callwright.agent.templates import holds, lookup, plain, render, render_params, spoken_list
+
+log = logging.getLogger("callwright.agent")
+
+RunAction = Callable[[str, dict[str, Any]], Awaitable[ActionResult]]
+
+MAX_SLOT_MISSES = 2  # times a slot may go unanswered before the task gives up
+KEYPAD_DATE_DIGITS = 8  # MMDDYYYY
+CHANGE_PROMPT = "No problem. What would you like to change?"
+NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
+GIVE_UP = "I'm sorry, I'm having trouble with that part."
+_CORRECTION_CUES = re.compile(r"\b(no|not|actually|instead|change|wrong|rather|make it|sorry)\b")
+_PLACEHOLDER_ROOT = re.compile(r"\{([a-zA-Z_]\w*)")
+_NEGATED = re.compile(r"\bnot\s+(?:on\s+|at\s+|the\s+)?[\w'-]+(?:\s+\d+)?")
+
+
+@dataclass(slots=True)
+class _Awaiting:
+    kind: str  # "slot", "confirm", "choose", "change"
+    name: str = ""  # the slot, or the confirm text
+    misses: int = 0
+
+
+@dataclass(slots=True)
+class TaskReply:
+    texts: list[str] = field(default_factory=list)
+    handled: bool = True  # False: the task could not use the input (a side question?)
+    finished: bool = False  # the task ended (done, or gave up) with this reply
+
+
+class TaskRunner:
+    """One call's task state and the interpreter of task flows."""
+
+    def __init__(
+        self,
+        tasks: list[TaskSpec],
+        slots: dict[str, SlotSpec],
+        verification: VerificationSpec | None,
+        run_action: RunAction | None,
+        today: Callable[[], date],
+        caller_phone: str | None = None,
+    ) -> None:
+        self._tasks = {task.name: task for task in tasks}
+        self._slots = slots
+        self._verification = verification
+        self._run_action = run_action
+        self._today = today
+        self._caller_phone = caller_phone
+        self.values: dict[str, Any] = {}
+        self.verified: dict[str, Any] | None = None
+        self.task: TaskSpec | None = None
+        self.done_actions: list[str] = []
+        self._awaiting: _Awaiting | None = None
+        self._results: dict[int, tuple[str, ActionResult]] = {}
+        self._confirmed: set[str] = set()
+        self._suspended: list[TaskSpec] = []
+        self._verify_attempts = 0
+        self._caller_id_tried = False
+        self._digits = ""
+
+    @property
+    def active(self) -> bool:
+        return self.task is not None
+
+    def is_task(self, intent: str | None) -> bool:
+        return intent in self._tasks
+
+    def pending_prompt(self) -> str | None:
+        """What the task is waiting for, to ask again after a side question."""
+        awaiting = self._awaiting
+        if awaiting is None:
+            return None
+        if awaiting.kind == "slot":
+            return render(self._slots[awaiting.name].ask, self._scope())
+        if awaiting.kind == "confirm":
+            return awaiting.name
+        if awaiting.kind == "change":
+            return CHANGE_PROMPT
+        return self._choose_prompt(self._current_step())
+
+    def state(self) -> dict[str, Any]:
+        """The dialogue state recorded on the call."""
+        return {
+            "task": self.task.name if self.task else None,
+            "awaiting": self._awaiting.kind + ":" + self._awaiting.name if self._awaiting else None,
+            "slots": {name: _jsonable(value) for name, value in self.values.items()},
+            "verified": self.verified is not None,
+            "done": list(self.done_actions),
+            "suspended": [task.name for task in self._suspended],
+        }
+
+    # ---- starting and switching ----
+
+    async def start(self, name: str, text: str) -> TaskReply:
+        """Begin task `name` (pushing an unfinished one aside) with the caller's words."""
+        if self.task is not None and self.task.name != name:
+            self._suspended.append(self.task)
+        self.task = self._tasks[name]
+        self._awaiting = None
+        self._fill_mentioned(text, only_missing=True)
+        return await self._walk()
+
+    async def hear(self, text: str) -> TaskReply:
+        """The caller said something while a task is active."""
+        awaiting = self._awaiting
+        if awaiting is None:
+            return TaskReply(handled=False)
+        if awaiting.kind == "confirm":
+            return await self._hear_confirmation(text, awaiting)
+        if awaiting.kind == "choose":
+            return await self._hear_choice(text, awaiting)
+        if awaiting.kind == "change":
+            if self._fill_mentioned(text, only_missing=False):
+                return await self._walk()
+            return self._missed(awaiting, CHANGE_PROMPT)
+        spec = self._slots[awaiting.name]
+        value = self._extract(awaiting.name, spec, text)
+        if value is not None:
+            self.values[awaiting.name] = value
+            self._fill_mentioned(text, only_missing=True)
+            return await self._walk()
+        if self._fill_mentioned(text, only_missing=False):
+            return await self._walk()
+        return TaskReply(handled=False)
+
+    async def hear_digit(self, digit: str) -> TaskReply:
+        """A keypad digit: numbers and dates can be keyed, 1/2 answer yes/no."""
+        awaiting = self._awaiting
+        if awaiting is None:
+            return TaskReply(handled=False)
+        if awaiting.kind == "confirm" and digit in "12":
+            return await self._hear_confirmation("yes" if digit == "1" else "no", awaiting)
+        if awaiting.kind != "slot":
+            return TaskReply(handled=False)
+        spec = self._slots[awaiting.name]
+        expected = spec.digits or (KEYPAD_DATE_DIGITS if spec.type == "date" else None)
+        if spec.type not in ("number", "phone_number", "date") or digit == "*":
+            return TaskReply(handled=False)
+        if digit != "#":
+            self._digits += digit
+        if digit == "#" or (expected is not None and len(self._digits) >= expected):
+            keyed, self._digits = self._digits, ""
+            value = _keyed_value(spec, keyed)
+            if value is None:
+                return self._missed(awaiting, self._slots[awaiting.name].ask)
+            self.values[awaiting.name] = value
+            return await self._walk()
+        return TaskReply()  # more digits to come: say nothing yet
+
+    def cancel(self) -> None:
+        self.task = None
+        self._awaiting = None
+
+    # ---- hearing answers ----
+
+    async def _hear_confirmation(self, text: str, awaiting: _Awaiting) -> TaskReply:
+        changed = self._fill_mentioned(_strip_negated(text), only_missing=False)
+        answer = extract("yes_no", text)
+        if changed:
+            return await self._walk()
+        if answer is not None and answer.value is True:
+            self._confirmed.add(awaiting.name)
+            return await self._walk()
+        if answer is not None and answer.value is False:
+            self._awaiting = _Awaiting("change")
+            return TaskReply([CHANGE_PROMPT])
+        return TaskReply(handled=False)
+
+    async def _hear_choice(self, text: str, awaiting: _Awaiting) -> TaskReply:
+        if self._fill_mentioned(text, only_missing=False):  # "anything on Friday?"
+            return await self._walk()
+        step = self._current_step()
+        items = lookup(self._scope(), step.from_ or "") or []
+        labels = [
+            str(item.get(step.label, "")) if isinstance(item, dict) else str(item) for item in items
+        ]
+        choice = extract("choice", _strip_negated(text), options=labels)
+        if choice is not None:
+            self.values[step.choose] = items[labels.index(choice.value)]
+            return await self._walk()
+        return TaskReply(handled=False)
+
+    def _missed(self, awaiting: _Awaiting, ask: str) -> TaskReply:
+        awaiting.misses += 1
+        if awaiting.misses > MAX_SLOT_MISSES:
+            return self._finish([GIVE_UP])
+        return TaskReply([NOT_CAUGHT.format(ask=render(ask, self._scope()))])
+
+    def missed_current(self) -> TaskReply:
+        """The caller's words fit neither the task nor anything else: ask again, or give up."""
+        awaiting = self._awaiting or _Awaiting("slot")
+        return self._missed(awaiting, self.pending_prompt() or "")
+
+    def _fill_mentioned(self, text: str, *, only_missing: bool) -> bool:
+        """Fill slots of the active task that the words mention; True if any value changed."""
+        changed = False
+        awaited = self._awaiting.name if self._awaiting and self._awaiting.kind == "slot" else None
+        awaited_type = self._slots[awaited].type if awaited else None
+        cleaned = _strip_negated(text)
+        for name in self._task_slots():
+            if name == awaited or (only_missing and name in self.values):
+                continue
+            spec = self._slots[name]
+            if spec.type == awaited_type:
+                continue  # a birth date is not also the appointment day
+            if spec.type in ("text", "yes_no", "person_name") and name not in self.values:
+                continue  # only taken when asked for
+            correcting = _CORRECTION_CUES.search(text.lower()) is not None
+            if not only_missing and not correcting and name in self.values:
+                continue
+            value = self._extract(name, spec, cleaned)
+            if value is not None and value != self.values.get(name):
+                self.values[name] = value
+                changed = True
+        return changed
+
+    def _extract(self, name: str, spec: SlotSpec, text: str) -> Any:
+        if spec.type == "text":
+            return text.strip() or None
+        entity = extract(
+            spec.type,
+            text,
+            today=self._today(),
+            options=spec.options,
+            digits=spec.digits,
+            past=spec.past,
+        )
+        return None if entity is None else entity.value
+
+    def _task_slots(self) -> list[str]:
+        """Slots the active task collects or passes to its actions."""
+        names: list[str] = []
+        if self.task is not None:
+            for step in self.task.steps:
+                names += step.collect or []
+                for value in step.params.values():
+                    names += [n for n in _PLACEHOLDER_ROOT.findall(str(value)) if n in self._slots]
+        return list(dict.fromkeys(names))
+
+    # ---- walking the flow ----
+
+    async def _walk(self) -> TaskReply:
+        task = self.task
+        if task is None:
+            return TaskReply(handled=False)
+        texts: list[str] = []
+        if task.verify and self.verified is None:
+            reply = await self._verify(texts)
+            if reply is not None:
+                return reply
+        for index, step in enumerate(task.steps):
+            if step.when and not holds(step.when, self._scope()):
+                continue
+            kind = step.kind
+            if kind == "collect":
+                for name in step.collect or []:
+                    if name not in self.values and not self._slots[name].optional:
+                        return self._ask_slot(name, texts)
+            elif kind == "act":
+                result = await self._act(index, step)
+                if not result.ok:
+                    return self._action_failed(step, result, texts)
+            elif kind == "choose":
+                reply = self._offer(step, texts)
+                if reply is not None:
+                    return reply
+            elif kind == "confirm":
+                text = render(step.confirm or "", self._scope())
+                if text not in self._confirmed:
+                    self._awaiting = _Awaiting("confirm", text)
+                    return TaskReply([*texts, text])
+            else:
+                texts.append(render(step.say or "", self._scope()))
+                if step.end_task:
+                    return self._finish(texts)
+        return self._finish([*texts, task.done])
+
+    def _ask_slot(self, name: str, texts: list[str]) -> TaskReply:
+        if self._awaiting is None or self._awaiting.name != name:
+            self._awaiting = _Awaiting("slot", name)
+        return TaskReply([*texts, render(self._slots[name].ask, self._scope())])
+
+    async def _act(self, index: int, step: Step) -> ActionResult:
+        params = render_params(step.params, self._scope())
+        key = json.dumps([step.act, params], sort_keys=True, default=str)
+        cached = self._results.get(index)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        if self._run_action is None:
+            return ActionResult.failure("backend_error", "I can't reach our systems right now.")
+        result = await self._run_action(step.act or "", params)
+        self._results[index] = (key, result)
+        if result.ok:
+            if step.as_:
+                self.values[step.as_] = result.data
+            self.done_actions.append(step.act or "")
+        return result
+
+    def _action_failed(self, step: Step, result: ActionResult, texts: list[str]) -> TaskReply:
+        message = render(step.failure, self._scope()) if step.failure else result.message
+        texts.append(message or "Sorry, that didn't work.")
+        if step.retry_slots:
+            for name in step.retry_slots:
+                self.values.pop(name, None)
+            return self._ask_slot(step.retry_slots[0], texts)
+        return self._finish(texts)
+
+    def _offer(self, step: Step, texts: list[str]) -> TaskReply | None:
+        items = lookup(self._scope(), step.from_ or "") or []
+        chosen = self.values.get(step.choose or "")
+        if chosen is not None and chosen in items:
+            return None
+        self.values.pop(step.choose or "", None)
+        if not items:
+            return self._finish([*texts, "I'm sorry, I don't have any options for that."])
+        if len(items) == 1:  # nothing to choose; a later confirm step reads it back
+            self.values[step.choose or ""] = items[0]
+            return None
+        self._awaiting = _Awaiting("choose", step.choose or "")
+        return TaskReply([*texts, self._choose_prompt(step)])
+
+    def _choose_prompt(self, step: Step | None) -> str:
+        if step is None:
+            return ""
+        items = lookup(self._scope(), step.from_ or "") or []
+        labels = [
+            str(item.get(step.label, "")) if isinstance(item, dict) else str(item) for item in items
+        ]
+        return f"I have {spoken_list(labels)}. Which would you like?"
+
+    def _current_step(self) -> Step | None:
+        if self.task is None or self._awaiting is None:
+            return None
+        for step in self.task.steps:
+            if step.choose == self._awaiting.name:
+                return step
+        return None
+
+    async def _verify(self, texts: list[str]) -> TaskReply | None:
+        spec = self._verification
+        assert spec is not None
+        if spec.caller_id_param and self._caller_phone and not self._caller_id_tried:
+            self._caller_id_tried = True
+            result = await self._run(spec.action, {spec.caller_id_param: self._caller_phone})
+            if result.ok:
+                self.verified = result.data
+                self.values["person"] = result.data
+                return None
+        for name in spec.slots:
+            if name not in self.values:
+                return self._ask_slot(name, texts)
+        result = await self._run(spec.action, render_params(spec.params, self._scope()))
+        if result.ok:
+            self.verified = result.data
+            self.values["person"] = result.data
+            return None
+        self._verify_attempts += 1
+        for name in spec.slots:
+            self.values.pop(name, None)
+        if self._verify_attempts >= spec.attempts:
+            return self._finish([*texts, spec.gave_up])
+        texts.append(spec.failed)
+        return self._ask_slot(spec.slots[0], texts)
+
+    async def _run(self, name: str, params: dict[str, Any]) -> ActionResult:
+        if self._run_action is None:
+            return ActionResult.failure("backend_error", "I can't reach our systems right now.")
+        return await self._run_action(name, params)
+
+    def _finish(self, texts: list[str]) -> TaskReply:
+        self._awaiting = None
+        self.task = None
+        if self._suspended:
+            self.task = self._suspended.pop()
+        return TaskReply(texts, finished=True)
+
+    async def resume(self) -> TaskReply:
+        """Go back to a task that a topic switch pushed aside."""
+        return await self._walk()
+
+    def _scope(self) -> dict[str, Any]:
+        return {**self.values, "person": self.verified or self.values.get("person")}
+
+
+def _strip_negated(text: str) -> str:
+    """'Thursday, not Tuesday' -> 'Thursday,': the value after "not" is the one rejected."""
+    return _NEGATED.sub(" ", text)
+
+
+def _keyed_value(spec: SlotSpec, digits: str) -> Any:
+    if spec.type == "date":
+        if len(digits) != KEYPAD_DATE_DIGITS:
+            return None
+        try:
+            return date(int(digits[4:]), int(digits[:2]), int(digits[2:4]))
+        except ValueError:
+            return None
+    if spec.type == "phone_number":
+        entity = extract("phone_number", digits)
+        return None if entity is None else entity.value
+    if spec.digits is not None and len(digits) != spec.digits:
+        return None
+    return digits or None
+
+
+def _jsonable(value: Any) -> Any:
+    value = plain(value)
+    if isinstance(value, dict | list | str | int | float | bool) or value is None:
+        return value
+    return str(value)
