@@ -194,7 +194,8 @@ class TaskRunner:
         return TaskReply(handled=False)
 
     async def _hear_choice(self, text: str, awaiting: _Awaiting) -> TaskReply:
-        if self._fill_mentioned(text, only_missing=False):  # "anything on Friday?"
+        correcting = _CORRECTION_CUES.search(text.lower()) is not None
+        if correcting and self._fill_mentioned(text, only_missing=False):  # "no, Friday"
             return await self._walk()
         step = self._current_step()
         items = lookup(self._scope(), step.from_ or "") or []
@@ -204,6 +205,8 @@ class TaskRunner:
         choice = extract("choice", _strip_negated(text), options=labels)
         if choice is not None:
             self.values[step.choose] = items[labels.index(choice.value)]
+            return await self._walk()
+        if self._fill_mentioned(text, only_missing=False):  # "anything later?"
             return await self._walk()
         return TaskReply(handled=False)
 

@@ -1,0 +1,98 @@
+"""Bright Smile Dental: booking, rescheduling and cancelling leave the right records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callwright.store.business.crm import Person
+from callwright.store.business.scheduling import Appointment, Provider
+
+
+def appointments_of(engine, first_name: str) -> list[tuple[str, str, datetime]]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Appointment.status, Provider.name, Appointment.starts_at)
+            .join(Provider, Provider.id == Appointment.provider_id)
+            .join(Person, Person.id == Appointment.person_id)
+            .where(Person.first_name == first_name)
+            .order_by(Appointment.starts_at)
+        ).all()
+    return [(status, provider, starts.astimezone()) for status, provider, starts in rows]
+
+
+def local(moment: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("America/Chicago")).strftime("%a %H:%M")
+
+
+async def test_new_patient_books_a_checkup_after_verifying_and_a_correction(call, engine):
+    caller = call("dental")
+    await caller.start()
+    reply = await caller.says("Hi, I'd like to book a checkup please")
+    assert "name" in reply.lower()  # identity first
+    assert "birth" in (await caller.says("James Wilson")).lower()
+    assert "day" in (await caller.says("November second nineteen seventy two")).lower()
+    offer = await caller.says("next Wednesday")
+    assert "Wednesday, December 2" in offer
+    offer = await caller.says("no, Thursday not Wednesday, around two pm")
+    assert "Thursday, December 3 at 2 PM" in offer
+    confirm = await caller.says("2 pm please")
+    assert "checkup" in confirm and "Thursday, December 3 at 2 PM" in confirm
+    done = await caller.says("yes")
+    assert "all set" in done.lower()
+    booked = appointments_of(engine, "James")
+    assert [(status, local(start)) for status, _, start in booked] == [("booked", "Thu 14:00")]
+
+
+async def test_caller_id_recognises_maria_and_she_moves_her_cleaning(call, engine):
+    caller = call("dental", caller_id="sip:+15551230001@127.0.0.1")
+    await caller.start()
+    reply = await caller.says("I need to reschedule my appointment")
+    assert "day" in reply.lower()  # recognised by caller id: no name or birth date asked
+    offer = await caller.says("Friday")
+    assert "Friday, December 4" in offer
+    offer = await caller.says("do you have something around eleven?")
+    assert offer.startswith("I have Friday, December 4 at 11 AM")  # searched again from 11
+    confirm = await caller.says("the eleven o'clock one")
+    assert "from Tuesday, December 1 at 10 AM" in confirm and "11 AM" in confirm
+    await caller.says("yes, that's right")
+    booked = appointments_of(engine, "Maria")
+    assert [(status, local(start)) for status, _, start in booked] == [("booked", "Fri 11:00")]
+
+
+async def test_side_question_mid_flow_is_answered_and_the_flow_resumes(call, engine):
+    caller = call("dental", caller_id="+15551230001")
+    await caller.start()
+    await caller.says("I want to cancel my appointment")
+    reply = await caller.says("actually first, what are your hours?")
+    assert "Monday to Friday" in reply
+    assert "cancel your cleaning on Tuesday, December 1" in reply  # back to the question
+    await caller.says("yes please")
+    assert [status for status, _, _ in appointments_of(engine, "Maria")] == ["cancelled"]
+
+
+async def test_birth_date_keyed_on_the_phone_keypad(call):
+    caller = call("dental")
+    await caller.start()
+    await caller.says("when is my appointment")
+    await caller.says("My name is Maria Lopez, L-O-P-E-Z")
+    assert await caller.keys("0314") == ""  # still typing: the agent waits silently
+    reply = await caller.keys("1985")
+    assert "cleaning with Dr. Sarah Chen on Tuesday, December 1 at 10 AM" in reply
+
+
+async def test_wrong_birth_date_is_not_accepted_and_nothing_is_booked(call, engine):
+    caller = call("dental")
+    await caller.start()
+    await caller.says("book a cleaning")
+    await caller.says("Maria Lopez")
+    reply = await caller.says("January first nineteen ninety")
+    assert "couldn't find" in reply.lower()
+    await caller.says("Maria Lopez")
+    reply = await caller.says("February second two thousand")
+    assert "can't find your record" in reply.lower()
+    assert len(appointments_of(engine, "Maria")) == 1  # only the seeded one
