@@ -95,7 +95,7 @@ def seed(
     agents_dir: Path = typer.Option(Path("agents"), help="Folder of agent files."),
     database_url: str = typer.Option(None, help="SQLAlchemy URL (default SQLite in var/)."),
 ) -> None:
-    """Load every agent's demo data (agents/<name>.data.yaml), replacing what was there."""
+    """Reset every agent's business records to its demo data (agents/<name>.data.yaml)."""
     from callwright.actions.seed import DemoDataError, seed_demo_data
     from callwright.store.database import open_database
 

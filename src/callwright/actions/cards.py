@@ -102,6 +102,7 @@ def open_alerts(context: ActionContext, card_id: int | str) -> ActionResult:
             card_id=card.id,
             last_four=card.last_four,
             transactions=[transaction_data(t, zone) for t in flagged],
+            pending=[transaction_data(t, zone) for t in flagged if t.status == "pending"],
             pending_count=sum(t.status == "pending" for t in flagged),
         )
 

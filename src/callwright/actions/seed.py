@@ -76,21 +76,25 @@ def resolve_relative(value: Any, today: date, zone: ZoneInfo) -> Any:
 def seed_demo_data(
     engine: Engine, agents_dir: Path, today: date | None = None, *, replace: bool = True
 ) -> list[str]:
-    """Seed every agent that has a demo data file; returns the business slugs seeded.
+    """Give every agent its business, with the records of its demo data file if it has
+    one; returns the business slugs seeded.
 
     With `replace` false, businesses already in the database are left as they are (the
     server seeds only what is missing, so records made by calls survive a restart).
     """
     seeded: list[str] = []
-    for path in sorted(agents_dir.glob(f"*{DEMO_DATA_SUFFIX}")):
-        agent_file = path.with_name(path.name.removesuffix(DEMO_DATA_SUFFIX) + ".yaml")
+    for agent_file in sorted(agents_dir.glob("*.yaml")):
+        if agent_file.name.endswith(DEMO_DATA_SUFFIX):
+            continue
+        path = agent_file.with_name(agent_file.stem + DEMO_DATA_SUFFIX)
         spec = load_agent_spec(agent_file)
         if not replace and _business_exists(engine, spec.name):
             continue
         zone = ZoneInfo(spec.timezone or "UTC")
         day = today or datetime.now(zone).date()
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+            data = yaml.safe_load(text) or {}
         except yaml.YAMLError as error:
             raise DemoDataError(f"{path}: not valid YAML: {error}") from error
         data = resolve_relative(data, day, zone)

@@ -170,7 +170,15 @@ class FrontDeskConversation:
         )
 
     def greet(self) -> AsyncIterator[AgentAction]:
-        return self._perform(_ready([Say(self._texts.greeting)]))
+        return self._perform(self._greeting())
+
+    async def _greeting(self) -> list[AgentAction]:
+        greeting: list[AgentAction] = [Say(self._texts.greeting)]
+        start = self._agent.spec.start_task
+        if start is None:
+            return greeting
+        self.state.intent = start
+        return greeting + await self._task_reply(await self.tasks.start(start, ""))
 
     def respond(self, caller_input: CallerInput) -> AsyncIterator[AgentAction]:
         if isinstance(caller_input, CallerSaid):

@@ -198,6 +198,8 @@ class AgentSpec(_Section):
     verification: VerificationSpec | None = None
     tasks: list[TaskSpec] = Field(default_factory=list)
     """Intents with a flow of steps that act in the business's systems."""
+    start_task: str | None = None
+    """A task begun right after the greeting (a callback about a known matter)."""
 
     @field_validator("name")
     @classmethod
@@ -269,6 +271,8 @@ class AgentSpec(_Section):
                     except TemplateError as error:
                         problems.append((("tasks", i, "steps", s, "when"), str(error)))
         problems += slot_problems(self.slots, self.tasks, self.verification)
+        if self.start_task and self.start_task not in {task.name for task in self.tasks}:
+            problems.append((("start_task",), f"no task named '{self.start_task}'"))
         return problems
 
 

@@ -134,6 +134,10 @@ class TaskSpec(_Section):
     """Identity verification first (see `verification:`)."""
     steps: list[Step] = Field(min_length=1)
     done: str = "Is there anything else I can help with?"
+    repeat_while: str | None = None
+    """Run the steps again while this holds (one transaction of an alert after another)."""
+    reset: list[str] = Field(default_factory=list)
+    """Slots forgotten before each repetition."""
 
     @field_validator("examples")
     @classmethod

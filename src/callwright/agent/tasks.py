@@ -32,6 +32,7 @@ log = logging.getLogger("callwright.agent")
 RunAction = Callable[[str, dict[str, Any]], Awaitable[ActionResult]]
 
 MAX_SLOT_MISSES = 2  # times a slot may go unanswered before the task gives up
+MAX_REPETITIONS = 20  # passes of a repeating task in one reply
 KEYPAD_DATE_DIGITS = 8  # MMDDYYYY
 CHANGE_PROMPT = "No problem. What would you like to change?"
 NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
@@ -80,6 +81,7 @@ class TaskRunner:
         self._awaiting: _Awaiting | None = None
         self._results: dict[int, tuple[str, ActionResult]] = {}
         self._confirmed: set[str] = set()
+        self._said: set[tuple[int, str]] = set()
         self._suspended: list[TaskSpec] = []
         self._verify_attempts = 0
         self._caller_id_tried = False
@@ -124,7 +126,10 @@ class TaskRunner:
             self._suspended.append(self.task)
         self.task = self._tasks[name]
         self._awaiting = None
-        self._fill_mentioned(text, only_missing=True)
+        self._said.clear()
+        self._confirmed.clear()
+        # values said now win over ones remembered from earlier in the call
+        self._fill_mentioned(text, only_missing=False, overwrite=True)
         return await self._walk()
 
     async def hear(self, text: str) -> TaskReply:
@@ -221,7 +226,7 @@ class TaskRunner:
         awaiting = self._awaiting or _Awaiting("slot")
         return self._missed(awaiting, self.pending_prompt() or "")
 
-    def _fill_mentioned(self, text: str, *, only_missing: bool) -> bool:
+    def _fill_mentioned(self, text: str, *, only_missing: bool, overwrite: bool = False) -> bool:
         """Fill slots of the active task that the words mention; True if any value changed."""
         changed = False
         awaited = self._awaiting.name if self._awaiting and self._awaiting.kind == "slot" else None
@@ -236,7 +241,7 @@ class TaskRunner:
             if spec.type in ("text", "yes_no", "person_name") and name not in self.values:
                 continue  # only taken when asked for
             correcting = _CORRECTION_CUES.search(text.lower()) is not None
-            if not only_missing and not correcting and name in self.values:
+            if not only_missing and not correcting and not overwrite and name in self.values:
                 continue
             value = self._extract(name, spec, cleaned)
             if value is not None and value != self.values.get(name):
@@ -278,6 +283,20 @@ class TaskRunner:
             reply = await self._verify(texts)
             if reply is not None:
                 return reply
+        for _ in range(MAX_REPETITIONS):
+            reply = await self._walk_steps(task, texts)
+            if reply is not None:
+                return reply
+            if not (task.repeat_while and holds(task.repeat_while, self._scope())):
+                break
+            self._results.clear()  # read again: the last round changed the records
+            self._said.clear()
+            for name in task.reset:
+                self.values.pop(name, None)
+        return self._finish([*texts, task.done])
+
+    async def _walk_steps(self, task: TaskSpec, texts: list[str]) -> TaskReply | None:
+        """One pass over the steps; a reply when the caller must answer or the task ends."""
         for index, step in enumerate(task.steps):
             if step.when and not holds(step.when, self._scope()):
                 continue
@@ -300,10 +319,13 @@ class TaskRunner:
                     self._awaiting = _Awaiting("confirm", text)
                     return TaskReply([*texts, text])
             else:
-                texts.append(render(step.say or "", self._scope()))
+                text = render(step.say or "", self._scope())
+                if (index, text) not in self._said:  # said once, not on every later pass
+                    self._said.add((index, text))
+                    texts.append(text)
                 if step.end_task:
                     return self._finish(texts)
-        return self._finish([*texts, task.done])
+        return None
 
     def _ask_slot(self, name: str, texts: list[str]) -> TaskReply:
         if self._awaiting is None or self._awaiting.name != name:
@@ -333,7 +355,8 @@ class TaskRunner:
             for name in step.retry_slots:
                 self.values.pop(name, None)
             return self._ask_slot(step.retry_slots[0], texts)
-        return self._finish(texts)
+        done = self.task.done if self.task is not None else ""
+        return self._finish([*texts, done])
 
     def _offer(self, step: Step, texts: list[str]) -> TaskReply | None:
         items = lookup(self._scope(), step.from_ or "") or []

@@ -18,7 +18,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][\w.]*)\}")
+_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][\w.]*)(?::(amount|digits))?\}")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
 _MISSING = object()
 
 
@@ -43,9 +44,24 @@ def lookup(scope: Mapping[str, Any], path: str) -> Any:
 
 
 def render(template: str, scope: Mapping[str, Any]) -> str:
-    """Fill every `{path}` with its spoken form; unknown paths become empty."""
-    text = _PLACEHOLDER.sub(lambda match: spoken(lookup(scope, match.group(1))), template)
+    """Fill every `{path}` with its spoken form; unknown paths become empty.
+
+    `{path:amount}` reads a number as money ("3 dollars and 50 cents"); `{path:digits}`
+    reads it digit by digit ("1 0 0 2 3 4"), as reference numbers are read on the phone.
+    """
+    text = _PLACEHOLDER.sub(lambda match: _formatted(lookup(scope, match[1]), match[2]), template)
     return " ".join(text.split())
+
+
+def _formatted(value: Any, style: str | None) -> str:
+    if value is not None and style == "amount":
+        try:
+            return spoken_amount(Decimal(str(value)))
+        except ArithmeticError:
+            return spoken(value)
+    if value is not None and style == "digits":
+        return " ".join(str(value).replace(" ", "").lstrip("+"))
+    return spoken(value)
 
 
 def render_params(params: Mapping[str, Any], scope: Mapping[str, Any]) -> dict[str, Any]:
@@ -100,6 +116,8 @@ def spoken(value: Any) -> str:
         return str(value.get("spoken") or value.get("name") or "")
     if isinstance(value, list | tuple):
         return spoken_list([spoken(item) for item in value])
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return spoken(datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value))
     return str(value)
 
 

@@ -145,7 +145,10 @@ class IntentMatcher:
         self._corrections: dict[str, str] = {}
 
     def understand(self, text: str) -> Understanding:
-        tokens = words(text)
+        # numbers are entities (order numbers, dates), not evidence of an intent
+        tokens = [
+            t for t in numbers_as_digits(words(text)) if not t.isdigit() or t in self._known_words
+        ]
         if not tokens:
             return Understanding(None, 0.0)
         small_talk = self._small_talk(tokens)
