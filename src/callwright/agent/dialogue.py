@@ -43,6 +43,7 @@ from callwright.agent.understanding import (
 )
 
 MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
+SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
 KEYPAD_HELP_DIGIT = "0"
 NO_KEYPAD_MENU = "You can ask me about {topics}."
 UNKNOWN_KEY = "Sorry, that key isn't an option. {keypad}"
@@ -205,12 +206,15 @@ class FrontDeskConversation:
 
     async def _said(self, text: str) -> list[AgentAction]:
         tasks = self.tasks
-        if tasks.active:
+        understanding = self._agent.matcher.understand(text)
+        intent = understanding.intent
+        side_question = (
+            intent in self._texts.answers and understanding.confidence >= SIDE_QUESTION_CONFIDENCE
+        )
+        if tasks.active and not (side_question and tasks.awaiting_free_text()):
             reply = await tasks.hear(text)
             if reply.handled:
                 return await self._task_reply(reply)
-        understanding = self._agent.matcher.understand(text)
-        intent = understanding.intent
         if tasks.is_task(intent):
             self.state.intent = intent
             self.state.not_understood_count = 0

@@ -94,6 +94,13 @@ class TaskRunner:
     def is_task(self, intent: str | None) -> bool:
         return intent in self._tasks
 
+    def awaiting_free_text(self) -> bool:
+        """Whether any words would do as the answer (so a side question must be checked first)."""
+        awaiting = self._awaiting
+        return awaiting is not None and awaiting.kind == "slot" and (
+            self._slots[awaiting.name].type == "text"
+        )
+
     def pending_prompt(self) -> str | None:
         """What the task is waiting for, to ask again after a side question."""
         awaiting = self._awaiting
@@ -128,6 +135,9 @@ class TaskRunner:
         self._awaiting = None
         self._said.clear()
         self._confirmed.clear()
+        for slot in self._task_slots():  # free-text answers belong to one task's question
+            if self._slots[slot].type == "text":
+                self.values.pop(slot, None)
         # values said now win over ones remembered from earlier in the call
         self._fill_mentioned(text, only_missing=False, overwrite=True)
         return await self._walk()
@@ -238,9 +248,9 @@ class TaskRunner:
             spec = self._slots[name]
             if spec.type == awaited_type:
                 continue  # a birth date is not also the appointment day
-            if spec.type in ("text", "yes_no", "person_name") and name not in self.values:
-                continue  # only taken when asked for
             correcting = _CORRECTION_CUES.search(text.lower()) is not None
+            if spec.type in ("text", "yes_no") or (spec.type == "person_name" and not correcting):
+                continue  # only taken when asked for
             if not only_missing and not correcting and not overwrite and name in self.values:
                 continue
             value = self._extract(name, spec, cleaned)

@@ -1,0 +1,56 @@
+"""Harbor Bank fraud callback: verify first, then confirm or dispute each flagged charge."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callwright.store.business.cards import Card, CardTransaction, DisputeCase
+
+
+def card_state(engine):
+    with Session(engine) as session:
+        card = session.scalars(select(Card).where(Card.last_four == "4821")).one()
+        statuses = {t.merchant: t.status for t in session.scalars(select(CardTransaction))}
+        cases = [(c.amount, c.needs_specialist) for c in session.scalars(select(DisputeCase))]
+        return card.status, statuses, cases
+
+
+async def test_verified_caller_disputes_one_charge_and_confirms_the_other(call, engine):
+    caller = call("bank")
+    opening = await caller.start()
+    assert "last four digits" in opening  # identity before any account detail
+    assert "ElectroMart" not in opening
+    await caller.says("four eight two one")
+    question = await caller.says("July twenty first, nineteen ninety")
+    assert "1,249 dollars and 99 cents at ElectroMart Online" in question
+    disputed = await caller.says("No, that wasn't me")
+    assert "locked your card" in disputed and "fraud specialist" in disputed  # over $1,000
+    assert "3 dollars and 50 cents at Coffee Corner" in disputed  # the next charge
+    await caller.says("yes, that one was me")
+    status, statuses, cases = card_state(engine)
+    assert status == "locked"
+    assert statuses["ElectroMart Online"] == "disputed"
+    assert statuses["Coffee Corner"] == "confirmed"
+    assert len(cases) == 1 and cases[0][1] is True
+
+
+async def test_identity_keyed_on_the_keypad(call, engine):
+    caller = call("bank")
+    await caller.start()
+    assert await caller.keys("482") == ""
+    assert "date of birth" in (await caller.keys("1")).lower()
+    question = await caller.keys("07211990")
+    assert "ElectroMart Online" in question
+
+
+async def test_wrong_details_never_reveal_the_account(call, engine):
+    caller = call("bank")
+    await caller.start()
+    await caller.says("one two three four")
+    reply = await caller.says("July twenty first nineteen ninety")
+    assert "don't match" in reply and "ElectroMart" not in reply
+    await caller.says("four eight two one")
+    reply = await caller.says("January first two thousand")
+    assert "can't verify" in reply and "ElectroMart" not in reply
+    assert card_state(engine)[0] == "active"

@@ -1,0 +1,51 @@
+"""Northside Pharmacy: refills with and without refills left, and status checks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callwright.store.business.pharmacy import Prescription, RefillRequest
+
+
+def prescription(engine, number: str) -> tuple[int, list[str]]:
+    with Session(engine) as session:
+        rx = session.scalars(select(Prescription).where(Prescription.number == number)).one()
+        requests = session.scalars(
+            select(RefillRequest.status).where(RefillRequest.prescription_id == rx.id)
+        ).all()
+        return rx.refills_left, list(requests)
+
+
+async def test_refill_with_refills_left_then_one_needing_the_doctor(call, engine):
+    caller = call("pharmacy", caller_id="+15551230001")
+    await caller.start()
+    ask = await caller.says("Hi, I need a refill on prescription four four one seven")
+    assert "lisinopril 10 mg, with 2 refills left" in ask  # caller id, number from the request
+    done = await caller.says("yes please")
+    assert "ready for pickup" in done
+    assert prescription(engine, "4417") == (1, ["requested"])
+
+    await caller.says("I also need a refill of five five two one")
+    # the number said now wins over the one remembered from the first refill
+    reply = caller.heard[-1]
+    assert "atorvastatin" in reply and "no refills left" in reply
+    done = await caller.says("yes, please ask him")
+    assert "sent the request to Dr. Alan Reyes" in done
+    assert prescription(engine, "5521") == (0, ["needs_authorization"])
+
+
+async def test_refill_declined_when_authorization_is_not_wanted(call, engine):
+    caller = call("pharmacy", caller_id="+15551230001")
+    await caller.start()
+    await caller.says("refill prescription 5521")
+    reply = await caller.says("no thanks")
+    assert "won't send a request" in reply
+    assert prescription(engine, "5521") == (0, [])
+
+
+async def test_medical_question_is_not_answered_by_the_agent(call):
+    caller = call("pharmacy")
+    await caller.start()
+    reply = await caller.says("is it safe to double my dose")
+    assert "can't give medical advice" in reply

@@ -1,0 +1,51 @@
+"""Cedar and Co: order status, tracking and returns by the return window."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callwright.store.business.orders import Order, OrderReturn
+
+
+def returns(engine) -> list[str]:
+    with Session(engine) as session:
+        return list(session.scalars(
+            select(Order.number).join(OrderReturn, OrderReturn.order_id == Order.id)
+        ))
+
+
+async def test_tracking_then_an_offer_only_after_the_question_is_answered(call):
+    caller = call("retail")
+    greeting = await caller.start()
+    assert "free shipping" not in greeting
+    await caller.says("where is my order")
+    reply = await caller.says("one zero zero two three four")
+    assert "UPS" in reply and "1 Z 9 9 9 A A 1 0 1 2 3 4 5 6 7 8 4" in reply
+    assert "free shipping" in reply  # the light offer comes after the answer
+
+
+async def test_return_inside_the_window_is_started_and_outside_is_refused(call, engine):
+    caller = call("retail")
+    await caller.start()
+    await caller.says("I want to return order 100999")
+    await caller.says("it doesn't fit")
+    refused = await caller.says("yes")
+    assert "outside our 30-day return window" in refused
+    assert returns(engine) == []
+
+    await caller.says("Then I'd like to return order one zero zero five eight seven")
+    await caller.says("it arrived damaged")
+    confirm = caller.heard[-1]
+    assert "1 0 0 5 8 7 because it arrived damaged" in confirm
+    started = await caller.says("yes please")
+    assert "return is started" in started
+    assert returns(engine) == ["100587"]
+
+
+async def test_order_number_keyed_on_the_keypad(call):
+    caller = call("retail")
+    await caller.start()
+    await caller.says("has my order shipped")
+    reply = await caller.keys("100234")
+    assert "shipped with UPS" in reply

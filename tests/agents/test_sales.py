@@ -1,0 +1,52 @@
+"""Acme Analytics sales: discovery, qualification, hand-off or the right plan."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callwright.store.business.crm import Lead
+
+
+def leads(engine) -> list[tuple[str, bool, str]]:
+    with Session(engine) as session:
+        return [(lead.name, lead.qualified, lead.disposition)
+                for lead in session.scalars(select(Lead))]
+
+
+DISCOVERY = ["we need dashboards for our sales team"]
+
+
+async def test_qualified_lead_is_handed_to_a_rep(call, engine):
+    caller = call("sales")
+    await caller.start()
+    await caller.says("Hi, I'd like to learn about Acme for my team")
+    answers = ["Pat Doe", "Initech", "live sales dashboards", "about twenty five people",
+               "within two months", "around two thousand dollars a month", "yes, I decide",
+               "five five five one two three nine nine nine nine"]
+    for answer in answers:
+        reply = await caller.says(answer)
+    assert "Enterprise" in reply and "account executive" in reply
+    assert leads(engine) == [("Pat Doe", True, "handed_to_rep")]
+
+
+async def test_small_team_gets_a_plan_and_a_follow_up_not_a_rep(call, engine):
+    caller = call("sales")
+    await caller.start()
+    await caller.says("we're looking at Acme")
+    answers = ["Sam Lee", "Lee Bakery", "track our sales", "three people",
+               "maybe in six months", "not sure yet", "yes", "555 123 7777"]
+    for answer in answers:
+        reply = await caller.says(answer)
+    assert "Team plan" in reply and "account executive" not in reply
+    assert leads(engine) == [("Sam Lee", False, "follow_up")]
+
+
+async def test_objection_is_answered_without_pressure_and_discovery_resumes(call):
+    caller = call("sales")
+    await caller.start()
+    await caller.says("I want to buy a subscription")
+    await caller.says("Pat Doe")
+    reply = await caller.says("hmm, isn't it too expensive?")
+    assert "free trial" in reply
+    assert "company" in reply  # back to the discovery question it was on
