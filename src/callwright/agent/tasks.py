@@ -78,6 +78,8 @@ class TaskRunner:
         self.verified: dict[str, Any] | None = None
         self.task: TaskSpec | None = None
         self.done_actions: list[str] = []
+        self.completed: list[str] = []  # tasks that ran to their last step
+        self.failed: list[str] = []  # tasks ended by a failing action or by confusion
         self._awaiting: _Awaiting | None = None
         self._results: dict[int, tuple[str, ActionResult]] = {}
         self._confirmed: set[str] = set()
@@ -122,6 +124,8 @@ class TaskRunner:
             "slots": {name: _jsonable(value) for name, value in self.values.items()},
             "verified": self.verified is not None,
             "done": list(self.done_actions),
+            "completed": list(self.completed),
+            "failed": list(self.failed),
             "suspended": [task.name for task in self._suspended],
         }
 
@@ -228,6 +232,7 @@ class TaskRunner:
     def _missed(self, awaiting: _Awaiting, ask: str) -> TaskReply:
         awaiting.misses += 1
         if awaiting.misses > MAX_SLOT_MISSES:
+            self.failed.append(self.task.name if self.task is not None else "")
             return self._finish([GIVE_UP])
         return TaskReply([NOT_CAUGHT.format(ask=render(ask, self._scope()))])
 
@@ -303,6 +308,7 @@ class TaskRunner:
             self._said.clear()
             for name in task.reset:
                 self.values.pop(name, None)
+        self.completed.append(task.name)
         return self._finish([*texts, task.done])
 
     async def _walk_steps(self, task: TaskSpec, texts: list[str]) -> TaskReply | None:
@@ -366,6 +372,7 @@ class TaskRunner:
                 self.values.pop(name, None)
             return self._ask_slot(step.retry_slots[0], texts)
         done = self.task.done if self.task is not None else ""
+        self.failed.append(self.task.name if self.task is not None else "")
         return self._finish([*texts, done])
 
     def _offer(self, step: Step, texts: list[str]) -> TaskReply | None:

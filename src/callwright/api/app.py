@@ -15,6 +15,7 @@ from callwright import __version__
 from callwright.api.routes_calls import calls_router
 from callwright.api.routes_cards import cards_router
 from callwright.api.routes_crm import crm_router
+from callwright.api.routes_kpis import kpis_router
 from callwright.api.routes_orders import orders_router
 from callwright.api.routes_pharmacy import pharmacy_router
 from callwright.api.routes_scheduling import scheduling_router
@@ -33,6 +34,7 @@ def create_app(
     (the database holding them) is given."""
     app = FastAPI(title="callwright", version=__version__)
     app.include_router(calls_router(repository, recordings_dir))
+    app.include_router(kpis_router(repository, engine))
     if engine is not None:
         for router in BUSINESS_ROUTERS:
             app.include_router(router(engine))

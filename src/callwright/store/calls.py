@@ -105,6 +105,16 @@ class CallRepository:
         with self._sessions() as session:
             return [_call_record(call) for call in _newest_calls(session, limit, offset)]
 
+    def calls_of_agent(self, agent: str) -> list[CallRecord]:
+        """Every finished call an agent took, newest first, without turns or events."""
+        with self._sessions() as session:
+            query = (
+                select(Call)
+                .where(Call.agent == agent, Call.ended_at.is_not(None))
+                .order_by(Call.started_at.desc())
+            )
+            return [_call_record(call) for call in session.scalars(query)]
+
     def list_summaries(self, limit: int = 50, offset: int = 0) -> list[CallSummary]:
         """Like `list_calls`, with each call's turn count and median latency."""
         with self._sessions() as session:
