@@ -84,6 +84,7 @@ class TaskRunner:
         self._results: dict[int, tuple[str, ActionResult]] = {}
         self._confirmed: set[str] = set()
         self._said: set[tuple[int, str]] = set()
+        self._last_heard = ""  # the caller's latest words, which may already pick an option
         self._suspended: list[TaskSpec] = []
         self._verify_attempts = 0
         self._caller_id_tried = False
@@ -99,8 +100,10 @@ class TaskRunner:
     def awaiting_free_text(self) -> bool:
         """Whether any words would do as the answer (so a side question must be checked first)."""
         awaiting = self._awaiting
-        return awaiting is not None and awaiting.kind == "slot" and (
-            self._slots[awaiting.name].type == "text"
+        return (
+            awaiting is not None
+            and awaiting.kind == "slot"
+            and (self._slots[awaiting.name].type == "text")
         )
 
     def pending_prompt(self) -> str | None:
@@ -139,6 +142,7 @@ class TaskRunner:
         self._awaiting = None
         self._said.clear()
         self._confirmed.clear()
+        self._last_heard = text
         for slot in self._task_slots():  # free-text answers belong to one task's question
             if self._slots[slot].type == "text":
                 self.values.pop(slot, None)
@@ -151,6 +155,7 @@ class TaskRunner:
         awaiting = self._awaiting
         if awaiting is None:
             return TaskReply(handled=False)
+        self._last_heard = text
         if awaiting.kind == "confirm":
             return await self._hear_confirmation(text, awaiting)
         if awaiting.kind == "choose":
@@ -385,6 +390,13 @@ class TaskRunner:
             return self._finish([*texts, "I'm sorry, I don't have any options for that."])
         if len(items) == 1:  # nothing to choose; a later confirm step reads it back
             self.values[step.choose or ""] = items[0]
+            return None
+        labels = [
+            str(item.get(step.label, "")) if isinstance(item, dict) else str(item) for item in items
+        ]
+        already = extract("choice", _strip_negated(self._last_heard), options=labels)
+        if already is not None:  # "Friday at two" names one of the options outright
+            self.values[step.choose or ""] = items[labels.index(already.value)]
             return None
         self._awaiting = _Awaiting("choose", step.choose or "")
         return TaskReply([*texts, self._choose_prompt(step)])
