@@ -62,6 +62,9 @@ def call(
     agent: Path = typer.Option(..., help="Agent file (YAML)."),
     audio: Path = typer.Option(..., help="The caller's side of the call, a WAV file."),
     save_audio: Path = typer.Option(None, help="Write what the agent said to this WAV file."),
+    keys: str = typer.Option(
+        "", help="Keypad presses as SECONDS=DIGITS, comma separated, e.g. 16.5=4821,30=1."
+    ),
     database_url: str = typer.Option(None, help="Record the call here (default as serve)."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -69,7 +72,12 @@ def call(
     from callwright.call.offline import run_file_call
 
     _logging(verbose)
-    record, agent_audio = asyncio.run(run_file_call(agent, audio, database_url))
+    try:
+        presses = [(float(at), digits) for at, _, digits in
+                   (item.partition("=") for item in keys.split(",") if item.strip())]
+    except ValueError:
+        raise typer.BadParameter("--keys takes SECONDS=DIGITS pairs, e.g. 16.5=4821") from None
+    record, agent_audio = asyncio.run(run_file_call(agent, audio, database_url, presses))
     table = Table(title=f"call {record.id} ({record.outcome})")
     for column in ("turn", "caller", "agent", "latency ms"):
         table.add_column(column)

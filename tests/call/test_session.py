@@ -171,6 +171,9 @@ class EchoConversation:
         self.state.history.append(HistoryEntry("agent", reply))
         yield Say(reply)
 
+    def takes_short_answers(self):
+        return False
+
     def agent_was_interrupted(self, heard_text):
         self.state.history[-1] = HistoryEntry("agent", heard_text)
 

@@ -73,6 +73,11 @@ class Conversation(Protocol):
         """The caller barged in: replace the last agent entry with the part they heard."""
         ...
 
+    def takes_short_answers(self) -> bool:
+        """Whether a short "yes"/"okay" now answers a question rather than just
+        acknowledging (then it is not treated as a backchannel)."""
+        ...
+
 
 class Agent(Protocol):
     name: str

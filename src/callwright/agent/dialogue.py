@@ -43,6 +43,7 @@ from callwright.agent.understanding import (
 )
 
 MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
+TASK_REPROMPT = "Sorry, I didn't hear anything."
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
 KEYPAD_HELP_DIGIT = "0"
 NO_KEYPAD_MENU = "You can ask me about {topics}."
@@ -192,6 +193,10 @@ class FrontDeskConversation:
             actions = _ready(self._silent(caller_input))
         return self._perform(actions)
 
+    def takes_short_answers(self) -> bool:
+        """Whether "yes" or "okay" over the agent's speech answers its question."""
+        return self.tasks.awaiting_yes_no()
+
     def agent_was_interrupted(self, heard_text: str) -> None:
         """Keep only what the caller heard of the agent's last turn; drop it if nothing."""
         for index in range(len(self.state.history) - 1, -1, -1):
@@ -312,6 +317,9 @@ class FrontDeskConversation:
         reprompts = self._texts.reprompts
         if self.state.no_input_count > len(reprompts):
             return [Say(self._texts.no_input_goodbye), EndCall(END_NO_INPUT)]
+        pending = self.tasks.pending_prompt()
+        if pending:  # in the middle of a task, ask its question again
+            return [Say(f"{TASK_REPROMPT} {pending}")]
         return [Say(reprompts[self.state.no_input_count - 1])]
 
     # ---- history ----

@@ -97,6 +97,16 @@ class TaskRunner:
     def is_task(self, intent: str | None) -> bool:
         return intent in self._tasks
 
+    def awaiting_yes_no(self) -> bool:
+        """Whether the task asked a yes-or-no question (so "yeah" is an answer, not a
+        backchannel, even when said over the end of the question)."""
+        awaiting = self._awaiting
+        if awaiting is None:
+            return False
+        return awaiting.kind == "confirm" or (
+            awaiting.kind == "slot" and self._slots[awaiting.name].type == "yes_no"
+        )
+
     def awaiting_free_text(self) -> bool:
         """Whether any words would do as the answer (so a side question must be checked first)."""
         awaiting = self._awaiting

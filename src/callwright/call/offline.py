@@ -20,7 +20,10 @@ from callwright.telephony.file import FileCall
 
 
 async def run_file_call(
-    agent_file: Path, audio: Path, database_url: str | None = None
+    agent_file: Path,
+    audio: Path,
+    database_url: str | None = None,
+    keys: list[tuple[float, str]] = (),
 ) -> tuple[CallRecord, np.ndarray]:
     """Run the agent against the caller audio in real time, recording the call in the
     database like a phone call; return the record and the agent's audio as sent."""
@@ -32,7 +35,7 @@ async def run_file_call(
     prompts = PromptCache(engines.tts)
     await prompts.warm(agent.fixed_prompts())
     calls = CallRepository(engine)
-    transport = FileCall(audio)
+    transport = FileCall(audio, keys=keys)
     transport.callee = agent.name
     record = await CallSession(transport, agent, engines, prompts, calls, config.call).run()
     return record, transport.agent_audio()

@@ -125,6 +125,7 @@ class CallSession:
         self._last_activity = clock()
         self._ended = asyncio.Event()
         self._hangup: asyncio.Task | None = None
+        self._keypad = asyncio.Lock()
         self._outcome = "caller_hung_up"
         self._background: set[asyncio.Task] = set()
         transport.on_frame_sent(self._on_frame_sent)
@@ -267,7 +268,8 @@ class CallSession:
         duration_ms = ((event.speech_end or event.at) - event.speech_start) * 1000
         if event.barge_in and self._speaker.holding:
             short = duration_ms <= self._options.turn_taking.backchannel_max_ms
-            if not text or (short and is_backchannel(text)):
+            answering = self._conversation.takes_short_answers()
+            if not text or (short and is_backchannel(text) and not answering):
                 self._speaker.resume()
                 self._event("backchannel", text=text)
                 return
@@ -312,13 +314,17 @@ class CallSession:
         self._finish_task = self._spawn(self._keyed(event.digit))
 
     async def _keyed(self, digit: str) -> None:
-        replying = self._reply_task is not None and not self._reply_task.done()
-        if replying or self._speaker.audio_pending():
-            await self._interrupt_agent()
-        await self._close_turn()
-        self._start_turn(f"[keypad {digit}]")
-        self._current.record.marks["end_of_turn"] = self._now()
-        self._reply(self._conversation.respond(CallerKeyed(digit)))
+        """One key press; presses are handled in order, each after the previous one's reply
+        has started, so "4821" typed quickly reaches the agent as four digits."""
+        async with self._keypad:
+            if self._speaker.audio_pending():
+                await self._interrupt_agent()
+            elif self._reply_task is not None and not self._reply_task.done():
+                await asyncio.wait({self._reply_task})  # a silent reply to the previous key
+            await self._close_turn()
+            self._start_turn(f"[keypad {digit}]")
+            self._current.record.marks["end_of_turn"] = self._now()
+            self._reply(self._conversation.respond(CallerKeyed(digit)))
 
     # ---- no input ----
 

@@ -1,5 +1,7 @@
 """A call whose caller is a WAV file: `callwright call --audio caller.wav`.
 
+Key presses can be scheduled too (`--keys 16.5=4821`), as a phone sends RFC 4733 digits.
+
 The caller's audio is delivered in real time, 20 ms per frame, exactly as a
 phone line would deliver it; the agent's audio is paced the same way and kept
 (as sent, comfort silence included) so it can be written out afterwards. After
@@ -20,6 +22,7 @@ import numpy as np
 from callwright.audio.frames import FRAME_MS, SAMPLE_RATE_HZ, AudioFrame, split_into_frames
 from callwright.audio.wav import read_wav
 from callwright.telephony.transport import (
+    DtmfDigit,
     FrameSentListener,
     InboundAudio,
     RemoteHangup,
@@ -34,12 +37,15 @@ class FileCall:
 
     transport_name = "file"
 
-    def __init__(self, audio_path: Path, *, linger_s: float = 3.0) -> None:
+    def __init__(
+        self, audio_path: Path, *, keys: list[tuple[float, str]] = (), linger_s: float = 3.0
+    ) -> None:
         samples, _ = read_wav(audio_path, target_hz=SAMPLE_RATE_HZ)
         self.call_id = ""
         self.caller = f"file:{audio_path.name}"
         self.callee = ""
         self._caller_frames = split_into_frames(samples)
+        self._keys = sorted(keys)  # (seconds into the call, digits) pressed on the keypad
         self._linger_frames = int(linger_s / FRAME_S)
         self._outbound: deque[AudioFrame] = deque()
         self._listeners: list[FrameSentListener] = []
@@ -66,6 +72,9 @@ class FileCall:
             if self._hung_up.is_set():
                 return
             self._send_one()
+            while self._keys and self._keys[0][0] <= index * FRAME_S:
+                for digit in self._keys.pop(0)[1]:
+                    yield DtmfDigit(digit, time.monotonic())
             if index < len(self._caller_frames):
                 frame = self._caller_frames[index]
             else:

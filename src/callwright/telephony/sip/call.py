@@ -1,4 +1,5 @@
-"""SipCall: one answered SIP call as a `Transport` (signalling by the dialog, media by RTP)."""
+"""SipCall: one SIP call, answered or placed, as a `Transport` (signalling by the dialog,
+media by RTP)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from callwright.audio.frames import AudioFrame
 from callwright.telephony.sip.dialog import AnswerRetransmission, Dialog
@@ -23,11 +24,13 @@ log = logging.getLogger("callwright.sip")
 SendInDialog = Callable[["SipCall", str], Awaitable[int]]
 """Sends an in-dialog request (e.g. "BYE") for a call; returns the final status code."""
 
+Direction = Literal["inbound", "outbound"]  # answered by us, or placed by us (dial)
+
 _LOCAL_HANGUP = object()  # ends events() after hangup()
 
 
 class SipCall:
-    """A live call answered by SipServer. Implements telephony.transport.Transport."""
+    """A live call SipServer answered or placed. Implements telephony.transport.Transport."""
 
     transport_name = "sip"
 
@@ -43,10 +46,12 @@ class SipCall:
         timers: SipTimers,
         send_in_dialog: SendInDialog,
         on_ended: Callable[[SipCall], None],
+        direction: Direction = "inbound",
     ) -> None:
         self.call_id = dialog.call_id
         self.caller = caller
         self.callee = callee
+        self.direction = direction
         self.dialog = dialog
         self.flow = flow  # the transport the dialog came on
         self.rtp = rtp
@@ -59,7 +64,9 @@ class SipCall:
         self._send_in_dialog = send_in_dialog
         self._on_ended = on_ended
         self._awaiting_ack: AnswerRetransmission | None = None
-        self._acked = asyncio.Event()
+        self._acked = asyncio.Event()  # set when our BYE may go (we placed it: at once)
+        if direction == "outbound":
+            self._acked.set()
         self._ended = False
         self._closed = asyncio.Event()
         self._bye: asyncio.Task[None] | None = None

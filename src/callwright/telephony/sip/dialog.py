@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 
 from callwright.telephony.sip.address import BRANCH_MAGIC_COOKIE, NameAddress, SipUri, Via
 from callwright.telephony.sip.flow import SipFlow
-from callwright.telephony.sip.message import Headers, SipRequest
-from callwright.telephony.sip.transaction import Retransmission, SipTimers
+from callwright.telephony.sip.message import Headers, SipRequest, SipResponse
+from callwright.telephony.sip.transaction import MAX_FORWARDS, Retransmission, SipTimers
 
 log = logging.getLogger("callwright.sip")
 
-MAX_FORWARDS = 70
 DialogKey = tuple[str, str]  # (Call-ID, our tag)
 
 
@@ -38,10 +37,10 @@ class Dialog:
     call_id: str
     local_tag: str
     remote_tag: str
-    local_address: str  # the INVITE's To value, without our tag
-    remote_address: str  # the INVITE's From value, their tag included
+    local_address: str  # our side of From/To (their INVITE's To, or our INVITE's From), no tag
+    remote_address: str  # their side of From/To, their tag included
     remote_target: str  # URI from their Contact
-    route_set: list[str] = field(default_factory=list)  # Record-Route values, in order
+    route_set: list[str] = field(default_factory=list)  # Record-Route values, next hop first
     remote_cseq: int = 0
     local_cseq: int = field(default_factory=lambda: secrets.randbelow(2**16) + 1)
 
@@ -58,6 +57,29 @@ class Dialog:
             remote_target=remote_target,
             route_set=invite.headers.get_list("Record-Route"),
             remote_cseq=invite.cseq.number,
+        )
+
+    @classmethod
+    def from_answer(cls, invite: SipRequest, answer: SipResponse) -> Dialog:
+        """The dialog our INVITE's 2xx set up (RFC 3261 §12.1.2): the route set is the
+        answer's Record-Route reversed, the remote target its Contact."""
+        contacts = answer.headers.get_list("Contact")
+        remote_target = NameAddress.parse(contacts[0]).uri if contacts else invite.uri
+        from_address = invite.from_address
+        local_address = NameAddress(
+            from_address.uri,
+            from_address.display_name,
+            {name: value for name, value in from_address.params.items() if name != "tag"},
+        )
+        return cls(
+            call_id=invite.call_id,
+            local_tag=from_address.tag or "",
+            remote_tag=answer.to_address.tag or "",
+            local_address=local_address.serialize(),
+            remote_address=answer.headers.get("To") or "",
+            remote_target=remote_target,
+            route_set=list(reversed(answer.headers.get_list("Record-Route"))),
+            local_cseq=invite.cseq.number,
         )
 
     @property
@@ -86,8 +108,10 @@ class Dialog:
         return SipUri.parse(uri).address()
 
     def create_request(self, method: str, via: Via, contact: str | None = None) -> SipRequest:
-        """A new in-dialog request with the next local CSeq, routed by the route set."""
-        self.local_cseq += 1
+        """A new in-dialog request, routed by the route set, with the next local CSeq (an
+        ACK keeps its INVITE's, the last one used)."""
+        if method != "ACK":
+            self.local_cseq += 1
         routes = list(self.route_set)
         request_uri = self.remote_target
         if routes and "lr" not in NameAddress.parse(routes[0]).sip_uri().params:

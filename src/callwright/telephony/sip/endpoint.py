@@ -1,4 +1,5 @@
-"""SipServer: answers SIP calls over UDP and TCP (the UAS side of RFC 3261).
+"""SipServer: answers SIP calls over UDP and TCP (the UAS side of RFC 3261), and places
+them with dial() (the UAC side, in outbound.py).
 
 Every message is parsed and handled inside its own guard: a malformed or hostile message
 gets 400 (when it carries enough headers to answer) or is dropped and logged, and never
@@ -34,6 +35,7 @@ from callwright.telephony.sip.message import (
     SipResponse,
     parse_message,
 )
+from callwright.telephony.sip.outbound import Dialing
 from callwright.telephony.sip.sdp import (
     MediaPlan,
     SdpNegotiationError,
@@ -71,10 +73,12 @@ class _PendingInvite:
     local_tag: str
 
 
-class SipServer:
+class SipServer(Dialing):
     """Listens on UDP and TCP, answers INVITEs for users that `accepts` admits, and hands
     each answered call to `on_call` as a task. When `on_call` returns, a call still up is
-    hung up."""
+    hung up. `dial()` places a call (see Dialing)."""
+
+    allowed_methods = ALLOWED_METHODS
 
     def __init__(
         self,
@@ -439,32 +443,44 @@ class SipServer:
 
     async def _send_in_dialog(self, call: SipCall, method: str) -> int:
         try:
-            flow = await self._dialog_flow(call)
+            flow = call.flow = await self._dialog_flow(call.dialog, call.flow)
         except OSError as error:
             log.warning("cannot reach %s for %s: %s", call.dialog.next_hop(), method, error)
             return 503
-        port = self.tcp_port if flow.reliable else self.udp_port
-        via = Via(flow.transport, call.local_ip, port, {"branch": new_branch(), "rport": None})
-        request = call.dialog.create_request(method, via)
+        request = call.dialog.create_request(method, self._via(flow, call.local_ip))
         response = await self._transactions.send_request(request, flow)
         return response.status
 
-    async def _dialog_flow(self, call: SipCall) -> SipFlow:
-        """UDP: to the dialog's next hop. TCP: the dialog's connection, reopened if closed."""
-        host, port = call.dialog.next_hop()
+    async def _dialog_flow(self, dialog: Dialog, flow: SipFlow) -> SipFlow:
+        """Where the dialog's next request goes: UDP to its next hop; TCP on its connection
+        `flow`, reopened to the next hop if closed."""
+        if not flow.reliable:
+            return await self._udp_flow(*dialog.next_hop())
+        if flow.closed:
+            return await self._tcp_flow(*dialog.next_hop())
+        return flow
+
+    async def _udp_flow(self, host: str, port: int) -> UdpFlow:
+        """Datagrams from our socket to `host` (resolved here when it is a name)."""
         if not is_ip(host):
             infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_DGRAM)
             host = infos[0][4][0]
-        if not call.flow.reliable:
-            assert self._udp is not None
-            return UdpFlow(self._udp, (host, port))
-        if call.flow.closed:
-            reader, writer = await asyncio.open_connection(host, port)
-            call.flow = TcpFlow(writer, (host, port))
-            self._spawn(read_stream(reader, call.flow, self.receive, self._reject_stream))
-        return call.flow
+        assert self._udp is not None
+        return UdpFlow(self._udp, (host, port))
+
+    async def _tcp_flow(self, host: str, port: int) -> TcpFlow:
+        """A new connection to `host`, read like an accepted one."""
+        reader, writer = await asyncio.open_connection(host, port)
+        flow = TcpFlow(writer, (host, port))
+        self._spawn(self._read_connection(reader, flow))
+        return flow
 
     # --- helpers -----------------------------------------------------------------------
+
+    def _via(self, flow: SipFlow, local_ip: str) -> Via:
+        """The Via of a request we send on `flow`, with a new branch."""
+        port = self.tcp_port if flow.reliable else self.udp_port
+        return Via(flow.transport, local_ip, port, {"branch": new_branch(), "rport": None})
 
     def _contact(self, flow: SipFlow, local_ip: str, user: str) -> str:
         port = self.tcp_port if flow.reliable else self.udp_port
@@ -481,7 +497,9 @@ class SipServer:
         task.add_done_callback(self._tasks.discard)
 
     async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        flow = TcpFlow(writer, writer.get_extra_info("peername")[:2])
+        await self._read_connection(reader, TcpFlow(writer, writer.get_extra_info("peername")[:2]))
+
+    async def _read_connection(self, reader: asyncio.StreamReader, flow: TcpFlow) -> None:
         self._connections.add(flow)
         try:
             await read_stream(reader, flow, self.receive, self._reject_stream)

@@ -3,8 +3,9 @@
 Server transactions absorb retransmitted requests (matched by Via branch, sent-by and method)
 and resend the last response instead of processing the request twice. Over UDP a final
 non-2xx answer to INVITE is retransmitted (Timer G) until the ACK comes or Timer H fires, and
-our own BYE is retransmitted (Timer E) until answered or Timer F fires. Over TCP nothing is
-retransmitted.
+our own BYE is retransmitted (Timer E) until answered or Timer F fires. Our own INVITE is
+retransmitted (Timer A) until any response or Timer B, and its non-2xx final is ACKed here.
+Over TCP nothing is retransmitted.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 
 from callwright.telephony.sip.address import BRANCH_MAGIC_COOKIE
 from callwright.telephony.sip.flow import SipFlow
-from callwright.telephony.sip.message import SipRequest, SipResponse
+from callwright.telephony.sip.message import Headers, SipRequest, SipResponse
 
 log = logging.getLogger("callwright.sip")
 
 TransactionKey = tuple[str, ...]
+MAX_FORWARDS = 70
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,13 +210,117 @@ class ClientTransaction:
             self._result.set_result(self.request.response(408, "Request Timeout (no answer)"))
 
 
+def companion_request(invite: SipRequest, method: str, to: str) -> SipRequest:
+    """An ACK to a non-2xx final, or a CANCEL, for our INVITE: its top Via (same branch),
+    From, Call-ID, CSeq number, Request-URI and Route, with `to` as To (RFC 3261 §9.1,
+    §17.1.1.3)."""
+    headers = Headers(
+        [
+            ("Via", invite.headers.get_list("Via")[0]),
+            ("Max-Forwards", str(MAX_FORWARDS)),
+            ("From", invite.headers.get("From") or ""),
+            ("To", to),
+            ("Call-ID", invite.call_id),
+            ("CSeq", f"{invite.cseq.number} {method}"),
+        ]
+    )
+    for route in invite.headers.get_all("Route"):
+        headers.add("Route", route)
+    headers.add("Content-Length", "0")
+    return SipRequest(headers=headers, body=b"", method=method, uri=invite.uri)
+
+
+class InviteClientTransaction:
+    """Our INVITE (RFC 3261 §17.1.1 with RFC 6026).
+
+    Timer A resends it over UDP until any response; Timer B gives up at 64*T1 with a local
+    408 when none came. A 3xx-6xx final is ACKed here, and ACKed again whenever it is resent
+    (Timer D, 64*T1 over UDP). `on_response` sees what the dialing side must: provisionals,
+    the final, and every 2xx for 64*T1 after the first (the UAC core ACKs each one itself).
+    """
+
+    def __init__(
+        self,
+        request: SipRequest,
+        flow: SipFlow,
+        timers: SipTimers,
+        on_response: Callable[[SipResponse], None],
+        on_terminated: Callable[[InviteClientTransaction], None],
+    ) -> None:
+        self.request = request
+        self.flow = flow
+        self.key: TransactionKey = (request.vias[0].branch or "", "INVITE")
+        self.final_status: int | None = None
+        self._data = request.serialize()
+        self._timers = timers
+        self._on_response = on_response
+        self._on_terminated = on_terminated
+        self._ack: bytes | None = None
+        self._retransmission: Retransmission | None = None
+        self._linger: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        self.flow.send(self._data)
+        self._retransmission = Retransmission(
+            lambda: self.flow.send(self._data),
+            self._timers,
+            self._timer_b,
+            retransmit=not self.flow.reliable,
+        )
+
+    def receive_response(self, response: SipResponse) -> None:
+        if self._retransmission is not None:  # Calling -> Proceeding: Timers A and B stop
+            self._retransmission.stop()
+            self._retransmission = None
+        status = response.status
+        if status < 200:
+            if self.final_status is None:
+                self._on_response(response)
+        elif status < 300:
+            if self.final_status is None:
+                self.final_status = status
+                self._terminate_after(self._timers.timeout_s)  # Accepted, Timer M
+            if self.final_status < 300:
+                self._on_response(response)
+        elif self.final_status is None:
+            self.final_status = status
+            ack = companion_request(self.request, "ACK", response.headers.get("To") or "")
+            self._ack = ack.serialize()
+            self.flow.send(self._ack)
+            self._terminate_after(0 if self.flow.reliable else self._timers.timeout_s)  # Timer D
+            self._on_response(response)
+        elif self._ack is not None:  # the final again: our ACK was lost
+            self.flow.send(self._ack)
+
+    def give_up(self) -> None:
+        """Stop now (shutdown, or the dialing side gave up); a local 408 if no final came."""
+        if self.final_status is None:
+            self.final_status = 408
+            self._on_response(self.request.response(408, "Request Timeout (no answer)"))
+        self.terminate()
+
+    def terminate(self) -> None:
+        if self._retransmission is not None:
+            self._retransmission.stop()
+        if self._linger is not None:
+            self._linger.cancel()
+        self._on_terminated(self)
+
+    def _timer_b(self) -> None:
+        log.info("no response to INVITE %s within 64*T1", self.request.call_id)
+        self.give_up()
+
+    def _terminate_after(self, delay_s: float) -> None:
+        self._linger = asyncio.get_running_loop().call_later(delay_s, self.terminate)
+
+
 class Transactions:
     """The live transactions of one endpoint, for matching what arrives."""
 
     def __init__(self, timers: SipTimers) -> None:
         self.timers = timers
         self._server: dict[TransactionKey, ServerTransaction] = {}
-        self._client: dict[TransactionKey, ClientTransaction] = {}
+        self._client: dict[TransactionKey, ClientTransaction | InviteClientTransaction] = {}
 
     def match_request(self, request: SipRequest) -> ServerTransaction | None:
         return self._server.get(transaction_key(request))
@@ -240,6 +346,20 @@ class Transactions:
             transaction.stop()
             self._client.pop(transaction.key, None)
 
+    def start_invite(
+        self,
+        request: SipRequest,
+        flow: SipFlow,
+        on_response: Callable[[SipResponse], None],
+    ) -> InviteClientTransaction:
+        """Send our INVITE; its responses go to `on_response` (see InviteClientTransaction)."""
+        transaction = InviteClientTransaction(
+            request, flow, self.timers, on_response, self._forget_client
+        )
+        self._client[transaction.key] = transaction
+        transaction.start()
+        return transaction
+
     def receive_response(self, response: SipResponse) -> bool:
         """Hand a response to its client transaction; False when none matches (stray)."""
         vias = response.vias
@@ -255,6 +375,10 @@ class Transactions:
             transaction.terminate()
         for client in list(self._client.values()):
             client.give_up()
+
+    def _forget_client(self, transaction: InviteClientTransaction) -> None:
+        if self._client.get(transaction.key) is transaction:
+            del self._client[transaction.key]
 
     def _forget_server(self, transaction: ServerTransaction) -> None:
         if self._server.get(transaction.key) is transaction:
