@@ -49,3 +49,12 @@ async def test_order_number_keyed_on_the_keypad(call):
     await caller.says("has my order shipped")
     reply = await caller.keys("100234")
     assert "shipped with UPS" in reply
+
+
+async def test_order_number_said_in_two_groups_with_a_pause(call):
+    caller = call("retail")
+    await caller.start()
+    await caller.says("where is my order")
+    assert await caller.says("one zero zero") == ""  # a pause mid-number: the agent waits
+    reply = await caller.says("two three four")
+    assert "shipped with UPS" in reply

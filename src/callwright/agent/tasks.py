@@ -177,9 +177,13 @@ class TaskRunner:
         spec = self._slots[awaiting.name]
         value = self._extract(awaiting.name, spec, text)
         if value is not None:
+            self._digits = ""
             self.values[awaiting.name] = value
             self._fill_mentioned(text, only_missing=True)
             return await self._walk()
+        partial = await self._partial_number(awaiting, spec, text)
+        if partial is not None:
+            return partial
         if self._fill_mentioned(text, only_missing=False):
             return await self._walk()
         return TaskReply(handled=False)
@@ -207,6 +211,24 @@ class TaskRunner:
             self.values[awaiting.name] = value
             return await self._walk()
         return TaskReply()  # more digits to come: say nothing yet
+
+    async def _partial_number(
+        self, awaiting: _Awaiting, spec: SlotSpec, text: str
+    ) -> TaskReply | None:
+        """Digits said in groups with pauses ("four eight", "two one") add up to one number."""
+        if spec.type != "number" or spec.digits is None:
+            return None
+        heard = extract("number", text)
+        if heard is None:
+            return None
+        self._digits += str(heard.value)
+        if len(self._digits) < spec.digits:
+            return TaskReply()  # more digits to come: say nothing yet
+        heard_digits, self._digits = self._digits, ""
+        if len(heard_digits) != spec.digits:
+            return self._missed(awaiting, spec.ask)
+        self.values[awaiting.name] = heard_digits
+        return await self._walk()
 
     def cancel(self) -> None:
         self.task = None
