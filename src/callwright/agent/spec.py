@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from callwright.agent.llm import LlmConfig
 from callwright.agent.task_spec import SlotSpec, TaskSpec, VerificationSpec, slot_problems
 from callwright.agent.templates import TemplateError, check_condition
 from callwright.agent.understanding import SMALL_TALK_INTENTS
@@ -200,6 +201,9 @@ class AgentSpec(_Section):
     """Intents with a flow of steps that act in the business's systems."""
     start_task: str | None = None
     """A task begun right after the greeting (a callback about a known matter)."""
+    llm: LlmConfig | None = None
+    """Optional language model: answers questions the intents don't cover, from the agent's
+    own answers only, and writes the call summary. Agents work fully without it."""
 
     @field_validator("name")
     @classmethod

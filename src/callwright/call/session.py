@@ -55,6 +55,7 @@ log = logging.getLogger("callwright.call")
 
 PRE_ROLL_FRAMES = 15  # 300 ms of audio kept from before the VAD noticed speech
 MAX_UTTERANCE_S = 30.0  # Whisper's window; longer turns are transcribed from their end
+SUMMARY_TIMEOUT_S = 5.0  # a language model writing the call summary gets this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +175,19 @@ class CallSession:
         self.record.ended_at = datetime.now(UTC)
         self.record.outcome = self._outcome
         self.record.dialogue_state = _state_dict(self._conversation)
+        self.record.dialogue_state["summary"] = await self._summary()
         if self._calls is not None:
             await self._store_call_end()
+
+    async def _summary(self) -> str:
+        summarize = getattr(self._conversation, "summary", None)
+        if summarize is None:
+            return ""
+        try:
+            return await asyncio.wait_for(summarize(), SUMMARY_TIMEOUT_S)
+        except Exception:
+            log.exception("no summary for call %s", self.record.id)
+            return ""
 
     async def _store_call_end(self) -> None:
         try:

@@ -1,0 +1,65 @@
+"""The optional language model: answers from the agent's own knowledge, never silence."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from callwright.agent.conversation import CallerSaid, Say
+from callwright.agent.dialogue import FrontDeskAgent
+from callwright.agent.llm import LanguageModelTimeout
+from callwright.agent.spec import load_agent_spec
+
+DEMO = Path(__file__).resolve().parents[2] / "agents" / "demo.yaml"
+OFF_SCRIPT = "do you have wifi while I wait"
+
+
+class ScriptedModel:
+    """Stands in for a language model in these unit tests (the real ones are tested in
+    test_llm.py): returns a fixed answer, or times out."""
+
+    def __init__(self, answer: str | None) -> None:
+        self.answer = answer
+        self.messages = None
+
+    async def complete(self, messages, *, max_tokens=128, temperature=0.2, timeout_s=3.0):
+        self.messages = messages
+        if self.answer is None:
+            raise LanguageModelTimeout("slow model")
+        return self.answer
+
+
+async def reply(model, text: str) -> str:
+    agent = FrontDeskAgent(load_agent_spec(DEMO))
+    agent.language_model = model
+    conversation = agent.start_conversation()
+    said = [a.text async for a in conversation.respond(CallerSaid(text)) if isinstance(a, Say)]
+    return " ".join(said)
+
+
+async def test_question_outside_the_intents_is_answered_by_the_model_from_the_agents_facts():
+    model = ScriptedModel("I do not know about wifi, sorry.")
+    assert await reply(model, OFF_SCRIPT) == "I do not know about wifi, sorry."
+    system = model.messages[0]["content"]
+    assert "Maple Street Hair Studio" in system and "Tuesday to Friday" in system  # grounded
+
+
+@pytest.mark.parametrize("answer", ["UNKNOWN", "", None])
+async def test_no_answer_or_a_slow_model_gets_the_clarifying_question(answer):
+    text = await reply(ScriptedModel(answer), OFF_SCRIPT)
+    assert "didn't quite catch that" in text
+
+
+async def test_without_a_model_the_agent_works_as_before():
+    assert "didn't quite catch that" in await reply(None, OFF_SCRIPT)
+
+
+async def test_summary_without_a_model_reads_naturally():
+    agent = FrontDeskAgent(load_agent_spec(DEMO))
+    conversation = agent.start_conversation()
+    async for _ in conversation.respond(CallerSaid("what are your opening hours")):
+        pass
+    summary = await asyncio.wait_for(conversation.summary(), 1)
+    assert summary.startswith("The caller called about hours")
