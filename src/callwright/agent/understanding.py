@@ -282,8 +282,6 @@ class _ExampleMeanings:
     @classmethod
     def load(cls, intents: Mapping[str, Sequence[str]]) -> _ExampleMeanings | None:
         """The example meanings, or None (and a warning) when the model is not installed."""
-        if not intents:
-            return None
         try:
             encoder = sentence_encoder()
         except EmbeddingModelMissing as missing:
