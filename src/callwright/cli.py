@@ -8,12 +8,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from callwright.cli_calls import calls_app
 from callwright.cli_cards import cards_app
 from callwright.cli_chat import chat
 from callwright.cli_crm import leads_app, people_app
+from callwright.cli_dial import dial, transcript_table
 from callwright.cli_orders import orders_app
 from callwright.cli_pharmacy import prescriptions_app
 from callwright.cli_scheduling import appointments_app
@@ -31,6 +31,7 @@ for sub_app, name in (
 ):
     app.add_typer(sub_app, name=name)
 app.command(help="Talk with an agent in text (no audio).")(chat)
+app.command(help="Place a call with an agent (e.g. a refill reminder).")(dial)
 console = Console()
 
 
@@ -78,18 +79,7 @@ def call(
     except ValueError:
         raise typer.BadParameter("--keys takes SECONDS=DIGITS pairs, e.g. 16.5=4821") from None
     record, agent_audio = asyncio.run(run_file_call(agent, audio, database_url, presses))
-    table = Table(title=f"call {record.id} ({record.outcome})")
-    for column in ("turn", "caller", "agent", "latency ms"):
-        table.add_column(column)
-    for turn in record.turns:
-        latency = turn.latency_ms()
-        table.add_row(
-            str(turn.index),
-            turn.caller_text,
-            turn.agent_text + (" [interrupted]" if turn.interrupted else ""),
-            "" if latency is None else f"{latency:.0f}",
-        )
-    console.print(table)
+    console.print(transcript_table(record))
     if save_audio is not None:
         from callwright.audio.frames import SAMPLE_RATE_HZ
         from callwright.audio.wav import write_wav

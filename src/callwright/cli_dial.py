@@ -97,7 +97,7 @@ async def place_call(
     from callwright.server import load_runtime  # loads FastAPI and the engines: only here
 
     name = load_agent_spec(agent_file).name
-    runtime = await load_runtime(dataclasses.replace(config, agents_dir=agent_file.parent))
+    runtime = await load_runtime(dataclasses.replace(config, agents_dir=agent_file.parent), name)
     agent = runtime.agents[name]
 
     async def no_incoming_calls(call: object) -> None:

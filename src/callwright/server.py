@@ -58,12 +58,14 @@ class Runtime:
             CALLS_ACTIVE.dec()
 
 
-async def load_runtime(config: ServerConfig) -> Runtime:
+async def load_runtime(config: ServerConfig, only: str | None = None) -> Runtime:
     """Load the database (seeding demo data not there yet), the agents with their actions
     and the speech engines; pre-synthesize every agent's fixed prompts."""
     engine = await asyncio.to_thread(open_database, config.database_url)
     actions = await asyncio.to_thread(demo_ready_actions, engine, config.agents_dir)
     agents = load_agents(config.agents_dir, actions)
+    if only is not None:
+        agents = {name: agent for name, agent in agents.items() if name == only}
     if not agents:
         raise SystemExit(f"No agent files (*.yaml) found in {config.agents_dir}/")
     engines = await asyncio.to_thread(load_speech_engines, config.vad, config.stt, config.tts)

@@ -49,3 +49,16 @@ async def test_medical_question_is_not_answered_by_the_agent(call):
     await caller.start()
     reply = await caller.says("is it safe to double my dose")
     assert "can't give medical advice" in reply
+
+
+async def test_outbound_refill_reminder_refills_on_yes(agent_named, engine):
+    from tests.agents.conftest import Caller
+
+    agent = agent_named("pharmacy")
+    caller = Caller(agent.start_conversation("sip:+15551230001@127.0.0.1", outbound=True))
+    opening = await caller.start()
+    assert opening.startswith("Hello, this is Northside Pharmacy with a quick reminder")
+    assert "lisinopril 10 mg is due for a refill" in opening  # the dialled number identifies her
+    done = await caller.says("yes please")
+    assert "ready for pickup" in done
+    assert prescription(engine, "4417") == (1, ["requested"])

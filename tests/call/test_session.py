@@ -189,7 +189,7 @@ class EchoAgent:
     def fixed_prompts(self):
         return ["hello there"]
 
-    def start_conversation(self, caller=""):
+    def start_conversation(self, caller="", outbound=False):
         return self.conversation
 
 

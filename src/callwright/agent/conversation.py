@@ -90,6 +90,7 @@ class Agent(Protocol):
         pre-synthesized when the agent loads."""
         ...
 
-    def start_conversation(self, caller: str = "") -> Conversation:
-        """A conversation for one call; `caller` is the caller id (a SIP URI or number)."""
+    def start_conversation(self, caller: str = "", outbound: bool = False) -> Conversation:
+        """A conversation for one call; `caller` is the other party (a SIP URI or number),
+        `outbound` true when the agent placed the call."""
         ...

@@ -153,9 +153,9 @@ class FrontDeskAgent:
     def fixed_prompts(self) -> list[str]:
         return self.texts.all()
 
-    def start_conversation(self, caller: str = "") -> FrontDeskConversation:
+    def start_conversation(self, caller: str = "", outbound: bool = False) -> FrontDeskConversation:
         run_action = self._actions(self.name) if self._actions is not None else None
-        return FrontDeskConversation(self, run_action, _phone_of(caller))
+        return FrontDeskConversation(self, run_action, _phone_of(caller), outbound)
 
     def today(self) -> date:
         return datetime.now(UTC).astimezone(self.timezone).date()
@@ -165,9 +165,14 @@ class FrontDeskConversation:
     """One call's conversation with a `FrontDeskAgent` (the `Conversation` protocol)."""
 
     def __init__(
-        self, agent: FrontDeskAgent, run_action: RunAction | None = None, caller_phone: str = ""
+        self,
+        agent: FrontDeskAgent,
+        run_action: RunAction | None = None,
+        caller_phone: str = "",
+        outbound: bool = False,
     ) -> None:
         self.state = ConversationState()
+        self._outbound = outbound
         self._agent = agent
         self._texts = agent.texts
         self._offered_more = False  # the last reply asked whether the caller needs anything else
@@ -185,8 +190,12 @@ class FrontDeskConversation:
         return self._perform(self._greeting())
 
     async def _greeting(self) -> list[AgentAction]:
+        spec = self._agent.spec
         greeting: list[AgentAction] = [Say(self._texts.greeting)]
-        start = self._agent.spec.start_task
+        start = spec.start_task
+        if self._outbound and spec.outbound is not None:
+            greeting = [Say(spec.outbound.greeting)]
+            start = spec.outbound.start_task
         if start is None:
             return greeting
         self.state.intent = start

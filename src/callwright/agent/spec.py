@@ -174,6 +174,14 @@ class SmallTalk(_Section):
     yes: SpokenText = "Sure, what would you like to know?"
 
 
+class Outbound(_Section):
+    """How the agent opens a call it places itself (`callwright dial`)."""
+
+    greeting: SpokenText
+    start_task: str | None = None
+    """The task the call is for, begun right after the greeting (e.g. a refill reminder)."""
+
+
 class AgentSpec(_Section):
     name: str
     """Lowercase slug; the agent answers at sip:<name>@host."""
@@ -201,6 +209,7 @@ class AgentSpec(_Section):
     """Intents with a flow of steps that act in the business's systems."""
     start_task: str | None = None
     """A task begun right after the greeting (a callback about a known matter)."""
+    outbound: Outbound | None = None
     llm: LlmConfig | None = None
     """Optional language model: answers questions the intents don't cover, from the agent's
     own answers only, and writes the call summary. Agents work fully without it."""
@@ -275,8 +284,12 @@ class AgentSpec(_Section):
                     except TemplateError as error:
                         problems.append((("tasks", i, "steps", s, "when"), str(error)))
         problems += slot_problems(self.slots, self.tasks, self.verification)
-        if self.start_task and self.start_task not in {task.name for task in self.tasks}:
+        names = {task.name for task in self.tasks}
+        if self.start_task and self.start_task not in names:
             problems.append((("start_task",), f"no task named '{self.start_task}'"))
+        if self.outbound and self.outbound.start_task and self.outbound.start_task not in names:
+            message = f"no task named '{self.outbound.start_task}'"
+            problems.append((("outbound", "start_task"), message))
         return problems
 
 

@@ -104,7 +104,10 @@ class CallSession:
         )
         self._speaker = Speaker(transport, engines.tts, prompts)
         self._recorder = CallRecorder()
-        self._conversation: Conversation = agent.start_conversation(transport.caller)
+        self._conversation: Conversation = agent.start_conversation(
+            getattr(transport, "remote_party", transport.caller),
+            outbound=getattr(transport, "direction", "inbound") == "outbound",
+        )
         self._t0 = clock()
         self.record = CallRecord(
             id=transport.call_id or uuid.uuid4().hex,

@@ -52,6 +52,7 @@ class SipCall:
         self.caller = caller
         self.callee = callee
         self.direction = direction
+        self.remote_party = caller  # the other end: who called us, or whom we dialled
         self.dialog = dialog
         self.flow = flow  # the transport the dialog came on
         self.rtp = rtp

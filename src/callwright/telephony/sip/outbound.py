@@ -251,6 +251,7 @@ class Dialing:
             direction="outbound",
         )
         call.local_ip = local
+        call.remote_party = str(invite.uri)
         call.contact = invite.headers.get("Contact") or ""
         call.sdp_session_id = session_id
         self._calls[dialog.key] = call
