@@ -35,10 +35,16 @@ class AgentActions:
         self._engine = engine
         self._clock = clock
 
-    def __call__(self, business: str) -> Callable[[str, dict[str, Any]], Any]:
+    def __call__(
+        self, business: str, own: ActionRegistry | None = None
+    ) -> Callable[[str, dict[str, Any]], Any]:
+        """The action runner for one agent; `own` holds the agent's own (HTTP) actions,
+        which take precedence over the built-in ones of the same name."""
+
         async def run(name: str, params: dict[str, Any]) -> ActionResult:
             context = ActionContext(self._engine, business, self._clock())
-            return await self.registry.run(name, params, context)
+            registry = own if own is not None and name in own else self.registry
+            return await registry.run(name, params, context)
 
         return run
 

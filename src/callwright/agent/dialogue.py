@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from callwright.actions.http import register_http_actions
+from callwright.actions.registry import ActionRegistry
 from callwright.agent.conversation import (
     AgentAction,
     CallerInput,
@@ -148,13 +150,15 @@ class FrontDeskAgent:
         self.speech_context = speech_context(spec)
         self.timezone = ZoneInfo(spec.timezone or "UTC")
         self._actions = actions
+        self.own_actions = ActionRegistry()
+        register_http_actions(self.own_actions, spec.actions)
         self.language_model = load_language_model(spec.llm) if spec.llm else None
 
     def fixed_prompts(self) -> list[str]:
         return self.texts.all()
 
     def start_conversation(self, caller: str = "", outbound: bool = False) -> FrontDeskConversation:
-        run_action = self._actions(self.name) if self._actions is not None else None
+        run_action = self._actions(self.name, self.own_actions) if self._actions else None
         return FrontDeskConversation(self, run_action, _phone_of(caller), outbound)
 
     def today(self) -> date:
@@ -408,8 +412,9 @@ class FrontDeskConversation:
             yield action
 
 
-ActionsFactory = Callable[[str], RunAction]
-"""Given an agent name, the function its conversations use to run actions."""
+ActionsFactory = Callable[[str, ActionRegistry], RunAction]
+"""Given an agent name and its own actions, the function its conversations use to run
+actions."""
 
 
 async def _ready(actions: list[AgentAction]) -> list[AgentAction]:

@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from callwright.actions.http import HttpActionSpec
 from callwright.agent.llm import LlmConfig
 from callwright.agent.task_spec import SlotSpec, TaskSpec, VerificationSpec, slot_problems
 from callwright.agent.templates import TemplateError, check_condition
@@ -210,6 +211,8 @@ class AgentSpec(_Section):
     start_task: str | None = None
     """A task begun right after the greeting (a callback about a known matter)."""
     outbound: Outbound | None = None
+    actions: list[HttpActionSpec] = Field(default_factory=list)
+    """The business's own systems reached over HTTP, used in flows like built-in actions."""
     llm: LlmConfig | None = None
     """Optional language model: answers questions the intents don't cover, from the agent's
     own answers only, and writes the call summary. Agents work fully without it."""
