@@ -66,6 +66,7 @@ def call(
     keys: str = typer.Option(
         "", help="Keypad presses as SECONDS=DIGITS, comma separated, e.g. 16.5=4821,30=1."
     ),
+    caller_id: str = typer.Option("", help="The caller's number, e.g. +15551230001."),
     database_url: str = typer.Option(None, help="Record the call here (default as serve)."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -78,7 +79,9 @@ def call(
                    (item.partition("=") for item in keys.split(",") if item.strip())]
     except ValueError:
         raise typer.BadParameter("--keys takes SECONDS=DIGITS pairs, e.g. 16.5=4821") from None
-    record, agent_audio = asyncio.run(run_file_call(agent, audio, database_url, presses))
+    record, agent_audio = asyncio.run(
+        run_file_call(agent, audio, database_url, presses, caller_id)
+    )
     console.print(transcript_table(record))
     if save_audio is not None:
         from callwright.audio.frames import SAMPLE_RATE_HZ

@@ -3,6 +3,7 @@ heard by the real VAD and Whisper, answered by Piper; the records change in the 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -50,3 +51,54 @@ async def test_fraud_callback_by_voice_disputes_one_charge_and_confirms_the_othe
     assert statuses["Coffee Corner"] == "confirmed", turns
     states = [turn.dialogue_state.get("task", {}) for turn in record.turns]
     assert any(state.get("verified") for state in states)  # recorded after every turn
+
+
+async def test_dental_pharmacy_retail_and_sales_by_voice_at_once(tmp_path):
+    """Four calls at the same time, each a caller from a known number (or keyed digits),
+    each ending with the task's record in the database."""
+    from callwright.actions.seed import seed_demo_data
+    from callwright.store.business.crm import Lead
+    from callwright.store.business.orders import Order, OrderReturn
+    from callwright.store.business.pharmacy import Prescription
+    from callwright.store.business.scheduling import Appointment
+
+    engine = open_database()
+    seed_demo_data(engine, AGENTS)
+    calls = {
+        "dental": (["I need to cancel my appointment.", 12.0, "Yes.", 10.0], [],
+                   "+15551230001"),
+        "pharmacy": (["I need a refill please.", 18.0, "Yes.", 10.0], [(18.0, "4417")],
+                     "+15551230001"),
+        "retail": (["I want to return an order.", 14.0, "It is too small.", 12.0, "Yes.",
+                    12.0], [(7.0, "100587")], ""),
+        "sales": (["I would like to learn about Acme for my team.", 7.0,
+                   "My name is John Smith.", 6.0, "A bakery.", 7.0, "Better reports.", 7.0,
+                   "About twenty five people.", 9.0, "In two months.", 9.0,
+                   "Around two thousand dollars a month.", 7.0, "Yes.", 12.0],
+                  [(66.0, "5551239999")], ""),
+    }
+
+    async def one(name: str):
+        parts, keys, caller_id = calls[name]
+        (tmp_path / name).mkdir()
+        wav = caller_wav(tmp_path / name, [10.0, *parts])
+        keys = [(at + 10.0 + 1.5, digits) for at, digits in keys]
+        record, _ = await run_file_call(AGENTS / f"{name}.yaml", wav, keys=keys,
+                                        caller_id=caller_id)
+        return name, record
+
+    results = dict(await asyncio.gather(*(one(name) for name in calls)))
+
+    def transcript(name: str) -> list[tuple[str, str]]:
+        return [(t.caller_text, t.agent_text[:40]) for t in results[name].turns]
+
+    with Session(engine) as session:
+        statuses = list(session.scalars(select(Appointment.status)))
+        assert statuses == ["cancelled"], transcript("dental")
+        rx = session.scalars(select(Prescription).where(Prescription.number == "4417")).one()
+        assert rx.refills_left == 1, transcript("pharmacy")
+        returned = list(session.scalars(
+            select(Order.number).join(OrderReturn, OrderReturn.order_id == Order.id)))
+        assert returned == ["100587"], transcript("retail")
+        leads = list(session.scalars(select(Lead)))
+        assert len(leads) == 1 and leads[0].qualified, transcript("sales")

@@ -34,6 +34,7 @@ RunAction = Callable[[str, dict[str, Any]], Awaitable[ActionResult]]
 MAX_SLOT_MISSES = 2  # times a slot may go unanswered before the task gives up
 MAX_REPETITIONS = 20  # passes of a repeating task in one reply
 KEYPAD_DATE_DIGITS = 8  # MMDDYYYY
+US_NUMBER_DIGITS = 10  # a phone number keyed without '#' is complete at this length
 CHANGE_PROMPT = "No problem. What would you like to change?"
 NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
 GIVE_UP = "I'm sorry, I'm having trouble with that part."
@@ -203,6 +204,8 @@ class TaskRunner:
             return TaskReply(handled=False)
         if digit != "#":
             self._digits += digit
+        if spec.type == "phone_number":  # a North American number: 10 digits, or 1 + 10
+            expected = US_NUMBER_DIGITS + self._digits.startswith("1")
         if digit == "#" or (expected is not None and len(self._digits) >= expected):
             keyed, self._digits = self._digits, ""
             value = _keyed_value(spec, keyed)

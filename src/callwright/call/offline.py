@@ -24,6 +24,7 @@ async def run_file_call(
     audio: Path,
     database_url: str | None = None,
     keys: list[tuple[float, str]] = (),
+    caller_id: str = "",
 ) -> tuple[CallRecord, np.ndarray]:
     """Run the agent against the caller audio in real time, recording the call in the
     database like a phone call; return the record and the agent's audio as sent."""
@@ -35,7 +36,7 @@ async def run_file_call(
     prompts = PromptCache(engines.tts)
     await prompts.warm(agent.fixed_prompts())
     calls = CallRepository(engine)
-    transport = FileCall(audio, keys=keys)
+    transport = FileCall(audio, keys=keys, caller_id=caller_id)
     transport.callee = agent.name
     record = await CallSession(transport, agent, engines, prompts, calls, config.call).run()
     return record, transport.agent_audio()

@@ -38,11 +38,16 @@ class FileCall:
     transport_name = "file"
 
     def __init__(
-        self, audio_path: Path, *, keys: list[tuple[float, str]] = (), linger_s: float = 3.0
+        self,
+        audio_path: Path,
+        *,
+        keys: list[tuple[float, str]] = (),
+        caller_id: str = "",
+        linger_s: float = 3.0,
     ) -> None:
         samples, _ = read_wav(audio_path, target_hz=SAMPLE_RATE_HZ)
         self.call_id = ""
-        self.caller = f"file:{audio_path.name}"
+        self.caller = f"tel:{caller_id}" if caller_id else f"file:{audio_path.name}"
         self.callee = ""
         self._caller_frames = split_into_frames(samples)
         self._keys = sorted(keys)  # (seconds into the call, digits) pressed on the keypad
