@@ -3,9 +3,7 @@ line; locking, confirming and disputing follow the same rules as the phone agent
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -13,37 +11,40 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callwright.actions import cards as card_actions
-from callwright.actions.registry import ActionContext, ActionResult
 from callwright.cli_calls import DatabaseUrl
-from callwright.store.business.businesses import Business
+from callwright.cli_records import (
+    MISSING,
+    business_option,
+    clock,
+    fail,
+    open_engine,
+    run,
+    seeded_business_or_exit,
+)
 from callwright.store.business.cards import Card, CardTransaction, DisputeCase, FraudAlert
 from callwright.store.business.crm import Person
-from callwright.store.database import DatabaseError, open_database
 
 cards_app = typer.Typer(
     help="A bank's cards: list, show with transactions, lock, confirm or dispute.",
     no_args_is_help=True,
 )
 
-BusinessSlug = Annotated[
-    str, typer.Option("--business", "-b", help="The business (agent name), e.g. bank.")
-]
+BusinessSlug = business_option("bank")
 CardId = Annotated[int, typer.Argument(help="Card id, from `cards list`.")]
 TransactionId = Annotated[int, typer.Argument(help="Transaction id, from `cards show`.")]
-TIME_FORMAT = "%Y-%m-%d %H:%M"
-MISSING = "—"
+FAILURE = "That did not work."
 
 
 @cards_app.command("list")
 def list_cards(business: BusinessSlug, database_url: DatabaseUrl = None) -> None:
     """List cards with their holder and status."""
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     with Session(engine) as session:
-        found = _business(session, business)
+        found = seeded_business_or_exit(session, business)
         rows = session.execute(
             select(Card, Person)
             .join(Person, Card.person_id == Person.id)
@@ -67,13 +68,13 @@ def list_cards(business: BusinessSlug, database_url: DatabaseUrl = None) -> None
 @cards_app.command("show")
 def show_card(card_id: CardId, business: BusinessSlug, database_url: DatabaseUrl = None) -> None:
     """Show a card: holder, status, transactions (flagged ones marked) and dispute cases."""
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     with Session(engine) as session:
-        found = _business(session, business)
+        found = seeded_business_or_exit(session, business)
         zone = ZoneInfo(found.timezone)
         card = session.get(Card, card_id)
         if card is None or card.business_id != found.id:
-            _fail(f"No card {card_id} in {business}; see `callwright cards list -b {business}`.")
+            fail(f"No card {card_id} in {business}; see `callwright cards list -b {business}`.")
         person = session.get(Person, card.person_id)
         transactions = session.execute(
             select(CardTransaction, FraudAlert)
@@ -90,7 +91,7 @@ def show_card(card_id: CardId, business: BusinessSlug, database_url: DatabaseUrl
         ("Holder", f"{person.first_name} {person.last_name}"),
         (
             "Status",
-            card.status + (f" since {_clock(card.locked_at, zone)}" if card.locked_at else ""),
+            card.status + (f" since {clock(card.locked_at, zone)}" if card.locked_at else ""),
         ),
     ):
         console.print(Text.assemble((f"{label:<8}", "bold"), value))
@@ -100,7 +101,7 @@ def show_card(card_id: CardId, business: BusinessSlug, database_url: DatabaseUrl
     for transaction, alert in transactions:
         table.add_row(
             str(transaction.id),
-            _clock(transaction.occurred_at, zone),
+            clock(transaction.occurred_at, zone),
             transaction.merchant,
             str(transaction.amount),
             transaction.status,
@@ -118,7 +119,7 @@ def show_card(card_id: CardId, business: BusinessSlug, database_url: DatabaseUrl
 @cards_app.command("lock")
 def lock_card(card_id: CardId, business: BusinessSlug, database_url: DatabaseUrl = None) -> None:
     """Lock a card."""
-    result = _act(database_url, business, card_actions.lock_card, card_id=card_id)
+    result = run(card_actions.lock_card, database_url, business, FAILURE, card_id=card_id)
     state = "was already locked" if result.data["already_locked"] else "is now locked"
     Console().print(f"Card {card_id} ({result.data['last_four']}) {state}.")
 
@@ -128,8 +129,12 @@ def confirm_transaction(
     transaction_id: TransactionId, business: BusinessSlug, database_url: DatabaseUrl = None
 ) -> None:
     """Record that the cardholder made a transaction."""
-    result = _act(
-        database_url, business, card_actions.confirm_transaction, transaction_id=transaction_id
+    result = run(
+        card_actions.confirm_transaction,
+        database_url,
+        business,
+        FAILURE,
+        transaction_id=transaction_id,
     )
     resolved = " The fraud alert is resolved." if result.data["alert_resolved"] else ""
     Console().print(f"Transaction {transaction_id} confirmed.{resolved}")
@@ -145,10 +150,11 @@ def dispute_transaction(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Dispute a transaction: the card is locked and a dispute case opened or extended."""
-    result = _act(
+    result = run(
+        card_actions.dispute_transaction,
         database_url,
         business,
-        card_actions.dispute_transaction,
+        FAILURE,
         transaction_id=transaction_id,
         specialist_limit=specialist_limit,
     )
@@ -160,41 +166,5 @@ def dispute_transaction(
     )
 
 
-def _act(
-    database_url: str | None, business: str, action: Callable[..., ActionResult], **params: object
-) -> ActionResult:
-    context = ActionContext(engine=_engine(database_url), business=business, now=datetime.now(UTC))
-    try:
-        result = action(context, **params)
-    except LookupError as error:
-        _fail(str(error))
-    if not result.ok:
-        _fail(result.message or "That did not work.")
-    return result
-
-
-def _engine(database_url: str | None) -> Engine:
-    try:
-        return open_database(database_url)
-    except DatabaseError as error:
-        _fail(str(error))
-
-
-def _business(session: Session, slug: str) -> Business:
-    business = session.scalar(select(Business).where(Business.slug == slug))
-    if business is None:
-        _fail(f"No business {slug!r}; seed the demo data with `callwright seed`.")
-    return business
-
-
-def _fail(message: str) -> NoReturn:
-    Console(stderr=True).print(Text(message, style="red"))
-    raise typer.Exit(1)
-
-
 def _masked(card: Card) -> str:
     return f"•••• {card.last_four}"
-
-
-def _clock(moment: datetime | None, zone: ZoneInfo) -> str:
-    return MISSING if moment is None else moment.astimezone(zone).strftime(TIME_FORMAT)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,24 +10,26 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callwright.actions import orders as order_actions
-from callwright.actions.registry import ActionContext
 from callwright.cli_calls import DatabaseUrl
-from callwright.store.business.businesses import Business
+from callwright.cli_records import (
+    MISSING,
+    business_option,
+    clock,
+    fail,
+    open_engine,
+    run,
+    seeded_business_or_exit,
+)
 from callwright.store.business.crm import Person
 from callwright.store.business.orders import Order, OrderReturn
-from callwright.store.database import DatabaseError, open_database
 
 orders_app = typer.Typer(help="A store's orders: list, show, start a return.", no_args_is_help=True)
 
-BusinessSlug = Annotated[
-    str, typer.Option("--business", "-b", help="The business (agent name), e.g. retail.")
-]
-TIME_FORMAT = "%Y-%m-%d %H:%M"
-MISSING = "—"
+BusinessSlug = business_option("retail")
 
 
 @orders_app.command("list")
@@ -41,9 +42,9 @@ def list_orders(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List orders, newest first, with their customer and delivery."""
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     with Session(engine) as session:
-        found = _business(session, business)
+        found = seeded_business_or_exit(session, business)
         zone = ZoneInfo(found.timezone)
         query = (
             select(Order, Person)
@@ -69,10 +70,10 @@ def list_orders(
             _name(person),
             order.status,
             str(order.total),
-            _clock(order.placed_at, zone),
+            clock(order.placed_at, zone),
             order.carrier or MISSING,
             order.tracking_number or MISSING,
-            _clock(order.delivered_at, zone),
+            clock(order.delivered_at, zone),
         )
     console.print(table)
 
@@ -84,15 +85,15 @@ def show_order(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Show one order with its return, if one was started."""
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     with Session(engine) as session:
-        found = _business(session, business)
+        found = seeded_business_or_exit(session, business)
         zone = ZoneInfo(found.timezone)
         order = session.scalar(
             select(Order).where(Order.business_id == found.id, Order.number == number)
         )
         if order is None:
-            _fail(f"No order {number!r} in {business}; see `callwright orders list -b {business}`.")
+            fail(f"No order {number!r} in {business}; see `callwright orders list -b {business}`.")
         person = None if order.person_id is None else session.get(Person, order.person_id)
         order_return = session.scalar(select(OrderReturn).where(OrderReturn.order_id == order.id))
     console = Console()
@@ -101,9 +102,9 @@ def show_order(
         ("Customer", _name(person)),
         ("Status", order.status),
         ("Total", str(order.total)),
-        ("Placed", _clock(order.placed_at, zone)),
-        ("Shipped", _clock(order.shipped_at, zone)),
-        ("Delivered", _clock(order.delivered_at, zone)),
+        ("Placed", clock(order.placed_at, zone)),
+        ("Shipped", clock(order.shipped_at, zone)),
+        ("Delivered", clock(order.delivered_at, zone)),
         ("Carrier", order.carrier or MISSING),
         ("Tracking", order.tracking_number or MISSING),
     ]
@@ -111,7 +112,7 @@ def show_order(
         rows.append(
             (
                 "Return",
-                f"{order_return.status} since {_clock(order_return.created_at, zone)}: "
+                f"{order_return.status} since {clock(order_return.created_at, zone)}: "
                 f"{order_return.reason}"
                 + (" (refund eligible)" if order_return.refund_eligible else ""),
             )
@@ -128,39 +129,17 @@ def start_return(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Start a return by the store's return policy (the same rule the phone agent follows)."""
-    context = ActionContext(engine=_engine(database_url), business=business, now=datetime.now(UTC))
-    try:
-        result = order_actions.start_return(context, number, reason)
-    except LookupError as error:
-        _fail(str(error))
-    if not result.ok:
-        _fail(result.message or "The return could not be started.")
+    result = run(
+        order_actions.start_return,
+        database_url,
+        business,
+        "The return could not be started.",
+        number,
+        reason,
+    )
     verb = "Started" if result.data["created"] else "Already started:"
     Console().print(f"{verb} return {result.data['return_id']} of order {number}.")
 
 
-def _engine(database_url: str | None) -> Engine:
-    try:
-        return open_database(database_url)
-    except DatabaseError as error:
-        _fail(str(error))
-
-
-def _business(session: Session, slug: str) -> Business:
-    business = session.scalar(select(Business).where(Business.slug == slug))
-    if business is None:
-        _fail(f"No business {slug!r}; seed the demo data with `callwright seed`.")
-    return business
-
-
-def _fail(message: str) -> NoReturn:
-    Console(stderr=True).print(Text(message, style="red"))
-    raise typer.Exit(1)
-
-
 def _name(person: Person | None) -> str:
     return MISSING if person is None else f"{person.first_name} {person.last_name}"
-
-
-def _clock(moment: datetime | None, zone: ZoneInfo) -> str:
-    return MISSING if moment is None else moment.astimezone(zone).strftime(TIME_FORMAT)

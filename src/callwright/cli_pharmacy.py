@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,27 +11,29 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callwright.actions import pharmacy as pharmacy_actions
-from callwright.actions.registry import ActionContext
 from callwright.cli_calls import DatabaseUrl
-from callwright.store.business.businesses import Business
+from callwright.cli_records import (
+    CLOCK_FORMAT,
+    business_option,
+    clock,
+    fail,
+    open_engine,
+    run,
+    seeded_business_or_exit,
+)
 from callwright.store.business.crm import Person
 from callwright.store.business.pharmacy import Prescription, RefillRequest
-from callwright.store.database import DatabaseError, open_database
 
 prescriptions_app = typer.Typer(
     help="A pharmacy's prescriptions: list, show with refills, request a refill.",
     no_args_is_help=True,
 )
 
-BusinessSlug = Annotated[
-    str, typer.Option("--business", "-b", help="The business (agent name), e.g. pharmacy.")
-]
-TIME_FORMAT = "%Y-%m-%d %H:%M"
-MISSING = "—"
+BusinessSlug = business_option("pharmacy")
 
 
 @prescriptions_app.command("list")
@@ -41,9 +43,9 @@ def list_prescriptions(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List prescriptions by number, with the patient and refills left."""
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     with Session(engine) as session:
-        found = _business(session, business)
+        found = seeded_business_or_exit(session, business)
         query = (
             select(Prescription, Person)
             .join(Person, Prescription.person_id == Person.id)
@@ -81,10 +83,10 @@ def show_prescription(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Show one prescription with its refill requests, newest first."""
-    engine = _engine(database_url)
+    engine = open_engine(database_url)
     now = datetime.now(UTC)
     with Session(engine) as session:
-        found = _business(session, business)
+        found = seeded_business_or_exit(session, business)
         zone = ZoneInfo(found.timezone)
         prescription = session.scalar(
             select(Prescription).where(
@@ -92,7 +94,7 @@ def show_prescription(
             )
         )
         if prescription is None:
-            _fail(
+            fail(
                 f"No prescription {number!r} in {business}; "
                 f"see `callwright prescriptions list -b {business}`."
             )
@@ -117,8 +119,8 @@ def show_prescription(
         console.print("  (none)")
     for request in requests:
         console.print(
-            f"  {_clock(request.requested_at, zone)}  {request.status_at(now)}"
-            f"  ready {_clock(request.ready_at, zone)}"
+            f"  {clock(request.requested_at, zone)}  {request.status_at(now)}"
+            f"  ready {clock(request.ready_at, zone)}"
         )
 
 
@@ -129,41 +131,18 @@ def request_refill(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Request a refill (the doctor is asked when no refills are left)."""
-    context = ActionContext(engine=_engine(database_url), business=business, now=datetime.now(UTC))
-    try:
-        result = pharmacy_actions.request_refill(context, number)
-    except LookupError as error:
-        _fail(str(error))
-    if not result.ok:
-        _fail(result.message or "The refill could not be requested.")
+    result = run(
+        pharmacy_actions.request_refill,
+        database_url,
+        business,
+        "The refill could not be requested.",
+        number,
+    )
     data = result.data
     if data["needs_authorization"]:
         state = f"waiting for {data['prescriber']} to authorize it"
     else:
-        ready_at = datetime.fromisoformat(data["ready_at"]).strftime(TIME_FORMAT)
+        ready_at = datetime.fromisoformat(data["ready_at"]).strftime(CLOCK_FORMAT)
         state = f"{data['status']}, ready {ready_at}"
     verb = "Requested" if data["created"] else "Already requested:"
     Console().print(f"{verb} refill {data['refill_id']} of prescription {number}: {state}.")
-
-
-def _engine(database_url: str | None) -> Engine:
-    try:
-        return open_database(database_url)
-    except DatabaseError as error:
-        _fail(str(error))
-
-
-def _business(session: Session, slug: str) -> Business:
-    business = session.scalar(select(Business).where(Business.slug == slug))
-    if business is None:
-        _fail(f"No business {slug!r}; seed the demo data with `callwright seed`.")
-    return business
-
-
-def _fail(message: str) -> NoReturn:
-    Console(stderr=True).print(Text(message, style="red"))
-    raise typer.Exit(1)
-
-
-def _clock(moment: datetime | None, zone: ZoneInfo) -> str:
-    return MISSING if moment is None else moment.astimezone(zone).strftime(TIME_FORMAT)

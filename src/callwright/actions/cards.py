@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callwright.actions.crm import as_int, business_for, parse_date, person_by_reference, zone_of
+from callwright.actions.records import local_iso, parse_moment
 from callwright.actions.registry import ActionContext, ActionRegistry, ActionResult
 from callwright.store.business.businesses import Business
 from callwright.store.business.cards import (
@@ -196,7 +197,7 @@ def card_data(card: Card, zone: ZoneInfo) -> dict[str, Any]:
         "person_id": card.person_id,
         "last_four": card.last_four,
         "card_status": card.status,
-        "locked_at": _local_iso(card.locked_at, zone),
+        "locked_at": local_iso(card.locked_at, zone),
     }
 
 
@@ -206,7 +207,7 @@ def transaction_data(transaction: CardTransaction, zone: ZoneInfo) -> dict[str, 
         "card_id": transaction.card_id,
         "amount": str(transaction.amount),
         "merchant": transaction.merchant,
-        "occurred_at": _local_iso(transaction.occurred_at, zone),
+        "occurred_at": local_iso(transaction.occurred_at, zone),
         "status": transaction.status,
         "alert_id": transaction.alert_id,
         "dispute_case_id": transaction.dispute_case_id,
@@ -352,7 +353,7 @@ def seed_cards(session: Session, business: Business, data: dict[str, Any], today
                 business_id=business.id,
                 card_id=card.id,
                 status="open",
-                created_at=_moment(alert_item["created_at"]),
+                created_at=parse_moment(alert_item["created_at"]),
             )
             session.add(alert)
             session.flush()
@@ -376,21 +377,7 @@ def _seeded_transaction(
         card_id=card.id,
         amount=Decimal(str(item["amount"])),
         merchant=item["merchant"],
-        occurred_at=_moment(item["occurred_at"]),
+        occurred_at=parse_moment(item["occurred_at"]),
         status=status,
         alert_id=None if alert is None else alert.id,
     )
-
-
-def _local_iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
-    return None if moment is None else moment.astimezone(zone).isoformat()
-
-
-def _moment(value: str | datetime | None) -> datetime | None:
-    """An aware datetime from ISO text (YAML may already have parsed it)."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError(f"{value} has no UTC offset; write it like 2026-11-24T10:00:00-06:00")
-    return moment

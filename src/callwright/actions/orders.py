@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from callwright.actions.crm import business_for, person_by_reference, zone_of
+from callwright.actions.records import clean_number, local_iso, parse_moment
 from callwright.actions.registry import ActionContext, ActionRegistry, ActionResult
 from callwright.store.business.businesses import Business
 from callwright.store.business.orders import (
@@ -139,9 +140,9 @@ def order_data(order: Order, zone: ZoneInfo) -> dict[str, Any]:
         "carrier": order.carrier,
         "tracking_number": order.tracking_number,
         "total": str(order.total),
-        "placed_at": _local_iso(order.placed_at, zone),
-        "shipped_at": _local_iso(order.shipped_at, zone),
-        "delivered_at": _local_iso(order.delivered_at, zone),
+        "placed_at": local_iso(order.placed_at, zone),
+        "shipped_at": local_iso(order.shipped_at, zone),
+        "delivered_at": local_iso(order.delivered_at, zone),
     }
 
 
@@ -152,18 +153,13 @@ def return_data(order_return: OrderReturn, order: Order, zone: ZoneInfo) -> dict
         "reason": order_return.reason,
         "status": order_return.status,
         "refund_eligible": order_return.refund_eligible,
-        "created_at": _local_iso(order_return.created_at, zone),
+        "created_at": local_iso(order_return.created_at, zone),
     }
-
-
-def _clean_number(number: str | int) -> str:
-    """A record number as heard or typed: "# 100 234" -> "100234"."""
-    return "".join(str(number).split()).lstrip("#")
 
 
 def _order(session: Session, business: Business, number: str | int) -> Order | None:
     return session.scalar(
-        select(Order).where(Order.business_id == business.id, Order.number == _clean_number(number))
+        select(Order).where(Order.business_id == business.id, Order.number == clean_number(number))
     )
 
 
@@ -182,12 +178,8 @@ def _order_not_found(number: str | int) -> ActionResult:
     return ActionResult.failure(
         "not_found",
         "I couldn't find an order with that number. Could you read it to me again?",
-        number=_clean_number(number),
+        number=clean_number(number),
     )
-
-
-def _local_iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
-    return None if moment is None else moment.astimezone(zone).isoformat()
 
 
 def seed_orders(session: Session, business: Business, data: dict[str, Any], today: date) -> None:
@@ -234,19 +226,9 @@ def seed_orders(session: Session, business: Business, data: dict[str, Any], toda
                 carrier=item.get("carrier"),
                 tracking_number=item.get("tracking_number"),
                 total=Decimal(str(item["total"])),
-                placed_at=_moment(item["placed_at"]),
-                shipped_at=_moment(item.get("shipped_at")),
-                delivered_at=_moment(item.get("delivered_at")),
+                placed_at=parse_moment(item["placed_at"]),
+                shipped_at=parse_moment(item.get("shipped_at")),
+                delivered_at=parse_moment(item.get("delivered_at")),
             )
         )
     session.flush()
-
-
-def _moment(value: str | datetime | None) -> datetime | None:
-    """An aware datetime from ISO text (YAML may already have parsed it)."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError(f"{value} has no UTC offset; write it like 2026-11-24T10:00:00-06:00")
-    return moment

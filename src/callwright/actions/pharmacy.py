@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callwright.actions.crm import business_for, person_by_reference, person_in, zone_of
+from callwright.actions.records import clean_number, local_iso, parse_moment
 from callwright.actions.registry import ActionContext, ActionRegistry, ActionResult
 from callwright.store.business.businesses import Business
 from callwright.store.business.pharmacy import (
@@ -150,8 +151,8 @@ def refill_data(
         "needs_authorization": status == "needs_authorization",
         "prescriber": found.prescriber,
         "refills_left": found.refills_left,
-        "requested_at": _local_iso(request.requested_at, zone),
-        "ready_at": _local_iso(request.ready_at, zone),
+        "requested_at": local_iso(request.requested_at, zone),
+        "ready_at": local_iso(request.ready_at, zone),
     }
 
 
@@ -164,7 +165,7 @@ def _prescription(
     for_update: bool = False,
 ) -> Prescription | None:
     query = select(Prescription).where(
-        Prescription.business_id == business.id, Prescription.number == _clean_number(number)
+        Prescription.business_id == business.id, Prescription.number == clean_number(number)
     )
     if person_id is not None:
         person = person_in(session, business, person_id)
@@ -187,7 +188,7 @@ def _prescription_not_found(number: str | int) -> ActionResult:
     return ActionResult.failure(
         "not_found",
         "I couldn't find that prescription number for you. Could you read it to me again?",
-        number=_clean_number(number),
+        number=clean_number(number),
     )
 
 
@@ -238,27 +239,8 @@ def seed_pharmacy(session: Session, business: Business, data: dict[str, Any], to
                     business_id=business.id,
                     prescription_id=seeded.id,
                     status=request["status"],
-                    requested_at=_moment(request["requested_at"]),
-                    ready_at=_moment(request.get("ready_at")),
+                    requested_at=parse_moment(request["requested_at"]),
+                    ready_at=parse_moment(request.get("ready_at")),
                 )
             )
     session.flush()
-
-
-def _clean_number(number: str | int) -> str:
-    """A record number as heard or typed: "# 4417" -> "4417"."""
-    return "".join(str(number).split()).lstrip("#")
-
-
-def _local_iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
-    return None if moment is None else moment.astimezone(zone).isoformat()
-
-
-def _moment(value: str | datetime | None) -> datetime | None:
-    """An aware datetime from ISO text (YAML may already have parsed it)."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError(f"{value} has no UTC offset; write it like 2026-11-24T10:00:00-06:00")
-    return moment

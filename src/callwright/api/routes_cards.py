@@ -17,9 +17,8 @@ from sqlalchemy import ColumnElement, Engine, select
 from sqlalchemy.orm import Session
 
 from callwright.actions import cards as card_actions
-from callwright.actions.crm import UnknownBusiness
-from callwright.actions.registry import ActionContext, ActionResult
-from callwright.store.business.businesses import Business
+from callwright.actions.registry import ActionResult
+from callwright.api.business_lookup import act_for, seeded_business
 from callwright.store.business.cards import Card, CardTransaction, DisputeCase, FraudAlert
 
 DEFAULT_PAGE_SIZE = 50
@@ -97,11 +96,7 @@ def cards_router(engine: Engine, *, clock: Callable[[], datetime] | None = None)
     now = clock or (lambda: datetime.now(UTC))
 
     def act(slug: str, action: Callable[..., ActionResult], **params: object) -> ActionResult:
-        context = ActionContext(engine=engine, business=slug, now=now())
-        try:
-            result = action(context, **params)
-        except UnknownBusiness as error:
-            raise HTTPException(404, f"no business {slug!r}") from error
+        result = act_for(engine, slug, now(), action, **params)
         if result.error == "not_found":
             raise HTTPException(404, _not_found_detail(slug, params))
         if not result.ok:
@@ -116,7 +111,7 @@ def cards_router(engine: Engine, *, clock: Callable[[], datetime] | None = None)
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[CardOut]:
         with Session(engine) as session:
-            query = select(Card).where(Card.business_id == _business(session, slug).id)
+            query = select(Card).where(Card.business_id == seeded_business(session, slug).id)
             if person_id is not None:
                 query = query.where(Card.person_id == person_id)
             query = query.order_by(Card.id).limit(limit).offset(offset)
@@ -205,7 +200,7 @@ def cards_router(engine: Engine, *, clock: Callable[[], datetime] | None = None)
         with Session(engine) as session:
             cases = session.scalars(
                 select(DisputeCase)
-                .where(DisputeCase.business_id == _business(session, slug).id)
+                .where(DisputeCase.business_id == seeded_business(session, slug).id)
                 .order_by(DisputeCase.created_at.desc(), DisputeCase.id.desc())
                 .limit(limit)
                 .offset(offset)
@@ -233,16 +228,9 @@ def _ids(session: Session, condition: ColumnElement[bool]) -> list[int]:
     return list(session.scalars(query))
 
 
-def _business(session: Session, slug: str) -> Business:
-    business = session.scalar(select(Business).where(Business.slug == slug))
-    if business is None:
-        raise HTTPException(404, f"no business {slug!r}; seed it with `callwright seed`")
-    return business
-
-
 def _card(session: Session, slug: str, card_id: int) -> Card:
     card = session.get(Card, card_id)
-    if card is None or card.business_id != _business(session, slug).id:
+    if card is None or card.business_id != seeded_business(session, slug).id:
         raise HTTPException(404, f"no card {card_id} in business {slug!r}")
     return card
 

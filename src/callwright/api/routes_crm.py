@@ -1,7 +1,7 @@
 """REST routes for a business's CRM: people with their notes, and sales leads.
 
-Also the pieces the other business routers share: finding the business of a path (404 when
-unknown) and running an action with its failures turned into HTTP errors.
+Also the pieces the other business routers share: running an action with its failures turned
+into HTTP errors (finding the business of a path is in `business_lookup`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from callwright.actions import crm
 from callwright.actions.registry import ActionContext, ActionResult
-from callwright.store.business.businesses import Business
+from callwright.api.business_lookup import require_business
 from callwright.store.business.crm import Lead, Note, Person
 
 BUSINESS_PREFIX = "/api/businesses/{slug}"
@@ -34,13 +34,6 @@ Offset = Annotated[int, Query(ge=0)]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def require_business(session: Session, slug: str) -> Business:
-    try:
-        return crm.business_for(session, slug)
-    except crm.UnknownBusiness as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
 
 
 def run_action(

@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from callwright.actions import orders as order_actions
-from callwright.actions.crm import UnknownBusiness, person_in
-from callwright.actions.registry import ActionContext, ActionResult
-from callwright.store.business.businesses import Business
+from callwright.actions.crm import person_in
+from callwright.actions.registry import ActionResult
+from callwright.api.business_lookup import act_for, seeded_business
 from callwright.store.business.orders import NUMBER_LENGTH, Order, OrderReturn
 from callwright.store.models import NAME_LENGTH
 
@@ -108,7 +108,7 @@ def orders_router(engine: Engine, *, clock: Callable[[], datetime] | None = None
     ) -> list[OrderOut]:
         """Orders, newest first."""
         with Session(engine) as session:
-            query = select(Order).where(Order.business_id == _business(session, slug).id)
+            query = select(Order).where(Order.business_id == seeded_business(session, slug).id)
             if status_ is not None:
                 query = query.where(Order.status == status_)
             if person_id is not None:
@@ -119,7 +119,7 @@ def orders_router(engine: Engine, *, clock: Callable[[], datetime] | None = None
     @router.post("/orders", response_model=OrderOut, status_code=status.HTTP_201_CREATED)
     def create_order(slug: str, order_in: OrderIn) -> OrderOut:
         with Session(engine) as session:
-            business = _business(session, slug)
+            business = seeded_business(session, slug)
             if (
                 order_in.person_id is not None
                 and person_in(session, business, order_in.person_id) is None
@@ -146,11 +146,7 @@ def orders_router(engine: Engine, *, clock: Callable[[], datetime] | None = None
     def start_return(slug: str, number: str, return_in: ReturnIn, response: Response) -> ReturnOut:
         """Start a return by the store's policy: 201 when started, 200 when one exists, 422
         (with the reason) when the policy does not allow it."""
-        context = ActionContext(engine=engine, business=slug, now=now())
-        try:
-            result = order_actions.start_return(context, number, return_in.reason)
-        except UnknownBusiness as error:
-            raise HTTPException(404, f"no business {slug!r}") from error
+        result = act_for(engine, slug, now(), order_actions.start_return, number, return_in.reason)
         _raise_for_failure(result, f"no order {number!r} in business {slug!r}")
         response.status_code = (
             status.HTTP_201_CREATED if result.data["created"] else status.HTTP_200_OK
@@ -170,7 +166,7 @@ def orders_router(engine: Engine, *, clock: Callable[[], datetime] | None = None
             rows = session.execute(
                 select(OrderReturn, Order)
                 .join(Order, OrderReturn.order_id == Order.id)
-                .where(OrderReturn.business_id == _business(session, slug).id)
+                .where(OrderReturn.business_id == seeded_business(session, slug).id)
                 .order_by(OrderReturn.created_at.desc(), OrderReturn.id.desc())
                 .limit(limit)
                 .offset(offset)
@@ -180,17 +176,10 @@ def orders_router(engine: Engine, *, clock: Callable[[], datetime] | None = None
     return router
 
 
-def _business(session: Session, slug: str) -> Business:
-    business = session.scalar(select(Business).where(Business.slug == slug))
-    if business is None:
-        raise HTTPException(404, f"no business {slug!r}; seed it with `callwright seed`")
-    return business
-
-
 def _order(session: Session, slug: str, number: str) -> Order:
     order = session.scalar(
         select(Order).where(
-            Order.business_id == _business(session, slug).id, Order.number == number
+            Order.business_id == seeded_business(session, slug).id, Order.number == number
         )
     )
     if order is None:

@@ -16,9 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from callwright.actions import pharmacy as pharmacy_actions
-from callwright.actions.crm import UnknownBusiness
-from callwright.actions.registry import ActionContext
-from callwright.store.business.businesses import Business
+from callwright.api.business_lookup import act_for, seeded_business
 from callwright.store.business.pharmacy import Prescription, RefillRequest
 
 DEFAULT_PAGE_SIZE = 50
@@ -87,7 +85,7 @@ def pharmacy_router(engine: Engine, *, clock: Callable[[], datetime] | None = No
         """Prescriptions by number, optionally of one person."""
         with Session(engine) as session:
             query = select(Prescription).where(
-                Prescription.business_id == _business(session, slug).id
+                Prescription.business_id == seeded_business(session, slug).id
             )
             if person_id is not None:
                 query = query.where(Prescription.person_id == person_id)
@@ -114,11 +112,8 @@ def pharmacy_router(engine: Engine, *, clock: Callable[[], datetime] | None = No
     def request_refill(slug: str, number: str, response: Response) -> RefillOut:
         """Request a refill: 201 when requested (status "needs_authorization" without refills
         left), 200 with the request already under way, 422 for an expired prescription."""
-        context = ActionContext(engine=engine, business=slug, now=now())
-        try:
-            result = pharmacy_actions.request_refill(context, number)
-        except UnknownBusiness as error:
-            raise HTTPException(404, f"no business {slug!r}") from error
+        moment = now()
+        result = act_for(engine, slug, moment, pharmacy_actions.request_refill, number)
         if result.error == "not_found":
             raise HTTPException(404, f"no prescription {number!r} in business {slug!r}")
         if not result.ok:
@@ -129,7 +124,7 @@ def pharmacy_router(engine: Engine, *, clock: Callable[[], datetime] | None = No
         with Session(engine) as session:
             request = session.get(RefillRequest, result.data["refill_id"])
             prescription = session.get(Prescription, request.prescription_id)
-            return RefillOut.of(request, prescription, context.now)
+            return RefillOut.of(request, prescription, moment)
 
     @router.get("/refill-requests", response_model=list[RefillOut])
     def list_refill_requests(
@@ -144,7 +139,7 @@ def pharmacy_router(engine: Engine, *, clock: Callable[[], datetime] | None = No
             query = (
                 select(RefillRequest, Prescription)
                 .join(Prescription, RefillRequest.prescription_id == Prescription.id)
-                .where(RefillRequest.business_id == _business(session, slug).id)
+                .where(RefillRequest.business_id == seeded_business(session, slug).id)
             )
             if status_ is not None:
                 query = query.where(RefillRequest.status_is(status_, moment))
@@ -158,17 +153,11 @@ def pharmacy_router(engine: Engine, *, clock: Callable[[], datetime] | None = No
     return router
 
 
-def _business(session: Session, slug: str) -> Business:
-    business = session.scalar(select(Business).where(Business.slug == slug))
-    if business is None:
-        raise HTTPException(404, f"no business {slug!r}; seed it with `callwright seed`")
-    return business
-
-
 def _prescription(session: Session, slug: str, number: str) -> Prescription:
     prescription = session.scalar(
         select(Prescription).where(
-            Prescription.business_id == _business(session, slug).id, Prescription.number == number
+            Prescription.business_id == seeded_business(session, slug).id,
+            Prescription.number == number,
         )
     )
     if prescription is None:

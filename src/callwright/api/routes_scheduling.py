@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from callwright.actions import scheduling
 from callwright.actions.crm import zone_of
 from callwright.actions.registry import ActionContext
+from callwright.api.business_lookup import require_business
 from callwright.api.routes_crm import (
     BUSINESS_PREFIX,
     DEFAULT_PAGE_SIZE,
@@ -21,7 +22,6 @@ from callwright.api.routes_crm import (
     Limit,
     Offset,
     raise_failure,
-    require_business,
     run_action,
     utc_now,
 )

@@ -11,13 +11,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from callwright.actions import tickets
+from callwright.api.business_lookup import require_business
 from callwright.api.routes_crm import (
     BUSINESS_PREFIX,
     DEFAULT_PAGE_SIZE,
     Clock,
     Limit,
     Offset,
-    require_business,
     run_action,
     utc_now,
 )
