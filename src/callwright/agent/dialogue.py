@@ -51,11 +51,17 @@ TASK_REPROMPT = "Sorry, I didn't hear anything."
 FREE_ANSWER_TIMEOUT_S = 1.5  # beyond this the caller gets the clarifying question instead
 FREE_ANSWER_MAX_TOKENS = 60
 UNKNOWN_MARK = "UNKNOWN"
+CLASSIFY_MAX_TOKENS = 12
+CLASSIFY_INSTRUCTIONS = (
+    "A phone caller said the user's words. Reply with only the name of the matching request "
+    "from this list, or NONE: {menu}"
+)
 FREE_ANSWER_INSTRUCTIONS = (
     "You answer phone callers for {business} in one or two short spoken sentences, using only "
     "these facts: {knowledge} If the facts do not answer the question, reply exactly UNKNOWN."
 )
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
+TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
 KEYPAD_HELP_DIGIT = "0"
 NO_KEYPAD_MENU = "You can ask me about {topics}."
 UNKNOWN_KEY = "Sorry, that key isn't an option. {keypad}"
@@ -256,10 +262,18 @@ class FrontDeskConversation:
         # the sentence encoder takes a few ms of numpy: keep it off the audio's event loop
         understanding = await asyncio.to_thread(self._agent.matcher.understand, text)
         intent = understanding.intent
+        if intent is None and self._agent.language_model is not None and not tasks.active:
+            intent = await self._classify(text)
         side_question = (
             intent in self._texts.answers and understanding.confidence >= SIDE_QUESTION_CONFIDENCE
         )
-        if tasks.active and not (side_question and tasks.awaiting_free_text()):
+        switching = (
+            tasks.is_task(intent)
+            and tasks.task is not None
+            and intent != tasks.task.name
+            and understanding.confidence >= TOPIC_SWITCH_CONFIDENCE
+        )
+        if tasks.active and not switching and not (side_question and tasks.awaiting_free_text()):
             reply = await tasks.hear(text)
             if reply.handled:
                 return await self._task_reply(reply)
@@ -295,6 +309,26 @@ class FrontDeskConversation:
                 text = self._texts.yes
             return self._small_talk(text, offers_more=True)
         return self._answer(intent)
+
+    async def _classify(self, text: str) -> str | None:
+        """The language model's pick among the agent's intents for words the matcher could
+        not place, or None (also when it is slow or names no intent)."""
+        spec = self._agent.spec
+        choices = {intent.name: intent.examples[0] for intent in spec.all_intents()}
+        choices |= {task.name: task.examples[0] for task in spec.tasks}
+        menu = "; ".join(f"{name} (e.g. {example!r})" for name, example in choices.items())
+        messages = [
+            {"role": "system", "content": CLASSIFY_INSTRUCTIONS.format(menu=menu)},
+            {"role": "user", "content": text},
+        ]
+        try:
+            answer = await self._agent.language_model.complete(
+                messages, max_tokens=CLASSIFY_MAX_TOKENS, timeout_s=FREE_ANSWER_TIMEOUT_S
+            )
+        except LanguageModelError:
+            return None
+        name = answer.strip().strip(".'\"").lower()
+        return name if name in choices else None
 
     async def _free_answer(self, text: str) -> str | None:
         """The language model's answer from the agent's own knowledge, or None when it has
