@@ -36,7 +36,7 @@ class TurnTakingOptions:
     """Silence that ends a turn whose words sound complete."""
     incomplete_turn_ms: int = 1_100
     """Silence that ends a turn even if its words trail off."""
-    barge_in_ms: int = 100
+    barge_in_ms: int = 80
     """Caller speech over the agent that stops the agent's audio."""
     backchannel_max_ms: int = 900
     """An interruption shorter than this that is only a backchannel resumes the agent."""
