@@ -12,10 +12,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 POSTGRES_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 POSTGRES_OS_USER = "postgres"  # initdb refuses to run as root
@@ -118,3 +121,22 @@ def _own_data_dir(tmp_path_factory, monkeypatch):
     """Every test gets its own data folder, so nothing writes to the working tree's var/."""
     monkeypatch.setenv("CALLWRIGHT_DATA_DIR", str(tmp_path_factory.mktemp("var")))
     monkeypatch.delenv("CALLWRIGHT_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database (no tables) on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'callwright.db'}"
+        return
+    server_url = make_url(request.getfixturevalue("postgres_url"))
+    name = f"test_{uuid.uuid4().hex}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -3,16 +3,13 @@ database: identity verification, alerts, confirmations, disputes and card locks.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
 from callwright.actions import cards
@@ -62,24 +59,6 @@ DEMO = {
 }
 GROCER, ELECTROMART, COFFEE = 1, 2, 3
 KIM_CARD, PARK_CARD = 1, 2
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'cards.db'}"
-        return
-    server_url = make_url(request.getfixturevalue("postgres_url"))
-    name = f"test_{uuid.uuid4().hex}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
