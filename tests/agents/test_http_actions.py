@@ -94,3 +94,13 @@ async def test_a_failing_system_is_admitted_not_papered_over(shop):
     assert "on its way" not in reply
     assert BACKEND_SAY in reply  # said plainly, then the agent offers more help
     assert "anything else" in reply.lower()
+
+
+def test_a_missing_secret_is_a_clear_agent_file_error(tmp_path, monkeypatch):
+    from callwright.agent.spec import AgentFileError
+
+    monkeypatch.delenv("SHOP_TOKEN", raising=False)
+    path = tmp_path / "shop.yaml"
+    path.write_text(AGENT.format(port=9))
+    with pytest.raises(AgentFileError, match="SHOP_TOKEN"):
+        load_agent(path)

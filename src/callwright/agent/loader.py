@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from callwright.actions.http import HttpActionConfigError
 from callwright.agent.dialogue import ActionsFactory, FrontDeskAgent
 from callwright.agent.spec import AgentFileError, load_agent_spec
 from callwright.agent.yaml_lines import load_yaml
@@ -15,7 +16,11 @@ DEMO_DATA_SUFFIX = ".data.yaml"  # an agent's demo records (callwright seed), no
 def load_agent(path: Path | str, actions: ActionsFactory | None = None) -> FrontDeskAgent:
     """The agent described by one agent file; raises AgentFileError. Without `actions` its
     tasks cannot reach the business's systems and say so."""
-    return FrontDeskAgent(load_agent_spec(path), actions=actions)
+    spec = load_agent_spec(path)
+    try:
+        return FrontDeskAgent(spec, actions=actions)
+    except HttpActionConfigError as error:  # e.g. a secret's environment variable is unset
+        raise AgentFileError([f"{path}: actions: {error}"]) from None
 
 
 def load_agents(
