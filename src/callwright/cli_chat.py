@@ -21,8 +21,11 @@ from callwright.agent.conversation import (
     CallerKeyed,
     CallerSaid,
     CallerSilent,
+    Conversation,
     EndCall,
     Say,
+    Transfer,
+    TransferFailed,
 )
 from callwright.agent.dialogue import FrontDeskAgent
 from callwright.agent.loader import load_agent
@@ -30,6 +33,7 @@ from callwright.agent.spec import AgentFileError
 from callwright.store.database import open_database
 
 EXIT_BAD_AGENT_FILE = 2
+NO_PHONE_LINE = "a text chat has no phone line"
 HELP = "commands: /press DIGITS, /silence, /hangup; anything else is what the caller says"
 
 
@@ -57,7 +61,7 @@ def chat(
 
 async def _chat(agent: FrontDeskAgent, explain: bool, caller: str = "") -> None:
     conversation = agent.start_conversation(caller)
-    if await _show(conversation.greet()):
+    if await _show(conversation.greet(), conversation):
         return
     interactive = sys.stdin.isatty()
     while True:
@@ -75,7 +79,7 @@ async def _chat(agent: FrontDeskAgent, explain: bool, caller: str = "") -> None:
             if explain and isinstance(caller_input, CallerSaid):
                 understood = agent.matcher.understand(caller_input.text)
                 typer.echo(f"  (intent: {understood.intent}, {understood.confidence:.2f})")
-            if await _show(conversation.respond(caller_input)):
+            if await _show(conversation.respond(caller_input), conversation):
                 return
 
 
@@ -95,12 +99,18 @@ def _caller_inputs(line: str, agent: FrontDeskAgent) -> list[CallerInput] | None
     return [CallerSaid(line)]
 
 
-async def _show(actions: AsyncIterator[AgentAction]) -> bool:
-    """Print a reply; True when the agent ended the call."""
+async def _show(actions: AsyncIterator[AgentAction], conversation: Conversation) -> bool:
+    """Print a reply; True when the agent ended the call. A text chat has no phone line to
+    transfer on, so a transfer is shown and then fails, as when nobody answers."""
     async for action in actions:
         if isinstance(action, Say):
             typer.echo(f"agent: {action.text}")
         elif isinstance(action, EndCall):
             typer.echo(f"(call ended: {action.reason})")
             return True
+        elif isinstance(action, Transfer):
+            typer.echo(f"(transfer, {action.mode}, to {action.target}: {action.summary})")
+            typer.echo("(a text chat cannot be transferred: the agent hears that nobody answered)")
+            conversation.handoff_result(False, NO_PHONE_LINE)
+            return await _show(conversation.respond(TransferFailed(NO_PHONE_LINE)), conversation)
     return False

@@ -94,7 +94,7 @@ async def place_call(
 ) -> CallRecord:
     """Dial `target` as the agent in `agent_file` and run the call to its end; return its
     record. Raises CallFailed when nobody answers, AgentFileError for a bad agent file."""
-    from callwright.server import load_runtime  # loads FastAPI and the engines: only here
+    from callwright.server import load_runtime, person_dialer  # FastAPI, engines: only here
 
     name = load_agent_spec(agent_file).name
     runtime = await load_runtime(dataclasses.replace(config, agents_dir=agent_file.parent), name)
@@ -109,7 +109,7 @@ async def place_call(
     await sip.start()
     try:
         call = await sip.dial(target, from_user=agent.name, timeout_s=ring_timeout_s)
-        await runtime.run_call(call, agent)
+        await runtime.run_call(call, agent, person_dialer(sip, agent.name))
     finally:
         await sip.stop()
     record = runtime.calls.get_call(call.call_id)

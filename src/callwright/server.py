@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import uvicorn
@@ -18,6 +19,7 @@ from callwright.agent.conversation import Agent
 from callwright.agent.loader import load_agents
 from callwright.api.app import create_app
 from callwright.api.metrics import CALLS_ACTIVE, CALLS_TOTAL, TURN_LATENCY_SECONDS
+from callwright.call.handoff import Dial
 from callwright.call.session import CallSession
 from callwright.config import ServerConfig
 from callwright.speech.loader import SpeechEngines, load_speech_engines
@@ -42,11 +44,12 @@ class Runtime:
     calls: CallRepository
     engine: Engine
 
-    async def run_call(self, transport: Transport, agent: Agent) -> None:
+    async def run_call(self, transport: Transport, agent: Agent, dial: Dial | None = None) -> None:
         CALLS_ACTIVE.inc()
         try:
             session = CallSession(
-                transport, agent, self.engines, self.prompts, self.calls, self.config.call
+                transport, agent, self.engines, self.prompts, self.calls, self.config.call,
+                dial=dial,
             )
             record = await session.run()
             CALLS_TOTAL.labels(agent.name, record.outcome or "unknown").inc()
@@ -75,11 +78,21 @@ async def load_runtime(config: ServerConfig, only: str | None = None) -> Runtime
     return Runtime(config, engines, prompts, agents, CallRepository(engine), engine)
 
 
+def person_dialer(sip: SipServer, agent_name: str) -> Dial:
+    """How an agent's warm transfers call a person: from this server, as the agent."""
+
+    async def dial(target: str, headers: Mapping[str, str], ring_s: float) -> SipCall:
+        return await sip.dial(target, from_user=agent_name, headers=headers, timeout_s=ring_s)
+
+    return dial
+
+
 async def serve(config: ServerConfig) -> None:
     runtime = await load_runtime(config)
 
     async def on_call(call: SipCall) -> None:
-        await runtime.run_call(call, runtime.agents[call.callee])
+        agent = runtime.agents[call.callee]
+        await runtime.run_call(call, agent, person_dialer(sip, agent.name))
 
     sip = SipServer(
         config.sip_host,

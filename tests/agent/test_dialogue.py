@@ -64,7 +64,7 @@ async def test_everything_said_is_a_fixed_prompt(
 ) -> None:
     inputs = [
         CallerSaid("where are you"), CallerSaid("thank you"), CallerSaid("okay"),
-        CallerSaid("hello?"), CallerKeyed("3"), CallerKeyed("0"), CallerKeyed("9"),
+        CallerSaid("hello?"), CallerKeyed("3"), CallerKeyed("*"), CallerKeyed("9"),
         CallerSaid("zebra crossing"), CallerSilent(6.0), CallerSaid("yes"), CallerSaid("bye"),
     ]  # fmt: skip
     texts = said(await collect(call.greet()))
@@ -105,8 +105,8 @@ async def test_keypad_digits_select_intents(
         assert call.state.history[-2].text == f"[keypad {digit}]"
 
 
-async def test_keypad_zero_and_unknown_digits_get_the_menu(call: FrontDeskConversation) -> None:
-    menu = said(await collect(call.respond(CallerKeyed("0"))))
+async def test_keypad_star_and_unknown_digits_get_the_menu(call: FrontDeskConversation) -> None:
+    menu = said(await collect(call.respond(CallerKeyed("*"))))
     assert menu == [
         "For our opening hours, press 1. For our address, press 2. For prices, press 3. "
         "For booking an appointment, press 4."
@@ -141,17 +141,31 @@ async def test_caller_speaking_resets_the_no_input_ladder(call: FrontDeskConvers
     assert said(again) == ["Are you still there? How can I help?"]
 
 
-async def test_not_understood_ladder_offers_topics_never_repeats_and_ends(
+async def test_not_understood_ladder_offers_topics_never_repeats_then_a_person(
     agent: FrontDeskAgent, call: FrontDeskConversation
 ) -> None:
     prompts = []
-    for text in ["blue whales", "the capital of France", "quantum physics"]:
+    for text in ["blue whales", "the capital of France"]:
         prompts.append(said(await collect(call.respond(CallerSaid(text))))[0])
     assert all(a != b for a, b in zip(prompts, prompts[1:], strict=False))
     assert "our opening hours, our address, prices, or booking an appointment" in prompts[0]
-    assert "press 1" in prompts[1]
-    assert call.state.not_understood_count == 3
+    assert "press 1" in prompts[1] and "press 0" in prompts[1]
+    assert call.state.not_understood_count == 2
     assert call.state.intent is None
+    handoff = said(await collect(call.respond(CallerSaid("quantum physics"))))
+    assert handoff[0] == "I'm sorry, I'm having trouble understanding."
+    assert call.state.handoffs[-1]["reason"] == "not_understood"  # no front desk set: a message
+    assert "call you back" in " ".join(handoff)
+
+
+async def test_not_understood_can_end_with_goodbye_instead(tmp_path) -> None:
+    text = DEMO_AGENT.read_text() + "\n"
+    path = tmp_path / "demo.yaml"
+    path.write_text(text.replace("not_understood:\n", "not_understood:\n  then: goodbye\n", 1))
+    agent = load_agent(path)
+    call = agent.start_conversation()
+    for text in ["blue whales", "the capital of France"]:
+        await collect(call.respond(CallerSaid(text)))
     closing = await collect(call.respond(CallerSaid("purple monkeys")))
     assert closing == [Say(agent.texts.closing), EndCall("not understood")]
 

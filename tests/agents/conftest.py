@@ -12,7 +12,14 @@ from sqlalchemy import Engine
 
 from callwright.actions.backends import AgentActions, built_in_registry
 from callwright.actions.seed import seed_demo_data
-from callwright.agent.conversation import CallerKeyed, CallerSaid, EndCall, Say
+from callwright.agent.conversation import (
+    CallerKeyed,
+    CallerSaid,
+    EndCall,
+    Say,
+    Transfer,
+    TransferFailed,
+)
 from callwright.agent.dialogue import FrontDeskAgent, FrontDeskConversation
 from callwright.agent.loader import load_agent
 from callwright.store.database import open_database
@@ -35,6 +42,7 @@ def agent_named(engine) -> Callable[[str], FrontDeskAgent]:
         actions = AgentActions(built_in_registry(), engine, clock=lambda: NOW_UTC)
         agent = load_agent(AGENTS / f"{name}.yaml", actions)
         agent.today = lambda: TODAY
+        agent.now = lambda: NOW_UTC.astimezone(agent.timezone)
         return agent
 
     return make
@@ -47,6 +55,7 @@ class Caller:
         self.conversation = conversation
         self.heard: list[str] = []
         self.ended: str | None = None
+        self.transfers: list[Transfer] = []
 
     async def start(self) -> str:
         return await self._collect(self.conversation.greet())
@@ -57,6 +66,11 @@ class Caller:
     async def keys(self, digits: str) -> str:
         return await self._collect(self.conversation.respond(CallerKeyed(digits)))
 
+    async def transfer_fails(self, why: str = "486 Busy Here") -> str:
+        """What the caller hears when the person the agent transferred to does not answer."""
+        self.conversation.handoff_result(False, why)
+        return await self._collect(self.conversation.respond(TransferFailed(why)))
+
     async def _collect(self, actions) -> str:
         said = []
         async for action in actions:
@@ -64,6 +78,8 @@ class Caller:
                 said.append(action.text)
             elif isinstance(action, EndCall):
                 self.ended = action.reason
+            elif isinstance(action, Transfer):
+                self.transfers.append(action)
         reply = " ".join(said)
         self.heard.append(reply)
         return reply

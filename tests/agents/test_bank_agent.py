@@ -16,7 +16,7 @@ def card_state(engine):
         return card.status, statuses, cases
 
 
-async def test_verified_caller_disputes_one_charge_and_confirms_the_other(call, engine):
+async def test_verified_caller_confirms_one_charge_and_disputes_the_other(call, engine):
     caller = call("bank")
     opening = await caller.start()
     assert "last four digits" in opening  # identity before any account detail
@@ -24,14 +24,29 @@ async def test_verified_caller_disputes_one_charge_and_confirms_the_other(call, 
     await caller.says("four eight two one")
     question = await caller.says("July twenty first, nineteen ninety")
     assert "1,249 dollars and 99 cents at ElectroMart Online" in question
+    confirmed = await caller.says("yes, that one was me")
+    assert "3 dollars and 50 cents at Coffee Corner" in confirmed  # the next charge
     disputed = await caller.says("No, that wasn't me")
-    assert "locked your card" in disputed and "fraud specialist" in disputed  # over $1,000
-    assert "3 dollars and 50 cents at Coffee Corner" in disputed  # the next charge
-    await caller.says("yes, that one was me")
+    assert "locked your card" in disputed and "specialist" not in disputed  # under $1,000
     status, statuses, cases = card_state(engine)
     assert status == "locked"
-    assert statuses["ElectroMart Online"] == "disputed"
-    assert statuses["Coffee Corner"] == "confirmed"
+    assert statuses["ElectroMart Online"] == "confirmed"
+    assert statuses["Coffee Corner"] == "disputed"
+    assert len(cases) == 1 and cases[0][1] is False
+
+
+async def test_a_dispute_over_the_limit_is_left_to_a_specialist(call, engine, monkeypatch):
+    monkeypatch.delenv("BANK_FRAUD_TEAM", raising=False)  # no one to transfer to: a callback
+    caller = call("bank")
+    await caller.start()
+    await caller.says("four eight two one")
+    await caller.says("July twenty first, nineteen ninety")
+    disputed = await caller.says("No, that wasn't me")
+    assert "locked your card" in disputed and "fraud specialist" in disputed
+    assert "call you back" in disputed  # the specialist calls back with the whole case
+    status, statuses, cases = card_state(engine)
+    assert status == "locked" and statuses["ElectroMart Online"] == "disputed"
+    assert statuses["Coffee Corner"] == "pending"  # left to the specialist
     assert len(cases) == 1 and cases[0][1] is True
 
 

@@ -36,9 +36,9 @@ def caller_wav(workdir: Path, parts: list[str | float]) -> Path:
     return path
 
 
-async def test_fraud_callback_by_voice_disputes_one_charge_and_confirms_the_other(tmp_path):
+async def test_fraud_callback_by_voice_confirms_one_charge_and_disputes_the_other(tmp_path):
     # the card digits and birth date are keyed, as many callers do; the answers are spoken
-    caller = caller_wav(tmp_path, [36.0, "No.", 30.0, "Yes.", 8.0])
+    caller = caller_wav(tmp_path, [36.0, "Yes.", 16.0, "No.", 12.0])
     keys = [(16.0, "4821"), (25.0, "07211990")]
     record, _ = await run_file_call(AGENTS / "bank.yaml", caller, keys=keys)
 
@@ -46,9 +46,9 @@ async def test_fraud_callback_by_voice_disputes_one_charge_and_confirms_the_othe
         card = session.scalars(select(Card).where(Card.last_four == "4821")).one()
         statuses = {t.merchant: t.status for t in session.scalars(select(CardTransaction))}
     assert card.status == "locked", [(t.caller_text, t.agent_text[:80]) for t in record.turns]
-    assert statuses["ElectroMart Online"] == "disputed"
+    assert statuses["ElectroMart Online"] == "confirmed"
     turns = [(e.at, e.kind, e.data) for e in record.events if e.kind != "dtmf"]
-    assert statuses["Coffee Corner"] == "confirmed", turns
+    assert statuses["Coffee Corner"] == "disputed", turns
     states = [turn.dialogue_state.get("task", {}) for turn in record.turns]
     assert any(state.get("verified") for state in states)  # recorded after every turn
 

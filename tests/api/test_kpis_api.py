@@ -55,3 +55,29 @@ def test_support_and_sales_kpis(tmp_path: Path):
     leads = client.get("/api/agents/sales/kpis").json()["leads"]
     assert leads == {"leads": 3, "qualified": 1, "handed_to_rep": 1,
                      "dispositions": {"handed_to_rep": 1, "follow_up": 2}}
+
+
+def test_escalation_rate_and_reasons(tmp_path: Path):
+    engine = open_database(f"sqlite:///{tmp_path / 'kpi.db'}")
+    repository = CallRepository(engine)
+
+    def call(number: int, outcome: str, handoffs: list[dict], completed: list[str]) -> None:
+        record = CallRecord(f"call{number}", "retail", "sip:x@y", "retail", "sip", START)
+        repository.start_call(record)
+        state = {"task": {"completed": completed, "failed": []}, "handoffs": handoffs}
+        repository.finish_call(record.id, outcome=outcome, ended_at=START, recording_path=None,
+                               dialogue_state=state)
+
+    call(1, "transferred", [{"reason": "asked_for_human", "result": "transferred"}], [])
+    call(2, "completed", [{"reason": "frustration", "result": "failed"},
+                          {"reason": "frustration", "result": "message"}], ["take-message"])
+    call(3, "completed", [], ["return"])
+    call(4, "caller_hung_up", [{"reason": "not_understood", "result": "pending"}], [])
+    kpis = TestClient(create_app(repository, tmp_path, engine)).get(
+        "/api/agents/retail/kpis").json()
+    assert kpis["escalated"] == 3 and kpis["escalation_rate"] == 0.75
+    assert kpis["contained"] == 1 and kpis["containment_rate"] == 0.25
+    assert kpis["transferred"] == 1 and kpis["messages"] == 1
+    assert kpis["resolved"] == 1  # a message taken is not the caller's task done
+    assert kpis["escalation_reasons"] == {"asked_for_human": 1, "frustration": 1,
+                                          "not_understood": 1}

@@ -25,13 +25,15 @@ from callwright.agent.conversation import (
     EndCall,
     HistoryEntry,
     Say,
+    Transfer,
+    TransferFailed,
 )
 from callwright.audio.frames import SAMPLES_PER_FRAME, AudioFrame
 from callwright.call.session import CallOptions, CallSession
 from callwright.speech.engines import Transcript
 from callwright.speech.loader import SpeechEngines
 from callwright.speech.tts.prompt_cache import PromptCache
-from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup
+from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup, TransferResult
 
 TICK_S = 0.02
 SPOKEN_LEVEL = 4000
@@ -62,6 +64,8 @@ class VirtualLine:
         self.listeners = []
         self.sent: list[tuple[float, AudioFrame]] = []
         self.hung_up_at: float | None = None
+        self.transfer_result = TransferResult(False, 486, "486 Busy Here")
+        self.transferred_to: str | None = None
 
     def clock(self) -> float:
         return self.now
@@ -103,6 +107,12 @@ class VirtualLine:
 
     def on_frame_sent(self, listener):
         self.listeners.append(listener)
+
+    async def transfer(self, target, headers=None, timeout_s=0.0):
+        self.transferred_to = target
+        if self.transfer_result.ok:  # the caller's phone now talks to the target: our leg ends
+            self.hung_up_at = self.now
+        return self.transfer_result
 
     async def hangup(self):
         self.hung_up_at = self.now
@@ -150,6 +160,8 @@ class EchoConversation:
     def __init__(self) -> None:
         self.state = ConversationState()
         self.inputs = []
+        self.filler_heard = asyncio.Event()
+        self.handoff_results = []
 
     async def greet(self):
         self.state.history.append(HistoryEntry("agent", "hello there"))
@@ -163,7 +175,16 @@ class EchoConversation:
                 yield Say("goodbye now")
                 yield EndCall("goodbye")
                 return
+            if caller_input.text == "slow question":  # a backend that answers only later
+                await self.filler_heard.wait()
+            if caller_input.text == "a person please":
+                self.state.handoffs.append({"reason": "asked_for_human", "result": "pending"})
+                yield Say("connecting you")
+                yield Transfer("asked_for_human", "sip:desk@test", "blind", "summary", "", 5.0)
+                return
             reply = "you said " + caller_input.text
+        elif isinstance(caller_input, TransferFailed):
+            reply = "nobody answered"
         elif isinstance(caller_input, CallerKeyed):
             reply = f"you pressed {caller_input.digits}"
         else:
@@ -177,11 +198,16 @@ class EchoConversation:
     def agent_was_interrupted(self, heard_text):
         self.state.history[-1] = HistoryEntry("agent", heard_text)
 
+    def handoff_result(self, connected, detail):
+        self.handoff_results.append((connected, detail))
+
 
 class EchoAgent:
     name = "fake"
     voice = "fake"
     speech_context = "what are your hours"
+    fillers = ["one moment"]
+    handoff_webhook = None
 
     def __init__(self):
         self.conversation = EchoConversation()
@@ -189,18 +215,22 @@ class EchoAgent:
     def fixed_prompts(self):
         return ["hello there"]
 
-    def start_conversation(self, caller="", outbound=False):
+    def start_conversation(self, caller="", outbound=False, call_id=None):
         return self.conversation
 
 
-async def run_call(phrases, duration_s, digits=None, no_input_s=30.0):
-    line = VirtualLine(phrases, duration_s, digits)
+async def run_call(
+    phrases, duration_s, digits=None, no_input_s=30.0, line=None, filler_s=0.7, agent=None
+):
+    line = line or VirtualLine(phrases, duration_s, digits)
     tts = WordTts()
-    engines = SpeechEngines(LevelVad(), LevelStt(phrases), tts)
+    engines = SpeechEngines(LevelVad(), LevelStt(line.phrases), tts)
     prompts = PromptCache(tts)
-    agent = EchoAgent()
+    agent = agent or EchoAgent()
     await prompts.warm(agent.fixed_prompts())
-    options = CallOptions(no_input_timeout_s=no_input_s, recordings_dir=RECORDINGS)
+    options = CallOptions(
+        no_input_timeout_s=no_input_s, recordings_dir=RECORDINGS, filler_after_s=filler_s
+    )
     session = CallSession(line, agent, engines, prompts, None, options, clock=line.clock)
     record = await session.run()
     return line, agent.conversation, record
@@ -284,3 +314,42 @@ async def test_silence_gets_a_reprompt():
     line, conversation, record = await run_call([], 4.0, no_input_s=1.5)
     assert any(isinstance(i, CallerSilent) for i in conversation.inputs)
     assert "are you still there" in [t.agent_text for t in record.turns]
+
+
+async def test_a_slow_reply_gets_a_filler_first():
+    phrases = [Phrase(1.0, 2.0, "slow question")]
+    line = VirtualLine(phrases, 5.0)
+    agent = EchoAgent()
+
+    def heard(frame, at):  # the slow backend answers only once the filler reached the caller
+        if frame.utterance_id == 2:
+            agent.conversation.filler_heard.set()
+
+    line.on_frame_sent(heard)
+    _, _, record = await run_call(phrases, 5.0, line=line, filler_s=0.0, agent=agent)
+    assert record.turns[1].agent_text == "one moment you said slow question"
+    assert [event.data["text"] for event in record.events if event.kind == "filler"] == [
+        "one moment"
+    ]
+
+
+async def test_a_blind_transfer_that_connects_ends_our_leg_as_transferred():
+    line = VirtualLine([Phrase(1.0, 2.0, "a person please")], 8.0)
+    line.transfer_result = TransferResult(True, 200, "200 OK")
+    _, conversation, record = await run_call([], 8.0, line=line)
+    assert line.transferred_to == "sip:desk@test"
+    assert record.outcome == "transferred"
+    assert conversation.handoff_results == [(True, "200 OK")]
+    assert [e.data for e in record.events if e.kind == "handoff_result"] == [
+        {"connected": True, "detail": "200 OK"}
+    ]
+    assert line.hung_up_at is not None and line.hung_up_at < 8.0
+
+
+async def test_a_failed_transfer_comes_back_to_the_caller():
+    line = VirtualLine([Phrase(1.0, 2.0, "a person please")], 8.0)
+    _, conversation, record = await run_call([], 8.0, line=line)
+    assert conversation.handoff_results == [(False, "486 Busy Here")]
+    assert any(isinstance(i, TransferFailed) for i in conversation.inputs)
+    assert record.turns[1].agent_text == "connecting you nobody answered"
+    assert record.outcome == "caller_hung_up"  # the caller stayed with us until the end

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 import shutil
 import socket
 import subprocess
@@ -20,12 +19,11 @@ import httpx
 import numpy as np
 import pytest
 
-from callwright.audio.frames import SAMPLE_RATE_HZ
-from callwright.audio.wav import read_wav, write_wav
 from callwright.speech.stt.whisper import WhisperStt
 from tests.support.baresip import baresip_available, call_with_baresip
 from tests.support.server import RunningServer, start_server
-from tests.support.voices import speak, voiced_span
+from tests.support.voices import spoken_script as script
+from tests.support.voices import transcribe, words
 
 pytestmark = [
     pytest.mark.e2e,
@@ -48,34 +46,10 @@ def stt() -> WhisperStt:
     return WhisperStt()
 
 
-def script(workdir: Path, parts: list[str | float]) -> Path:
-    """A caller WAV: strings are spoken, numbers are seconds of silence."""
-    pieces = []
-    for index, part in enumerate(parts):
-        if isinstance(part, str):
-            pcm, _ = read_wav(speak(part, workdir / f"phrase{index}.wav"))
-            first, end = voiced_span(pcm)
-            pieces.append(pcm[first:end])
-        else:
-            pieces.append(np.zeros(int(part * SAMPLE_RATE_HZ), np.int16))
-    path = workdir / "caller.wav"
-    write_wav(path, np.concatenate(pieces), SAMPLE_RATE_HZ)
-    return path
-
-
-def words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
 def latest_call(server: RunningServer) -> dict:
     calls = httpx.get(f"{server.api}/api/calls").json()
     assert calls, "no call was recorded"
     return httpx.get(f"{server.api}/api/calls/{calls[0]['id']}").json()
-
-
-def transcribe(stt: WhisperStt, pcm: np.ndarray) -> str:
-    chunks = [pcm[i : i + 20 * SAMPLE_RATE_HZ] for i in range(0, len(pcm), 20 * SAMPLE_RATE_HZ)]
-    return words(" ".join(stt.transcribe_blocking(chunk).text for chunk in chunks))
 
 
 def send_udp(port: int, payload: bytes) -> bytes | None:

@@ -1,13 +1,10 @@
-"""SipServer.dial (with the real RtpSession) against sipp playing the called phone.
+"""SipServer.dial (with the real RtpSession) against sipp playing the called phone
+(the `sipp_phone` fixture, in conftest.py).
 
 The tests skip only when sipp is not installed.
 """
 
 import asyncio
-import errno
-import shutil
-import socket
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,94 +13,12 @@ from callwright.audio.frames import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME, AudioFram
 from callwright.telephony.sip.endpoint import SipServer
 from callwright.telephony.sip.outbound import CallFailed
 from callwright.telephony.transport import InboundAudio, RemoteHangup
-from tests.support.server import free_port
 
 pytestmark = pytest.mark.e2e
 
-SCENARIOS = Path(__file__).parent / "sipp"
-SIPP_TIMEOUT_S = 10
-SIPP_START_TIMEOUT_S = 3.0
-TRANSPORTS = {"udp": "u1", "tcp": "t1"}
 TONE_HZ = 1000
 TONE_AMPLITUDE = 8000
 TONE_FRAMES = 40  # 0.8 s
-
-
-def need_sipp() -> str:
-    path = shutil.which("sipp")
-    if path is None:
-        pytest.skip("sipp is not installed (Debian: apt-get install sip-tester)")
-    return path
-
-
-class Phone:
-    """One sipp process answering one call with a scenario under tests/e2e/sipp/."""
-
-    def __init__(self, process: asyncio.subprocess.Process, port: int, workdir: Path) -> None:
-        self.process = process
-        self.port = port
-        self.workdir = workdir
-
-    def uri(self, transport: str) -> str:
-        suffix = ";transport=tcp" if transport == "tcp" else ""
-        return f"sip:alice@127.0.0.1:{self.port}{suffix}"
-
-    async def result(self) -> str:
-        """sipp's error report; empty when its scenario ran to the end."""
-        _, stderr = await asyncio.wait_for(self.process.communicate(), SIPP_TIMEOUT_S + 3)
-        errors = "".join(p.read_text(errors="replace") for p in self.workdir.glob("*_errors.log"))
-        if self.process.returncode != 0:
-            return (
-                f"sipp exited {self.process.returncode}: {stderr.decode(errors='replace')}{errors}"
-            )
-        return ""
-
-
-def bound(port: int, kind: socket.SocketKind) -> bool:
-    """Whether something (sipp) already holds 127.0.0.1:port."""
-    with socket.socket(socket.AF_INET, kind) as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as error:
-            return error.errno == errno.EADDRINUSE
-        return False
-
-
-@pytest.fixture
-async def phone(tmp_path):
-    started: list[Phone] = []
-
-    async def start(scenario: str, transport: str, *extra: str) -> Phone:
-        port = free_port()
-        process = await asyncio.create_subprocess_exec(
-            need_sipp(),
-            "-sf", str(SCENARIOS / scenario),
-            "-i", "127.0.0.1",
-            "-p", str(port),
-            "-mp", str(free_port()),
-            "-t", TRANSPORTS[transport],
-            "-m", "1",
-            "-timeout", str(SIPP_TIMEOUT_S),
-            "-nostdin",
-            "-trace_err",
-            *extra,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        started.append(Phone(process, port, tmp_path))
-        kind = socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM
-        deadline = asyncio.get_running_loop().time() + SIPP_START_TIMEOUT_S
-        while not bound(port, kind):
-            assert asyncio.get_running_loop().time() < deadline, "sipp did not start"
-            await asyncio.sleep(0.02)
-        return started[-1]
-
-    yield start
-    for running in started:
-        if running.process.returncode is None:
-            running.process.kill()
-            await running.process.wait()
 
 
 @pytest.fixture
@@ -125,9 +40,9 @@ def tone_frames() -> list[AudioFrame]:
 
 @pytest.mark.parametrize("transport", ["udp", "tcp"])
 async def test_answered_call_carries_rtp_both_ways_and_our_hangup_sends_bye(
-    server, phone, transport
+    server, sipp_phone, transport
 ):
-    sipp = await phone("uas_answers.xml", transport, "-rtp_echo")  # our audio comes back
+    sipp = await sipp_phone("uas_answers.xml", transport, "-rtp_echo")  # our audio comes back
     call = await server.dial(sipp.uri(transport), from_user="pharmacy", timeout_s=5)
     assert (call.direction, call.caller, call.callee, call.transport_name) == (
         "outbound", "sip:pharmacy@127.0.0.1", "pharmacy", "sip"
@@ -154,8 +69,8 @@ async def test_answered_call_carries_rtp_both_ways_and_our_hangup_sends_bye(
 
 
 @pytest.mark.parametrize("transport", ["udp", "tcp"])
-async def test_busy_phone_fails_the_call_with_486_after_acking_it(server, phone, transport):
-    sipp = await phone("uas_busy.xml", transport)
+async def test_busy_phone_fails_the_call_with_486_after_acking_it(server, sipp_phone, transport):
+    sipp = await sipp_phone("uas_busy.xml", transport)
     with pytest.raises(CallFailed) as failure:
         await server.dial(sipp.uri(transport), from_user="pharmacy", timeout_s=5)
     assert (failure.value.status, failure.value.reason) == (486, "Busy Here")
@@ -163,8 +78,8 @@ async def test_busy_phone_fails_the_call_with_486_after_acking_it(server, phone,
     assert server.calls == []
 
 
-async def test_unanswered_call_is_cancelled_after_the_dial_timeout(server, phone):
-    sipp = await phone("uas_rings_forever.xml", "udp")
+async def test_unanswered_call_is_cancelled_after_the_dial_timeout(server, sipp_phone):
+    sipp = await sipp_phone("uas_rings_forever.xml", "udp")
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(CallFailed) as failure:
@@ -176,11 +91,20 @@ async def test_unanswered_call_is_cancelled_after_the_dial_timeout(server, phone
 
 
 @pytest.mark.parametrize("transport", ["udp", "tcp"])
-async def test_phone_hanging_up_ends_our_events_with_remote_hangup(server, phone, transport):
-    sipp = await phone("uas_hangs_up.xml", transport)
+async def test_phone_hanging_up_ends_our_events_with_remote_hangup(server, sipp_phone, transport):
+    sipp = await sipp_phone("uas_hangs_up.xml", transport)
     call = await server.dial(sipp.uri(transport), from_user="pharmacy", timeout_s=5)
     assert call.plan.codec == "PCMA"
     events = [event async for event in call.events()]
     assert events[-1] == RemoteHangup("BYE")
     assert await sipp.result() == ""  # it got our 200 to its BYE
     assert call.ended and server.calls == []
+
+
+async def test_extra_headers_reach_the_called_phone_on_one_line(server, sipp_phone):
+    sipp = await sipp_phone("uas_checks_summary.xml", "udp")
+    summary = {"X-Callwright-Summary": "Maria Lopez\r\n  wants to\treschedule"}
+    with pytest.raises(CallFailed) as failure:
+        await server.dial(sipp.uri("udp"), from_user="pharmacy", timeout_s=5, headers=summary)
+    assert failure.value.status == 486
+    assert await sipp.result() == ""  # the scenario fails unless the header read as expected

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from callwright.telephony.sip.endpoint import SipServer
 from callwright.telephony.sip.message import SipResponse, parse_message
 from callwright.telephony.transport import RemoteHangup
 from tests.support.server import free_port
@@ -55,21 +54,6 @@ class Agent:
                 await call.hangup()
         finally:
             self.done.set()
-
-
-@pytest.fixture
-async def serve():
-    servers = []
-
-    async def start(agent: Agent) -> SipServer:
-        server = SipServer("127.0.0.1", 0, accepts=lambda user: user == "demo", on_call=agent)
-        await server.start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        await server.stop()
 
 
 async def sipp(tmp_path: Path, target: tuple[str, int], transport: str, *scenario: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -55,12 +56,26 @@ def free_port() -> int:
                 return port
 
 
-def start_server(workdir: Path, agents_dir: Path = ROOT / "agents") -> RunningServer:
-    """Start the server and wait until it answers /healthz (engines loaded, prompts ready)."""
+def port_in_use(port: int, kind: socket.SocketKind = socket.SOCK_DGRAM) -> bool:
+    """Whether something (a peer under test, once it listens) holds 127.0.0.1:`port`."""
+    with socket.socket(socket.AF_INET, kind) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            return error.errno == errno.EADDRINUSE
+        return False
+
+
+def start_server(
+    workdir: Path, agents_dir: Path = ROOT / "agents", env: dict[str, str] | None = None
+) -> RunningServer:
+    """Start the server (with `env` added to its environment) and wait until it answers
+    /healthz (engines loaded, prompts ready)."""
     workdir.mkdir(parents=True, exist_ok=True)
     sip_port, http_port = free_port(), free_port()
     env = {
         **os.environ,
+        **(env or {}),
         "CALLWRIGHT_DATA_DIR": str(workdir / "var"),
         "CALLWRIGHT_DATABASE_URL": f"sqlite:///{workdir}/callwright.db",
     }

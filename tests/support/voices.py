@@ -6,6 +6,7 @@ against a voice they were not tuned on.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -14,6 +15,7 @@ import numpy as np
 
 from callwright.audio.frames import SAMPLE_RATE_HZ
 from callwright.audio.wav import read_wav, write_wav
+from callwright.speech.stt.whisper import WhisperStt
 
 VOICED_THRESHOLD = 300  # int16 magnitude (about -40 dBFS) that counts as voice
 ESPEAK_TIMEOUT_SECONDS = 30
@@ -82,3 +84,33 @@ def caller_script_wav(
     parts.append(silence["tail"])
     write_wav(path, np.concatenate(parts), SAMPLE_RATE_HZ)
     return path, spans
+
+
+def spoken_script(workdir: Path, parts: list[str | float | np.ndarray]) -> Path:
+    """A caller WAV: strings are spoken (trimmed to their voiced part), numbers are seconds
+    of silence, arrays are 16 kHz audio as it is (a tone)."""
+    pieces = []
+    for index, part in enumerate(parts):
+        if isinstance(part, str):
+            pcm, _ = read_wav(speak(part, workdir / f"phrase{index}.wav"))
+            first, end = voiced_span(pcm)
+            pieces.append(pcm[first:end])
+        elif isinstance(part, np.ndarray):
+            pieces.append(part.astype(np.int16))
+        else:
+            pieces.append(np.zeros(int(part * SAMPLE_RATE_HZ), np.int16))
+    path = workdir / "caller.wav"
+    write_wav(path, np.concatenate(pieces), SAMPLE_RATE_HZ)
+    return path
+
+
+def words(text: str) -> str:
+    """Lowercase words and digits only, one space apart: for comparing what was heard."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def transcribe(stt: WhisperStt, pcm: np.ndarray) -> str:
+    """What a phone heard, in words, transcribed 20 s at a time."""
+    chunk = 20 * SAMPLE_RATE_HZ
+    pieces = [pcm[i : i + chunk] for i in range(0, len(pcm), chunk)]
+    return words(" ".join(stt.transcribe_blocking(piece).text for piece in pieces))

@@ -4,10 +4,12 @@ import pytest
 
 from callwright.telephony.sip.address import CSeq, NameAddress, SipUri, Via
 from callwright.telephony.sip.message import (
+    MAX_EXTRA_HEADER_VALUE_BYTES,
     MAX_HEADER_SECTION_BYTES,
     SipParseError,
     SipRequest,
     SipResponse,
+    extra_headers,
     find_message_length,
     parse_message,
 )
@@ -322,3 +324,15 @@ def test_addresses_parse_and_serialize():
         None,
     )
     assert Via.parse(via.serialize()) == via
+
+
+def test_extra_headers_are_made_safe_for_one_line_each():
+    safe = extra_headers({"X-Summary": " Maria\r\nLopez\t wants \x00 it\r\n", "X-Empty": ""})
+    assert safe == [("X-Summary", "Maria Lopez wants it"), ("X-Empty", "")]
+    (long,) = extra_headers({"X-Long": "a" + "é" * 600})  # 1201 bytes of UTF-8
+    assert long[1] == "a" + "é" * 511  # cut at the cap, never inside a character
+    assert len(long[1].encode()) == MAX_EXTRA_HEADER_VALUE_BYTES - 1
+    assert extra_headers(None) == []
+    for name in ("Via", "v", "content-length", "Refer-To", "X Bad", "X:Bad", ""):
+        with pytest.raises(ValueError):
+            extra_headers({name: "x"})

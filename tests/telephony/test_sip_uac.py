@@ -9,11 +9,12 @@ import pytest
 from callwright.telephony.sip.address import Via
 from callwright.telephony.sip.dialog import Dialog
 from callwright.telephony.sip.endpoint import SipServer
-from callwright.telephony.sip.message import SipRequest, SipResponse, parse_message
+from callwright.telephony.sip.message import SipRequest, SipResponse, extra_headers
 from callwright.telephony.sip.outbound import CallFailed, build_invite, build_offer
 from callwright.telephony.sip.sdp import SessionDescription, negotiate
 from callwright.telephony.sip.transaction import SipTimers, Transactions
 from callwright.telephony.transport import RemoteHangup
+from tests.support.sip_phone import Phone
 
 T1_S = 0.01
 TIMERS = SipTimers(t1_s=T1_S, t2_s=0.04, t4_s=0.05)  # 64*T1 = 0.64 s
@@ -25,7 +26,7 @@ ANSWER_SDP = (
 )
 
 
-def invite(route: str = "") -> SipRequest:
+def invite(route: str = "", extra: list[tuple[str, str]] = ()) -> SipRequest:
     request = build_invite(
         TARGET,
         from_uri="sip:pharmacy@127.0.0.1",
@@ -33,6 +34,7 @@ def invite(route: str = "") -> SipRequest:
         contact="<sip:pharmacy@127.0.0.1:5070>",
         offer=build_offer("127.0.0.1", 40000, 7).serialize(),
         allow=("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS"),
+        extra=extra,
     )
     if route:
         request.headers.add("Route", route)
@@ -76,6 +78,12 @@ def test_invite_offers_g711_and_dtmf_and_opens_a_new_dialog():
     assert (plan.remote, plan.codec, plan.dtmf_payload_type) == (("127.0.0.1", 40000), "PCMU", 101)
     again = invite()
     assert (again.call_id, again.from_address.tag) != (request.call_id, request.from_address.tag)
+
+
+def test_invite_carries_extra_headers_before_its_body():
+    request = invite(extra=extra_headers({"X-Callwright-Summary": "Maria\r\nLopez: refill"}))
+    assert request.headers.get_all("X-Callwright-Summary") == ["Maria Lopez: refill"]
+    assert SessionDescription.parse(request.body).media  # the body is intact
 
 
 async def test_invite_is_resent_with_timer_a_until_a_provisional_arrives():
@@ -199,44 +207,6 @@ class FakeRtp:
         self.closed = True
 
 
-class Phone(asyncio.DatagramProtocol):
-    """A UDP SIP peer the test scripts message by message."""
-
-    def __init__(self) -> None:
-        self.inbox: asyncio.Queue = asyncio.Queue()
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-
-    def datagram_received(self, data: bytes, addr) -> None:
-        self.inbox.put_nowait((parse_message(data), addr[1]))
-
-    @property
-    def port(self) -> int:
-        return self.transport.get_extra_info("sockname")[1]
-
-    @property
-    def uri(self) -> str:
-        return f"sip:alice@127.0.0.1:{self.port}"
-
-    def send(self, message: SipRequest | SipResponse, port: int) -> None:
-        self.transport.sendto(message.serialize(), ("127.0.0.1", port))
-
-    async def expect(self, method: str) -> SipRequest:
-        while True:
-            message, _ = await asyncio.wait_for(self.inbox.get(), WAIT_S)
-            if isinstance(message, SipRequest) and message.method == method:
-                return message
-
-    def drain(self) -> list[str]:
-        methods = []
-        while not self.inbox.empty():
-            message, _ = self.inbox.get_nowait()
-            methods.append(getattr(message, "method", None) or str(message.status))
-        return methods
-
-
 @pytest.fixture
 async def sip():
     async def never_called(call) -> None:
@@ -273,7 +243,7 @@ def phone_bye(ok: SipResponse, phone_port: int) -> SipRequest:
 async def test_answer_is_acked_along_the_route_set_and_the_phones_bye_ends_the_call(sip):
     server, phone = sip
     dialing = asyncio.create_task(server.dial(phone.uri, from_user="pharmacy"))
-    offer = await phone.expect("INVITE")
+    offer = await phone.expect_request("INVITE")
     phone.send(respond(offer, 180), server.udp_port)
     ok = respond(
         offer,
@@ -292,14 +262,14 @@ async def test_answer_is_acked_along_the_route_set_and_the_phones_bye_ends_the_c
         "outbound", "pharmacy", "sip:pharmacy@127.0.0.1"
     )  # fmt: skip
     assert server.calls == [call]
-    ack = await phone.expect("ACK")  # to the first route: the phone's own "proxy" address
+    ack = await phone.expect_request("ACK")  # to the first route: the phone's own "proxy" address
     assert ack.uri == "sip:alice@10.9.9.9:5080"
     assert ack.headers.get_list("Route") == [
         f"<sip:127.0.0.1:{phone.port};lr>", "<sip:far.invalid;lr>"
     ]  # fmt: skip
     assert ack.cseq.number == offer.cseq.number and ack.to_address.tag == "phone-tag"
     phone.send(ok, server.udp_port)  # as if our ACK were lost
-    assert (await phone.expect("ACK")).serialize() == ack.serialize()
+    assert (await phone.expect_request("ACK")).serialize() == ack.serialize()
     phone.send(phone_bye(ok, phone.port), server.udp_port)
     events = [event async for event in call.events()]
     assert events == [RemoteHangup("BYE")]
@@ -312,16 +282,16 @@ async def test_silent_target_fails_with_408_and_gets_no_cancel(sip):
         await server.dial(phone.uri, from_user="pharmacy", timeout_s=0.1)
     assert failure.value.status == 408
     await asyncio.sleep(T1_S * 10)
-    sent = phone.drain()
+    sent = [getattr(message, "method", None) for message in phone.drain()]
     assert set(sent) == {"INVITE"} and len(sent) > 1  # retransmitted, never cancelled
 
 
 async def test_ringing_target_is_cancelled_and_its_487_acked(sip):
     server, phone = sip
     dialing = asyncio.create_task(server.dial(phone.uri, from_user="pharmacy", timeout_s=0.1))
-    offer = await phone.expect("INVITE")
+    offer = await phone.expect_request("INVITE")
     phone.send(respond(offer, 180), server.udp_port)
-    cancel = await phone.expect("CANCEL")
+    cancel = await phone.expect_request("CANCEL")
     assert cancel.vias[0].branch == offer.vias[0].branch
     assert (cancel.uri, cancel.cseq.number) == (offer.uri, offer.cseq.number)
     phone.send(respond(cancel, 200), server.udp_port)
@@ -329,22 +299,22 @@ async def test_ringing_target_is_cancelled_and_its_487_acked(sip):
     with pytest.raises(CallFailed) as failure:
         await asyncio.wait_for(dialing, WAIT_S)
     assert (failure.value.status, failure.value.reason) == (487, "no answer")
-    ack = await phone.expect("ACK")
+    ack = await phone.expect_request("ACK")
     assert ack.vias[0].branch == offer.vias[0].branch and ack.to_address.tag == "phone-tag"
 
 
 async def test_answer_that_crosses_our_cancel_is_acked_then_hung_up(sip):
     server, phone = sip
     dialing = asyncio.create_task(server.dial(phone.uri, from_user="pharmacy", timeout_s=0.1))
-    offer = await phone.expect("INVITE")
+    offer = await phone.expect_request("INVITE")
     phone.send(respond(offer, 180), server.udp_port)
-    cancel = await phone.expect("CANCEL")
+    cancel = await phone.expect_request("CANCEL")
     phone.send(respond(cancel, 200), server.udp_port)
     contact = [("Contact", f"<{phone.uri}>"), ("Content-Type", "application/sdp")]
     ok = respond(offer, 200, headers=contact, body=ANSWER_SDP)
     phone.send(ok, server.udp_port)
-    ack = await phone.expect("ACK")
-    bye = await phone.expect("BYE")
+    ack = await phone.expect_request("ACK")
+    bye = await phone.expect_request("BYE")
     assert ack.vias[0].branch != offer.vias[0].branch  # the 2xx's ACK is a new transaction
     assert bye.to_address.tag == "phone-tag"
     phone.send(respond(bye, 200), server.udp_port)
@@ -352,3 +322,20 @@ async def test_answer_that_crosses_our_cancel_is_acked_then_hung_up(sip):
         await asyncio.wait_for(dialing, WAIT_S)
     assert (failure.value.status, failure.value.reason) == (408, "no answer")
     assert server.calls == []
+
+
+async def test_dial_puts_extra_headers_on_the_invite_and_refuses_stack_headers(sip):
+    server, phone = sip
+    summary = {"X-Callwright-Summary": "Maria Lopez\r\nwants to reschedule"}
+    dialing = asyncio.create_task(server.dial(phone.uri, from_user="pharmacy", headers=summary))
+    offer = await phone.expect_request("INVITE")
+    assert offer.headers.get("X-Callwright-Summary") == "Maria Lopez wants to reschedule"
+    phone.send(respond(offer, 486), server.udp_port)
+    with pytest.raises(CallFailed):
+        await asyncio.wait_for(dialing, WAIT_S)
+    await asyncio.sleep(T1_S * 5)
+    phone.drain()  # that call's last words: our ACK to the 486
+    with pytest.raises(ValueError, match="Call-ID"):
+        await server.dial(phone.uri, from_user="pharmacy", headers={"Call-ID": "mine"})
+    await asyncio.sleep(T1_S * 5)
+    assert phone.drain() == []  # refused before anything was sent

@@ -29,7 +29,14 @@ class CallerSilent:
     seconds: float  # how long the caller has been silent since the agent finished
 
 
-CallerInput = CallerSaid | CallerKeyed | CallerSilent
+@dataclass(frozen=True, slots=True)
+class TransferFailed:
+    """The call layer could not connect the caller with a person (busy, no answer, declined)."""
+
+    reason: str
+
+
+CallerInput = CallerSaid | CallerKeyed | CallerSilent | TransferFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +49,25 @@ class EndCall:
     reason: str  # "goodbye", "no input", ...
 
 
-AgentAction = Say | EndCall
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """Hand the caller to a person: `target` (a SIP URI) by `mode` ("blind" or "warm").
+
+    `context` is the structured hand-off summary (who, verified, wanted, collected, done,
+    why); `summary` the same in a few sentences, for the record and the SIP header;
+    `briefing` what the person hears in a warm transfer before the caller is connected.
+    """
+
+    reason: str
+    target: str
+    mode: str
+    summary: str
+    briefing: str
+    ring_s: float
+    context: dict = field(default_factory=dict)
+
+
+AgentAction = Say | EndCall | Transfer
 
 
 @dataclass(slots=True)
@@ -60,6 +85,8 @@ class ConversationState:
     task: dict = field(default_factory=dict)  # the running task: slots, step, verification
     no_input_count: int = 0
     not_understood_count: int = 0
+    handoffs: list[dict] = field(default_factory=list)
+    """Each hand-off: reason, mode, target, result ("transferred", "failed", "message")."""
 
 
 class Conversation(Protocol):
@@ -78,19 +105,30 @@ class Conversation(Protocol):
         acknowledging (then it is not treated as a backchannel)."""
         ...
 
+    def handoff_result(self, connected: bool, detail: str) -> None:
+        """The call layer's word on the last `Transfer`: connected, or why not (a
+        `TransferFailed` input follows for the agent to answer)."""
+        ...
+
 
 class Agent(Protocol):
     name: str
     voice: str
     speech_context: str
     """Words callers of this agent are likely to say, to bias speech-to-text."""
+    fillers: list[str]
+    """Short phrases ("One moment.") said when a reply is slow, so the line is never dead."""
+    handoff_webhook: str | None
+    """URL that receives each hand-off as JSON, or None."""
 
     def fixed_prompts(self) -> list[str]:
         """Texts the agent will always say verbatim (greeting, reprompts, answers):
         pre-synthesized when the agent loads."""
         ...
 
-    def start_conversation(self, caller: str = "", outbound: bool = False) -> Conversation:
+    def start_conversation(
+        self, caller: str = "", outbound: bool = False, call_id: str | None = None
+    ) -> Conversation:
         """A conversation for one call; `caller` is the other party (a SIP URI or number),
-        `outbound` true when the agent placed the call."""
+        `outbound` true when the agent placed the call, `call_id` links what it records."""
         ...

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -31,10 +30,24 @@ from callwright.agent.conversation import (
     EndCall,
     HistoryEntry,
     Say,
+    TransferFailed,
+)
+from callwright.agent.handing_off import END_NOT_UNDERSTOOD, HandingOff
+from callwright.agent.handoff import (
+    CALLBACK,
+    MESSAGE_TASK,
+    message_task,
+)
+from callwright.agent.handoff_spec import (
+    ASKED_FOR_HUMAN,
+    NO_INPUT,
+    NOT_UNDERSTOOD,
+    resolve_environment,
 )
 from callwright.agent.llm import LanguageModelError, load_language_model, summarize_call
-from callwright.agent.spec import AgentSpec, Intent
+from callwright.agent.spec import AgentSpec
 from callwright.agent.tasks import RunAction, TaskReply, TaskRunner
+from callwright.agent.texts import FrontDeskTexts, speech_context
 from callwright.agent.understanding import (
     ACK,
     GOODBYE,
@@ -46,8 +59,7 @@ from callwright.agent.understanding import (
     spoken_digit,
 )
 
-MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
-TASK_REPROMPT = "Sorry, I didn't hear anything."
+TASK_REPROMPTS = ("Sorry, I didn't hear anything.", "Are you still there?")
 FREE_ANSWER_TIMEOUT_S = 1.5  # beyond this the caller gets the clarifying question instead
 FREE_ANSWER_MAX_TOKENS = 60
 UNKNOWN_MARK = "UNKNOWN"
@@ -62,77 +74,10 @@ FREE_ANSWER_INSTRUCTIONS = (
 )
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
 TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
-KEYPAD_HELP_DIGIT = "0"
-NO_KEYPAD_MENU = "You can ask me about {topics}."
-UNKNOWN_KEY = "Sorry, that key isn't an option. {keypad}"
+KEYPAD_HUMAN_DIGIT = "0"  # the operator, as on every phone menu
+KEYPAD_HELP_DIGIT = "*"  # the menu again
 
-END_GOODBYE, END_NO_INPUT, END_NOT_UNDERSTOOD = "goodbye", "no input", "not understood"
-
-_PLACEHOLDER = re.compile(r"\{(business|topics|keypad)\}")
-
-
-@dataclass(frozen=True, slots=True)
-class FrontDeskTexts:
-    """Every text the agent can say, placeholders filled in."""
-
-    greeting: str
-    answers: dict[str, str]  # intent name -> answer
-    keypad: dict[str, str]  # digit -> intent name
-    keypad_menu: str
-    unknown_key: str
-    follow_up: str | None
-    farewell: str
-    reprompts: list[str]
-    no_input_goodbye: str
-    not_understood: list[str]
-    closing: str
-    thanks: str
-    hello: str
-    yes: str
-
-    @classmethod
-    def render(cls, spec: AgentSpec, intents: list[Intent]) -> FrontDeskTexts:
-        keyed = [intent for intent in spec.intents if intent.keypad]
-        named = [intent for intent in spec.intents if intent.topic]
-        topics = _spoken_list(
-            [i.spoken_topic for i in (named or keyed or spec.intents[:MAIN_TOPICS_MAX])]
-        )
-        menu = " ".join(f"For {i.spoken_topic}, press {i.keypad}." for i in keyed)
-        values = {"business": spec.business, "topics": topics}
-        values["keypad"] = _fill(spec.keypad or menu or NO_KEYPAD_MENU, values | {"keypad": ""})
-
-        def fill(text: str) -> str:
-            return _fill(text, values)
-
-        return cls(
-            greeting=fill(spec.greeting),
-            answers={intent.name: fill(intent.answer) for intent in intents},
-            keypad={intent.keypad: intent.name for intent in keyed if intent.keypad},
-            keypad_menu=values["keypad"],
-            unknown_key=fill(UNKNOWN_KEY),
-            follow_up=fill(spec.follow_up) if spec.follow_up else None,
-            farewell=fill(spec.goodbye.say),
-            reprompts=[fill(text) for text in spec.no_input.reprompts],
-            no_input_goodbye=fill(spec.no_input.goodbye),
-            not_understood=[fill(text) for text in spec.not_understood.prompts],
-            closing=fill(spec.not_understood.closing),
-            thanks=fill(spec.small_talk.thanks),
-            hello=fill(spec.small_talk.hello),
-            yes=fill(spec.small_talk.yes),
-        )
-
-    def all(self) -> list[str]:
-        texts = [self.greeting, *self.answers.values(), self.follow_up, self.keypad_menu]
-        texts += [self.unknown_key, self.farewell, *self.reprompts, self.no_input_goodbye]
-        texts += [*self.not_understood, self.closing, self.thanks, self.hello, self.yes]
-        return list(dict.fromkeys(text for text in texts if text))
-
-
-def speech_context(spec: AgentSpec) -> str:
-    """The business name and one typical question per intent, as a speech-to-text prompt."""
-    firsts = [intent.examples[0].rstrip("?.!") for intent in spec.all_intents()]
-    questions = [f"{text[:1].upper()}{text[1:]}?" for text in firsts if text]
-    return " ".join([f"{spec.business}.", *questions])
+END_GOODBYE, END_NO_INPUT = "goodbye", "no input"
 
 
 class FrontDeskAgent:
@@ -150,8 +95,15 @@ class FrontDeskAgent:
         self.voice = spec.voice
         self.no_input_timeout_s = spec.no_input.timeout_s
         self.texts = FrontDeskTexts.render(spec, intents)
+        self.fillers = self.texts.fillers
+        self.handoff = spec.handoff
+        self.handoff_webhook = resolve_environment(spec.handoff.webhook)
+        message, message_slots = message_task(spec.handoff.message)
+        self.tasks = [*spec.tasks, message]
+        self.intent_handoffs = {i.name: i.handoff for i in intents if i.handoff is not None}
+        self.slots = spec.slots | message_slots
         examples = {intent.name: intent.examples for intent in intents}
-        examples |= {task.name: task.examples for task in spec.tasks}
+        examples |= {task.name: task.examples for task in self.tasks}
         self.matcher = matcher or IntentMatcher(examples, spec.goodbye.phrases)
         self.speech_context = speech_context(spec)
         self.timezone = ZoneInfo(spec.timezone or "UTC")
@@ -163,15 +115,26 @@ class FrontDeskAgent:
     def fixed_prompts(self) -> list[str]:
         return self.texts.all()
 
-    def start_conversation(self, caller: str = "", outbound: bool = False) -> FrontDeskConversation:
+    def start_conversation(
+        self, caller: str = "", outbound: bool = False, call_id: str | None = None
+    ) -> FrontDeskConversation:
         run_action = self._actions(self.name, self.own_actions) if self._actions else None
-        return FrontDeskConversation(self, run_action, _phone_of(caller), outbound)
+        return FrontDeskConversation(self, run_action, _phone_of(caller), outbound, call_id)
+
+    def now(self) -> datetime:
+        """The time in the agent's zone (business hours are read against it)."""
+        return datetime.now(UTC).astimezone(self.timezone)
 
     def today(self) -> date:
-        return datetime.now(UTC).astimezone(self.timezone).date()
+        return self.now().date()
+
+    def people_available(self) -> bool:
+        """Whether it is inside the hours when people take transfers."""
+        hours = self.handoff.hours
+        return hours is None or hours.covers(self.now())
 
 
-class FrontDeskConversation:
+class FrontDeskConversation(HandingOff):
     """One call's conversation with a `FrontDeskAgent` (the `Conversation` protocol)."""
 
     def __init__(
@@ -180,17 +143,20 @@ class FrontDeskConversation:
         run_action: RunAction | None = None,
         caller_phone: str = "",
         outbound: bool = False,
+        call_id: str | None = None,
     ) -> None:
         self.state = ConversationState()
         self._outbound = outbound
         self._agent = agent
         self._texts = agent.texts
         self._offered_more = False  # the last reply asked whether the caller needs anything else
-        spec = agent.spec
+        self._caller_phone = caller_phone
+        self._call_id = call_id
+        self._start_handing_off()
         self.tasks = TaskRunner(
-            spec.tasks,
-            spec.slots,
-            spec.verification,
+            agent.tasks,
+            agent.slots,
+            agent.spec.verification,
             run_action,
             agent.today,
             caller_phone or None,
@@ -218,28 +184,15 @@ class FrontDeskConversation:
         elif isinstance(caller_input, CallerKeyed):
             self._caller(f"[keypad {caller_input.digits}]")
             actions = self._keyed(caller_input.digits)
+        elif isinstance(caller_input, TransferFailed):
+            actions = self._transfer_failed()
         else:
-            actions = _ready(self._silent(caller_input))
+            actions = self._silent(caller_input)
         return self._perform(actions)
 
     async def summary(self) -> str:
         """A sentence or two for a human who reads or takes over the call."""
-        task = self.tasks.state()
-        person = self.tasks.verified or {}
-        facts = {
-            "caller": person.get("full_name") or " ".join(
-                str(person.get(key, "")) for key in ("first_name", "last_name")
-            ).strip(),
-            "verified": self.tasks.verified is not None if self._agent.spec.verification else None,
-            "intent": task["task"] or self.state.intent,
-            "done": task["completed"],
-            "slots": {
-                name: value for name, value in task["slots"].items()
-                if name in self._agent.spec.slots
-            },
-        }
-        transcript = [(entry.role, entry.text) for entry in self.state.history]
-        return await summarize_call(self._agent.language_model, transcript, facts)
+        return await summarize_call(self._agent.language_model, self._transcript(), self._facts())
 
     def takes_short_answers(self) -> bool:
         """Whether "yes" or "okay" over the agent's speech answers its question."""
@@ -259,6 +212,9 @@ class FrontDeskConversation:
 
     async def _said(self, text: str) -> list[AgentAction]:
         tasks = self.tasks
+        escalation = await self._escalation(text)
+        if escalation is not None:
+            return escalation
         # the sentence encoder takes a few ms of numpy: keep it off the audio's event loop
         understanding = await asyncio.to_thread(self._agent.matcher.understand, text)
         intent = understanding.intent
@@ -277,6 +233,9 @@ class FrontDeskConversation:
             reply = await tasks.hear(text)
             if reply.handled:
                 return await self._task_reply(reply)
+        if intent == MESSAGE_TASK:
+            self.state.not_understood_count = 0
+            return await self._hand_off(CALLBACK)
         if tasks.is_task(intent):
             self.state.intent = intent
             self.state.not_understood_count = 0
@@ -285,7 +244,7 @@ class FrontDeskConversation:
             return await self._aside(intent)
         digit = spoken_digit(text) if self._texts.keypad else None
         if digit in self._texts.keypad:
-            return self._answer(self._texts.keypad[digit])
+            return await self._answer(self._texts.keypad[digit])
         self.state.intent = intent
         if intent is None and self._agent.language_model is not None:
             answer = await self._free_answer(text)
@@ -293,7 +252,7 @@ class FrontDeskConversation:
                 self.state.not_understood_count = 0
                 return [Say(answer)]
         if intent is None or (intent == NO and not self._offered_more):
-            return self._not_understood()
+            return await self._not_understood()
         self.state.not_understood_count = 0
         if intent in (GOODBYE, NO):
             return [Say(self._texts.farewell), EndCall(END_GOODBYE)]
@@ -308,7 +267,28 @@ class FrontDeskConversation:
             if self._offered_more:
                 text = self._texts.yes
             return self._small_talk(text, offers_more=True)
-        return self._answer(intent)
+        return await self._answer(intent)
+
+    def _facts(self) -> dict:
+        """What the dialogue knows, for summaries: caller, verified, intent, done, slots."""
+        task = self.tasks.state()
+        person = self.tasks.verified or {}
+        name = person.get("full_name") or " ".join(
+            str(person.get(key, "")) for key in ("first_name", "last_name")
+        ).strip()
+        return {
+            "caller": name,
+            "verified": self.tasks.verified is not None if self._agent.spec.verification else None,
+            "intent": task["task"] or self.state.intent,
+            "done": task["completed"],
+            "slots": {
+                name: value for name, value in task["slots"].items()
+                if name in self._agent.spec.slots
+            },
+        }
+
+    def _transcript(self) -> list[tuple[str, str]]:
+        return [(entry.role, entry.text) for entry in self.state.history]
 
     async def _classify(self, text: str) -> str | None:
         """The language model's pick among the agent's intents for words the matcher could
@@ -361,6 +341,9 @@ class FrontDeskConversation:
 
     async def _task_reply(self, reply: TaskReply) -> list[AgentAction]:
         texts = list(reply.texts)
+        if reply.handoff is not None:
+            self.state.task = self.tasks.state()
+            return [*(Say(text) for text in texts if text), *await self._hand_off(reply.handoff)]
         if reply.finished and self.tasks.active:  # back to a task a topic switch set aside
             resumed = await self.tasks.resume()
             texts += ["Now, back to what we were doing."] + resumed.texts
@@ -368,11 +351,14 @@ class FrontDeskConversation:
         self._offered_more = reply.finished and not self.tasks.active
         return [Say(text) for text in texts if text]
 
-    def _answer(self, intent: str) -> list[AgentAction]:
+    async def _answer(self, intent: str) -> list[AgentAction]:
         self.state.intent = intent
         self.state.not_understood_count = 0
         self._offered_more = self._texts.follow_up is not None
         actions: list[AgentAction] = [Say(self._texts.answers[intent])]
+        reason = self._agent.intent_handoffs.get(intent)
+        if reason is not None:  # a question the agent must leave to a person
+            return actions + await self._hand_off(reason)
         if self._texts.follow_up:
             actions.append(Say(self._texts.follow_up))
         return actions
@@ -381,12 +367,16 @@ class FrontDeskConversation:
         self._offered_more = offers_more
         return [Say(text)]
 
-    def _not_understood(self) -> list[AgentAction]:
+    async def _not_understood(self) -> list[AgentAction]:
+        """The agent's ladder: rephrase, offer the choices, then a person (or goodbye)."""
         self.state.intent = None
         self._offered_more = False
         self.state.not_understood_count += 1
         prompts = self._texts.not_understood
         if self.state.not_understood_count > len(prompts):
+            if self._agent.spec.not_understood.then == "handoff":
+                self.state.not_understood_count = 0
+                return await self._hand_off(NOT_UNDERSTOOD)
             return [Say(self._texts.closing), EndCall(END_NOT_UNDERSTOOD)]
         prompt = prompts[self.state.not_understood_count - 1]
         if prompt == self._last_said():  # an agent file may repeat a prompt: never back to back
@@ -406,20 +396,25 @@ class FrontDeskConversation:
                 return actions
         digit = digits.rstrip("#")
         if digit in self._texts.keypad:
-            return self._answer(self._texts.keypad[digit])
+            return await self._answer(self._texts.keypad[digit])
         self._offered_more = False
+        if digit == KEYPAD_HUMAN_DIGIT:
+            return await self._hand_off(ASKED_FOR_HUMAN)
         if digit == KEYPAD_HELP_DIGIT:
             return [Say(self._texts.keypad_menu)]
         return [Say(self._texts.unknown_key)]
 
-    def _silent(self, silence: CallerSilent) -> list[AgentAction]:
+    async def _silent(self, silence: CallerSilent) -> list[AgentAction]:
         self.state.no_input_count += 1
         reprompts = self._texts.reprompts
         if self.state.no_input_count > len(reprompts):
+            if self._agent.spec.no_input.then == "handoff":
+                return await self._hand_off(NO_INPUT)
             return [Say(self._texts.no_input_goodbye), EndCall(END_NO_INPUT)]
         pending = self.tasks.pending_prompt()
-        if pending:  # in the middle of a task, ask its question again
-            return [Say(f"{TASK_REPROMPT} {pending}")]
+        if pending:  # in the middle of a task, ask its question again, never in the same words
+            opener = TASK_REPROMPTS[(self.state.no_input_count - 1) % len(TASK_REPROMPTS)]
+            return [Say(f"{opener} {pending}")]
         return [Say(reprompts[self.state.no_input_count - 1])]
 
     # ---- history ----
@@ -451,22 +446,8 @@ ActionsFactory = Callable[[str, ActionRegistry], RunAction]
 actions."""
 
 
-async def _ready(actions: list[AgentAction]) -> list[AgentAction]:
-    return actions
-
-
 def _phone_of(caller: str) -> str:
     """The phone number in a caller id such as 'sip:+15551230001@host' ('' if none)."""
     user = caller.split(":", 1)[-1].split("@", 1)[0]
     digits = re.sub(r"[^\d+]", "", user)
     return digits if len(digits.lstrip("+")) >= 7 else ""
-
-
-def _spoken_list(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])}, or {items[-1]}"
-
-
-def _fill(text: str, values: dict[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], text)

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from callwright.actions.http import HttpActionSpec
+from callwright.agent.handoff_spec import HandoffSpec
 from callwright.agent.llm import LlmConfig
 from callwright.agent.task_spec import SlotSpec, TaskSpec, VerificationSpec, slot_problems
 from callwright.agent.templates import TemplateError, check_condition
@@ -35,7 +36,7 @@ from callwright.agent.understanding import SMALL_TALK_INTENTS
 from callwright.agent.yaml_lines import Location, YamlProblem, load_yaml
 
 PLACEHOLDERS = ("business", "topics", "keypad")
-KEYPAD_MENU_DIGITS = "123456789"  # "0" is kept for "tell me the options"
+KEYPAD_MENU_DIGITS = "123456789"  # "0" is kept for "a person, please"
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _INTENT_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
@@ -83,6 +84,9 @@ class Intent(_Section):
     """Phone-menu digit 1-9 that also selects this intent."""
     topic: SpokenText | None = None
     """How the agent names this topic when offering help, e.g. "our opening hours"."""
+    handoff: str | None = None
+    """After the answer, hand the caller to a person for this reason (a question the
+    agent must not answer itself, e.g. `pharmacist`); see the `handoff:` section."""
 
     @field_validator("name")
     @classmethod
@@ -149,6 +153,8 @@ class NoInput(_Section):
         ]
     )
     goodbye: SpokenText = "I'll let you go for now. Please call back any time. Goodbye!"
+    then: Literal["goodbye", "handoff"] = "goodbye"
+    """After the last reprompt: say `goodbye` and hang up, or hand the caller to a person."""
 
 
 class NotUnderstood(_Section):
@@ -156,17 +162,18 @@ class NotUnderstood(_Section):
         default_factory=lambda: [
             "Sorry, I didn't quite get that. I can help with {topics}. What would you like "
             "to know?",
-            "Sorry, I'm still not sure what you need. {keypad}",
-            "Let's try once more. In a few words, what can I help you with?",
+            "Sorry, I'm still not sure what you need. {keypad} Or press 0 for a person.",
         ],
         min_length=1,
     )
-    """Said in order, each once, when the agent cannot tell what the caller wants."""
+    """Said in order, each once, when the agent cannot tell what the caller wants: rephrase
+    the question, then offer the choices."""
+    then: Literal["handoff", "goodbye"] = "handoff"
+    """After the last prompt: hand the caller to a person, or say `closing` and hang up."""
     closing: SpokenText = (
         "I'm sorry I couldn't help this time. Please call back later and a member of our team "
         "will be happy to help. Goodbye!"
     )
-    """Said after the last prompt has been used up; then the call ends."""
 
 
 class SmallTalk(_Section):
@@ -216,6 +223,13 @@ class AgentSpec(_Section):
     llm: LlmConfig | None = None
     """Optional language model: answers questions the intents don't cover, from the agent's
     own answers only, and writes the call summary. Agents work fully without it."""
+    handoff: HandoffSpec = Field(default_factory=HandoffSpec)
+    """Where people are who take calls over, when, and how (see handoff_spec)."""
+    fillers: list[SpokenText] = Field(
+        default_factory=lambda: ["One moment, please.", "Let me check that for you."],
+        min_length=1,
+    )
+    """Said when a reply takes longer than a moment (a slow backend or model)."""
 
     @field_validator("name")
     @classmethod

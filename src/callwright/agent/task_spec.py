@@ -66,6 +66,9 @@ class SlotSpec(_Section):
     """For date: the date is in the past (a birth date), so "eighty five" is 1985."""
     optional: bool = False
     """Filled when the caller mentions it, never asked for."""
+    help: str | None = None
+    """Said when the answer was missed twice: how to answer (the options, the keypad). By
+    default built from the type, e.g. 'You can say cleaning, checkup, or filling.'"""
 
     @model_validator(mode="after")
     def _choice_has_options(self) -> SlotSpec:
@@ -89,8 +92,11 @@ class VerificationSpec(_Section):
     gave_up: str = "I'm sorry, I can't verify your identity over the phone right now."
 
 
+STEP_KINDS = ("collect", "act", "choose", "confirm", "say", "handoff")
+
+
 class Step(_Section):
-    """One step of a flow; exactly one of collect, act, choose, confirm, say."""
+    """One step of a flow; exactly one of collect, act, choose, confirm, say, handoff."""
 
     collect: list[str] | None = None
     act: str | None = None
@@ -112,19 +118,23 @@ class Step(_Section):
     """Condition on slots and results; the step is skipped when it is false."""
     end_task: bool = False
     """Stop the task after this step (a `say` that closes a branch)."""
+    handoff: str | None = None
+    """Hand the caller to a person for this reason (e.g. `specialist`, `qualified_lead`);
+    the agent file's `handoff:` section says where. The task ends here."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:
-        kinds = [k for k in ("collect", "act", "choose", "confirm", "say") if getattr(self, k)]
+        kinds = [k for k in STEP_KINDS if getattr(self, k)]
         if len(kinds) != 1:
-            raise ValueError("a step has exactly one of collect:, act:, choose:, confirm:, say:")
+            listed = ", ".join(f"{kind}:" for kind in STEP_KINDS)
+            raise ValueError(f"a step has exactly one of {listed}")
         if self.choose and not self.from_:
             raise ValueError("choose: needs from: (a list result, e.g. found.slots)")
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("collect", "act", "choose", "confirm", "say") if getattr(self, k))
+        return next(k for k in STEP_KINDS if getattr(self, k))
 
 
 class TaskSpec(_Section):

@@ -24,6 +24,7 @@ from typing import Any
 
 from callwright.actions.registry import ActionResult
 from callwright.agent.entities import extract
+from callwright.agent.handoff_spec import BACKEND_FAILURE, NOT_UNDERSTOOD
 from callwright.agent.task_spec import SlotSpec, Step, TaskSpec, VerificationSpec
 from callwright.agent.templates import holds, lookup, plain, render, render_params, spoken_list
 
@@ -31,13 +32,27 @@ log = logging.getLogger("callwright.agent")
 
 RunAction = Callable[[str, dict[str, Any]], Awaitable[ActionResult]]
 
-MAX_SLOT_MISSES = 2  # times a slot may go unanswered before the task gives up
+MAX_SLOT_MISSES = 2  # misses a question survives: asked again, then explained; then a person
+BACKEND_ERRORS = ("timeout", "backend_error")  # failures of our systems, not of the request
 MAX_REPETITIONS = 20  # passes of a repeating task in one reply
 KEYPAD_DATE_DIGITS = 8  # MMDDYYYY
 US_NUMBER_DIGITS = 10  # a phone number keyed without '#' is complete at this length
-CHANGE_PROMPT = "No problem. What would you like to change?"
+CHANGE_QUESTION = "What would you like to change?"
+CHANGE_PROMPT = f"No problem. {CHANGE_QUESTION}"
 NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
-GIVE_UP = "I'm sorry, I'm having trouble with that part."
+YES_NO_HELP = "Please say yes or no. You can also press 1 for yes, or 2 for no."
+CHOOSE_HELP = "You can say the first one or the second one, or name the one you'd like."
+CHANGE_HELP = "Please tell me the new detail, for example a different day or time."
+TYPE_HELP = {
+    "date": "You can say a day, like next Tuesday or March fourth.",
+    "time": "You can say a time, like ten thirty in the morning.",
+    "person_name": "Please say your first name and then your last name.",
+    "phone_number": "Please say the number one digit at a time, or type it on your keypad.",
+    "number": "Please say the number one digit at a time, or type it on your keypad.",
+    "amount": "Please say the amount in dollars, for example fifty dollars.",
+    "yes_no": YES_NO_HELP,
+    "text": "In a few words, please.",
+}
 _CORRECTION_CUES = re.compile(r"\b(no|not|actually|instead|change|wrong|rather|make it|sorry)\b")
 _PLACEHOLDER_ROOT = re.compile(r"\{([a-zA-Z_]\w*)")
 _NEGATED = re.compile(r"\bnot\s+(?:on\s+|at\s+|the\s+)?[\w'-]+(?:\s+\d+)?")
@@ -55,6 +70,7 @@ class TaskReply:
     texts: list[str] = field(default_factory=list)
     handled: bool = True  # False: the task could not use the input (a side question?)
     finished: bool = False  # the task ended (done, or gave up) with this reply
+    handoff: str | None = None  # the task hands the caller to a person, for this reason
 
 
 class TaskRunner:
@@ -107,6 +123,11 @@ class TaskRunner:
         return awaiting.kind == "confirm" or (
             awaiting.kind == "slot" and self._slots[awaiting.name].type == "yes_no"
         )
+
+    @property
+    def awaiting_kind(self) -> str | None:
+        """What the task waits for: "slot", "confirm", "choose", "change", or None."""
+        return self._awaiting.kind if self._awaiting else None
 
     def awaiting_free_text(self) -> bool:
         """Whether any words would do as the answer (so a side question must be checked first)."""
@@ -171,10 +192,10 @@ class TaskRunner:
             return await self._hear_confirmation(text, awaiting)
         if awaiting.kind == "choose":
             return await self._hear_choice(text, awaiting)
-        if awaiting.kind == "change":
-            if self._fill_mentioned(text, only_missing=False):
+        if awaiting.kind == "change":  # whatever they name now replaces what was read back
+            if self._fill_mentioned(text, only_missing=False, overwrite=True):
                 return await self._walk()
-            return self._missed(awaiting, CHANGE_PROMPT)
+            return self._missed(awaiting, CHANGE_QUESTION)
         spec = self._slots[awaiting.name]
         value = self._extract(awaiting.name, spec, text)
         if value is not None:
@@ -194,8 +215,11 @@ class TaskRunner:
         awaiting = self._awaiting
         if awaiting is None:
             return TaskReply(handled=False)
-        if awaiting.kind == "confirm" and digit in "12":
-            return await self._hear_confirmation("yes" if digit == "1" else "no", awaiting)
+        if self.awaiting_yes_no() and digit in "12":
+            answer = "yes" if digit == "1" else "no"
+            if awaiting.kind == "confirm":
+                return await self._hear_confirmation(answer, awaiting)
+            return await self.hear(answer)
         if awaiting.kind != "slot":
             return TaskReply(handled=False)
         spec = self._slots[awaiting.name]
@@ -270,11 +294,34 @@ class TaskRunner:
         return TaskReply(handled=False)
 
     def _missed(self, awaiting: _Awaiting, ask: str) -> TaskReply:
+        """The fallback ladder of one question: ask again, then explain how to answer (the
+        options, the keypad), then hand the caller to a person with what was collected."""
         awaiting.misses += 1
         if awaiting.misses > MAX_SLOT_MISSES:
             self.failed.append(self.task.name if self.task is not None else "")
-            return self._finish([GIVE_UP])
+            reply = self._finish([])
+            reply.handoff = NOT_UNDERSTOOD
+            return reply
+        if awaiting.misses == MAX_SLOT_MISSES:
+            return TaskReply([self._help(awaiting)])
         return TaskReply([NOT_CAUGHT.format(ask=render(ask, self._scope()))])
+
+    def _help(self, awaiting: _Awaiting) -> str:
+        """How to answer what the task is waiting for, said after the second miss."""
+        if awaiting.kind == "confirm":
+            return YES_NO_HELP
+        if awaiting.kind == "change":
+            return CHANGE_HELP
+        if awaiting.kind == "choose":
+            return f"{CHOOSE_HELP} {self._choose_prompt(self._current_step())}"
+        spec = self._slots.get(awaiting.name)
+        if spec is None:
+            return TYPE_HELP["text"]
+        if spec.help:
+            return render(spec.help, self._scope())
+        if spec.type == "choice":
+            return f"You can say {spoken_list(spec.options)}."
+        return TYPE_HELP[spec.type]
 
     def missed_current(self) -> TaskReply:
         """The caller's words fit neither the task nor anything else: ask again, or give up."""
@@ -374,13 +421,18 @@ class TaskRunner:
                 if text not in self._confirmed:
                     self._awaiting = _Awaiting("confirm", text)
                     return TaskReply([*texts, text])
-            else:
+            elif kind == "say":
                 text = render(step.say or "", self._scope())
                 if (index, text) not in self._said:  # said once, not on every later pass
                     self._said.add((index, text))
                     texts.append(text)
                 if step.end_task:
                     return self._finish(texts)
+            if kind == "handoff":
+                self.completed.append(task.name)
+                reply = self._finish(texts)
+                reply.handoff = step.handoff
+                return reply
         return None
 
     def _ask_slot(self, name: str, texts: list[str]) -> TaskReply:
@@ -405,8 +457,15 @@ class TaskRunner:
         return result
 
     def _action_failed(self, step: Step, result: ActionResult, texts: list[str]) -> TaskReply:
+        """Say the failure plainly; our systems failing (after the registry's safe retry)
+        hands the caller to a person with what was collected."""
         message = render(step.failure, self._scope()) if step.failure else result.message
         texts.append(message or "Sorry, that didn't work.")
+        if result.error in BACKEND_ERRORS:
+            self.failed.append(self.task.name if self.task is not None else "")
+            reply = self._finish(texts)
+            reply.handoff = BACKEND_FAILURE
+            return reply
         if step.retry_slots:
             for name in step.retry_slots:
                 self.values.pop(name, None)

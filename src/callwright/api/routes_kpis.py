@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from callwright.agent.handoff import MESSAGE_TASK
 from callwright.store.business.businesses import Business
 from callwright.store.business.crm import Lead
 from callwright.store.calls import CallRepository
@@ -36,8 +37,16 @@ class AgentKpis(BaseModel):
     contained: int
     """Calls that ended without a hand-off to a human."""
     escalated: int
+    """Calls handed to a person: transferred, or a message taken for a callback."""
+    transferred: int
+    """Calls that ended connected to a person."""
+    messages: int
+    """Calls in which a message was taken for a callback (a ticket)."""
     resolution_rate: float | None
     containment_rate: float | None
+    escalation_rate: float | None
+    escalation_reasons: dict[str, int]
+    """Why callers were handed off: asked_for_human, frustration, not_understood, ..."""
     outcomes: dict[str, int]
     """How calls ended: completed, caller_hung_up, no_input, not understood, error."""
     tasks_completed: dict[str, int]
@@ -48,13 +57,17 @@ class AgentKpis(BaseModel):
 def agent_kpis(agent: str, calls: list[CallRecord], leads: LeadKpis | None) -> AgentKpis:
     completed: Counter[str] = Counter()
     failed: Counter[str] = Counter()
-    resolved = escalated = 0
+    reasons: Counter[str] = Counter()
+    resolved = escalated = messages = 0
     for call in calls:
         task = call.dialogue_state.get("task") or {}
         completed.update(task.get("completed", []))
         failed.update(task.get("failed", []))
-        resolved += bool(task.get("completed"))
-        escalated += call.outcome == "escalated"
+        resolved += bool(set(task.get("completed", [])) - {MESSAGE_TASK})
+        handoffs = call.dialogue_state.get("handoffs") or []
+        escalated += bool(handoffs)
+        messages += MESSAGE_TASK in task.get("completed", [])
+        reasons.update({entry.get("reason", "unknown") for entry in handoffs})
     total = len(calls)
     return AgentKpis(
         agent=agent,
@@ -62,8 +75,12 @@ def agent_kpis(agent: str, calls: list[CallRecord], leads: LeadKpis | None) -> A
         resolved=resolved,
         contained=total - escalated,
         escalated=escalated,
+        transferred=sum(call.outcome == "transferred" for call in calls),
+        messages=messages,
         resolution_rate=round(resolved / total, 3) if total else None,
         containment_rate=round((total - escalated) / total, 3) if total else None,
+        escalation_rate=round(escalated / total, 3) if total else None,
+        escalation_reasons=dict(reasons),
         outcomes=dict(Counter(call.outcome or "unknown" for call in calls)),
         tasks_completed=dict(completed),
         tasks_failed=dict(failed),

@@ -34,8 +34,12 @@ from callwright.agent.conversation import (
     Conversation,
     EndCall,
     Say,
+    Transfer,
+    TransferFailed,
 )
 from callwright.audio.frames import FRAME_MS, AudioFrame
+from callwright.call.bridge import Bridge
+from callwright.call.handoff import CallHandoffs, Dial
 from callwright.call.recorder import CallRecorder
 from callwright.call.speaker import Speaker, Utterance
 from callwright.speech.loader import SpeechEngines
@@ -56,6 +60,7 @@ log = logging.getLogger("callwright.call")
 PRE_ROLL_FRAMES = 15  # 300 ms of audio kept from before the VAD noticed speech
 MAX_UTTERANCE_S = 30.0  # Whisper's window; longer turns are transcribed from their end
 SUMMARY_TIMEOUT_S = 5.0  # a language model writing the call summary gets this long
+TRANSFER_GRACE_S = 5.0  # a transfer that ended our leg gets this long to report its result
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,8 @@ class CallOptions:
     """Caller silence after the agent finished speaking that counts as no input, for
     agents that do not set their own."""
     recordings_dir: Path = Path("var/recordings")
+    filler_after_s: float = 0.7
+    """A reply not started by then (a slow backend or model) gets a filler phrase first."""
 
 
 @dataclass(slots=True)
@@ -90,6 +97,7 @@ class CallSession:
         calls: CallRepository | None,
         options: CallOptions | None = None,
         clock: Callable[[], float] = time.monotonic,
+        dial: Dial | None = None,
     ) -> None:
         self._transport = transport
         self._agent = agent
@@ -104,13 +112,15 @@ class CallSession:
         )
         self._speaker = Speaker(transport, engines.tts, prompts)
         self._recorder = CallRecorder()
+        call_id = transport.call_id or uuid.uuid4().hex
         self._conversation: Conversation = agent.start_conversation(
             getattr(transport, "remote_party", transport.caller),
             outbound=getattr(transport, "direction", "inbound") == "outbound",
+            call_id=call_id,
         )
         self._t0 = clock()
         self.record = CallRecord(
-            id=transport.call_id or uuid.uuid4().hex,
+            id=call_id,
             agent=agent.name,
             caller=transport.caller,
             callee=transport.callee or agent.name,
@@ -132,6 +142,11 @@ class CallSession:
         self._keypad = asyncio.Lock()
         self._outcome = "caller_hung_up"
         self._background: set[asyncio.Task] = set()
+        self._fillers = 0
+        self._handoffs = CallHandoffs(
+            transport, self._conversation, self.record, engines.tts, prompts, dial, self._event,
+            self._spawn, agent.handoff_webhook,
+        )
         transport.on_frame_sent(self._on_frame_sent)
 
     # ---- the call's life ----
@@ -159,6 +174,10 @@ class CallSession:
         return self.record
 
     async def _close(self) -> None:
+        if self._handoffs.transferring and self._reply_task is not None:
+            # a transfer that ended our leg itself (blind transfer done) reports first
+            await asyncio.wait({self._reply_task}, timeout=TRANSFER_GRACE_S)
+        await self._handoffs.close()
         for task in (self._reply_task, self._finish_task):
             if task is not None and not task.done():
                 task.cancel()
@@ -211,6 +230,11 @@ class CallSession:
         now = event.received_at - self._t0
         frame = event.frame
         self._recorder.add_caller(frame, event.received_at)
+        if self._handoffs.bridge is not None:
+            self._handoffs.bridge.from_caller(frame)
+            return
+        if self._handoffs.transferring:
+            return  # the caller is on hold: no turns until the transfer is over
         probability = self._vad.speech_probability(frame)
         if self._turns.caller_speaking:
             self._utterance.append(frame)
@@ -325,6 +349,8 @@ class CallSession:
 
     def _on_digit(self, event: DtmfDigit) -> None:
         self._event("dtmf", digit=event.digit)
+        if self._handoffs.transferring or self._handoffs.bridge is not None:
+            return
         self._last_activity = self._now()
         self._finish_task = self._spawn(self._keyed(event.digit))
 
@@ -372,7 +398,8 @@ class CallSession:
     async def _perform(self, actions: AsyncIterator[AgentAction], turn: _Turn) -> None:
         marks = turn.record.marks
         try:
-            async for action in actions:
+            async for action in self._with_filler(actions, turn):
+                self._handoffs.post_new()
                 if isinstance(action, Say):
                     marks.setdefault("first_reply_text", self._now())
 
@@ -389,11 +416,60 @@ class CallSession:
                     # not part of this cancellable task: the BYE must complete
                     self._hangup = self._spawn(self._transport.hangup())
                     return
+                elif isinstance(action, Transfer):
+                    await self._speaker.drained()
+                    if await self._hand_off(action):
+                        return
+                    await self._perform(self._conversation.respond(TransferFailed("")), turn)
+                    return
+            self._handoffs.post_new()
         except asyncio.CancelledError:
             raise
         except Exception as error:
             log.exception("agent failed on call %s", self.record.id)
             self._event("error", where="agent", message=str(error))
+
+    async def _with_filler(
+        self, actions: AsyncIterator[AgentAction], turn: _Turn
+    ) -> AsyncIterator[AgentAction]:
+        """The reply's actions; when the first is slow (a backend, a model), a short filler
+        phrase goes out meanwhile so the caller never hears dead air."""
+        iterator = aiter(actions)
+        first = asyncio.ensure_future(anext(iterator))
+        try:
+            done, _ = await asyncio.wait({first}, timeout=self._options.filler_after_s)
+            if not done and turn.record.caller_text and self._agent.fillers:
+                filler = self._agent.fillers[self._fillers % len(self._agent.fillers)]
+                self._fillers += 1
+                self._event("filler", text=filler)
+                turn.utterances.append(await self._speaker.say(filler, lambda: None))
+            action = await first
+        except StopAsyncIteration:
+            return
+        finally:
+            first.cancel()
+        yield action
+        async for action in iterator:
+            yield action
+
+    async def _hand_off(self, transfer: Transfer) -> bool:
+        """Carry out a transfer; True when the caller is now with a person."""
+        self._outcome = "transferred"  # a blind transfer ends our leg as it succeeds
+        connected = await self._handoffs.carry_out(transfer)
+        if not connected:
+            self._outcome = "caller_hung_up"
+            self._last_activity = self._now()
+        elif self._handoffs.bridge is not None:
+            self._spawn(self._end_with(self._handoffs.bridge))
+        return connected
+
+    async def _end_with(self, bridge: Bridge) -> None:
+        """The person hung up: the call is over for the caller too."""
+        await bridge.ended.wait()
+        self._event("hangup", by="person", reason=bridge.hangup_reason)
+        self._ended.set()
+        if self._hangup is None:
+            self._hangup = self._spawn(self._transport.hangup())
 
     async def _interrupt_agent(self) -> None:
         """The caller took the floor for real: stop the reply and keep only what was heard."""

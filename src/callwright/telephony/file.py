@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +22,12 @@ import numpy as np
 from callwright.audio.frames import FRAME_MS, SAMPLE_RATE_HZ, AudioFrame, split_into_frames
 from callwright.audio.wav import read_wav
 from callwright.telephony.transport import (
+    TRANSFER_TIMEOUT_S,
     DtmfDigit,
     FrameSentListener,
     InboundAudio,
     RemoteHangup,
+    TransferResult,
     TransportEvent,
 )
 
@@ -109,6 +111,14 @@ class FileCall:
 
     def on_frame_sent(self, listener: FrameSentListener) -> None:
         self._listeners.append(listener)
+
+    async def transfer(
+        self,
+        target: str,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float = TRANSFER_TIMEOUT_S,
+    ) -> TransferResult:
+        return TransferResult(False, 0, "a call from a file cannot be transferred")
 
     async def hangup(self) -> None:
         self._hung_up.set()

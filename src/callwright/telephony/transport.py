@@ -2,12 +2,13 @@
 
 A transport delivers inbound audio, DTMF digits and the hang-up as events, and
 plays outbound audio at a steady 20 ms pace, filling gaps with comfort silence.
-It knows nothing of speech or agents.
+It can hand the caller on to another number (a blind transfer). It knows
+nothing of speech or agents.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,6 +33,24 @@ class RemoteHangup:
 
 
 TransportEvent = InboundAudio | DtmfDigit | RemoteHangup
+
+TRANSFER_TIMEOUT_S = 30.0  # how long a transfer may take before we count it failed
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    """How a blind transfer ended.
+
+    `status` is the final SIP status the far end reported for its call to the target
+    (NOTIFY sipfrag), or the transfer request's own failure status; 0 when none came.
+    `reason` is for logs and the call record: "200 OK", "486 Busy Here", "REFER answered
+    405 Method Not Allowed", "no final NOTIFY within 30 s", "the caller hung up".
+    """
+
+    ok: bool  # the target answered: the far end now talks to it, and this leg is over
+    status: int
+    reason: str
+
 
 FrameSentListener = Callable[[AudioFrame, float], None]
 """Called with each outbound frame (speech or comfort silence) and the monotonic
@@ -63,6 +82,18 @@ class Transport(Protocol):
 
     def on_frame_sent(self, listener: FrameSentListener) -> None:
         """Register a listener for every frame put on the wire."""
+        ...
+
+    async def transfer(
+        self,
+        target: str,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float = TRANSFER_TIMEOUT_S,
+    ) -> TransferResult:
+        """Blind transfer: ask the far end to call `target` (SIP REFER, RFC 3515/5589),
+        passing `headers` (e.g. X-Callwright-Summary) along where the far end honours them.
+        On ok the far end talks to the target and this leg has ended; otherwise the call
+        goes on as before."""
         ...
 
     async def hangup(self) -> None:

@@ -6,23 +6,33 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from callwright.audio.frames import AudioFrame
 from callwright.telephony.sip.dialog import AnswerRetransmission, Dialog
+from callwright.telephony.sip.errors import SipParseError
 from callwright.telephony.sip.flow import SipFlow
+from callwright.telephony.sip.message import SipRequest, SipResponse
 from callwright.telephony.sip.sdp import MediaPlan
 from callwright.telephony.sip.transaction import SipTimers
-from callwright.telephony.transport import FrameSentListener, RemoteHangup, TransportEvent
+from callwright.telephony.sip.transfer import Referral, refer_to
+from callwright.telephony.transport import (
+    TRANSFER_TIMEOUT_S,
+    FrameSentListener,
+    RemoteHangup,
+    TransferResult,
+    TransportEvent,
+)
 
 if TYPE_CHECKING:
     from callwright.telephony.rtp.session import RtpSession
 
 log = logging.getLogger("callwright.sip")
 
-SendInDialog = Callable[["SipCall", str], Awaitable[int]]
-"""Sends an in-dialog request (e.g. "BYE") for a call; returns the final status code."""
+SendInDialog = Callable[["SipCall", str, Iterable[tuple[str, str]]], Awaitable[SipResponse]]
+"""Sends an in-dialog request (e.g. "BYE") with extra header lines; returns its final
+response."""
 
 Direction = Literal["inbound", "outbound"]  # answered by us, or placed by us (dial)
 
@@ -71,6 +81,7 @@ class SipCall:
         self._ended = False
         self._closed = asyncio.Event()
         self._bye: asyncio.Task[None] | None = None
+        self._referral: Referral | None = None  # the transfer under way
 
     # --- Transport ---------------------------------------------------------------------
 
@@ -95,21 +106,54 @@ class SipCall:
     def on_frame_sent(self, listener: FrameSentListener) -> None:
         self.rtp.on_frame_sent(listener)
 
+    async def transfer(
+        self,
+        target: str,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float = TRANSFER_TIMEOUT_S,
+    ) -> TransferResult:
+        """Blind transfer by REFER (see sip/transfer.py). On success we hang up our leg,
+        as RFC 5589 §6 has the transferor do (a far end that sent BYE itself is fine too);
+        on failure the call goes on. One transfer at a time.
+
+        Raises ValueError for a header the application may not set (see extra_headers).
+        """
+        if self._ended:
+            return TransferResult(False, 0, "the call has already ended")
+        if self._referral is not None:
+            return TransferResult(False, 0, "another transfer of this call is under way")
+        try:
+            refer_to_value = refer_to(target, headers)
+        except SipParseError as error:
+            return TransferResult(False, 0, f"cannot transfer to {target!r}: {error}")
+        referral = self._referral = Referral(self.call_id)
+        try:
+            result = await asyncio.wait_for(self._refer(referral, refer_to_value), timeout_s)
+        except TimeoutError:
+            result = TransferResult(False, 0, f"no final NOTIFY within {timeout_s:g} s")
+        finally:
+            self._referral = None
+        log.info("call %s: transfer to %s: %s", self.call_id, target, result.reason)
+        if result.ok:
+            await self.hangup()
+        return result
+
     async def hangup(self) -> None:
         """Send BYE (after the caller's ACK, as RFC 3261 §15 asks) and close the media."""
         if self._ended:
             await self._closed.wait()
             return
         self._ended = True
+        self._end_referral("we hung up")
         self.rtp.events.put_nowait(_LOCAL_HANGUP)
         try:
             await asyncio.wait_for(self._acked.wait(), self._timers.timeout_s)
         except TimeoutError:
             pass  # the no-ACK path already ended the call
         try:
-            status = await self._send_in_dialog(self, "BYE")
-            if status >= 300:
-                log.info("BYE for %s answered %d", self.call_id, status)
+            answer = await self._send_in_dialog(self, "BYE", ())
+            if answer.status >= 300:
+                log.info("BYE for %s answered %d", self.call_id, answer.status)
         finally:
             await self._close()
 
@@ -150,13 +194,44 @@ class SipCall:
             self._awaiting_ack = None
             self._acked.set()
 
+    def receive_notify(self, request: SipRequest) -> int:
+        """A NOTIFY in this dialog; the status to answer it with (481: no transfer under
+        way, so no subscription it could belong to)."""
+        return self._referral.receive_notify(request) if self._referral else 481
+
     async def remote_hangup(self, reason: str) -> None:
         """The caller ended the call (BYE, or no ACK): tell events() and close the media."""
         if self._ended:
             return
         self._ended = True
+        self._end_referral("the caller hung up")
         self.rtp.events.put_nowait(RemoteHangup(reason))
         await self._close()
+
+    async def _refer(self, referral: Referral, refer_to_value: str) -> TransferResult:
+        """Send the REFER; a refusal is the result, else what its NOTIFYs (which may
+        overtake the 202) or a hang-up settle."""
+        await self._acked.wait()  # as for BYE: no request of ours before the caller's ACK
+        headers = [
+            ("Contact", self.contact),
+            ("Refer-To", refer_to_value),
+            ("Referred-By", self.dialog.local_address),
+        ]
+        sending = asyncio.ensure_future(self._send_in_dialog(self, "REFER", headers))
+        try:
+            await asyncio.wait((sending, referral.outcome), return_when=asyncio.FIRST_COMPLETED)
+            if not referral.outcome.done():
+                answer = sending.result()
+                if answer.status >= 300:
+                    reason = f"REFER answered {answer.status} {answer.reason}"
+                    return TransferResult(False, answer.status, reason)
+            return await referral.outcome
+        finally:
+            sending.cancel()
+
+    def _end_referral(self, reason: str) -> None:
+        if self._referral is not None:
+            self._referral.end(TransferResult(False, 0, reason))
 
     def _no_ack(self) -> None:
         log.warning("no ACK for our 2xx in %s within 64*T1; hanging up", self.call_id)

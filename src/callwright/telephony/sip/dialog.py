@@ -2,7 +2,7 @@
 
 It remembers who is on each end, where in-dialog requests go (the remote target from Contact,
 via the route set from Record-Route) and the CSeq numbers, and it builds our in-dialog
-requests (BYE). Loose routing: with a route set whose first hop has `;lr`, the request keeps
+requests (BYE, REFER). Loose routing: with a route set whose first hop has `;lr`, the request keeps
 the remote target as Request-URI, carries the route set as Route headers and goes to the
 first route's address, so it works behind Kamailio.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from callwright.telephony.sip.address import BRANCH_MAGIC_COOKIE, NameAddress, SipUri, Via
@@ -107,9 +107,15 @@ class Dialog:
         uri = NameAddress.parse(self.route_set[0]).uri if self.route_set else self.remote_target
         return SipUri.parse(uri).address()
 
-    def create_request(self, method: str, via: Via, contact: str | None = None) -> SipRequest:
+    def create_request(
+        self,
+        method: str,
+        via: Via,
+        contact: str | None = None,
+        headers: Iterable[tuple[str, str]] = (),
+    ) -> SipRequest:
         """A new in-dialog request, routed by the route set, with the next local CSeq (an
-        ACK keeps its INVITE's, the last one used)."""
+        ACK keeps its INVITE's, the last one used) and `headers` after the dialog's own."""
         if method != "ACK":
             self.local_cseq += 1
         routes = list(self.route_set)
@@ -117,7 +123,7 @@ class Dialog:
         if routes and "lr" not in NameAddress.parse(routes[0]).sip_uri().params:
             request_uri = NameAddress.parse(routes.pop(0)).uri  # strict router (RFC 2543)
             routes.append(f"<{self.remote_target}>")
-        headers = Headers(
+        lines = Headers(
             [
                 ("Via", via.serialize()),
                 ("Max-Forwards", str(MAX_FORWARDS)),
@@ -128,11 +134,13 @@ class Dialog:
             ]
         )
         for route in routes:
-            headers.add("Route", route)
+            lines.add("Route", route)
         if contact:
-            headers.add("Contact", contact)
-        headers.add("Content-Length", "0")
-        return SipRequest(headers=headers, body=b"", method=method, uri=request_uri)
+            lines.add("Contact", contact)
+        for name, value in headers:
+            lines.add(name, value)
+        lines.add("Content-Length", "0")
+        return SipRequest(headers=lines, body=b"", method=method, uri=request_uri)
 
 
 class AnswerRetransmission:

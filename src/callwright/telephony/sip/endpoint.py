@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ from callwright.telephony.sip.flow import (
     reply_flow,
 )
 from callwright.telephony.sip.message import (
+    Headers,
     SipParseError,
     SipRequest,
     SipResponse,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("callwright.sip")
 
-ALLOWED_METHODS = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS")
+ALLOWED_METHODS = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "NOTIFY")  # NOTIFY: of a REFER
 ANSWERABLE_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")  # needed to send a 400 at all
 SERVER_NAME = "callwright"
 CONTACT_USER = "callwright"
@@ -372,6 +373,8 @@ class SipServer(Dialing):
         elif request.method == "BYE":
             self._answer(transaction, 200)
             self._spawn(call.remote_hangup("BYE"))
+        elif request.method == "NOTIFY":  # how the call we asked the far end to place goes
+            self._answer(transaction, call.receive_notify(request))
         else:  # re-INVITE: hold, resume or new media address
             self._answer(transaction, 100)
             offer = self._offer(request, transaction)
@@ -441,15 +444,17 @@ class SipServer(Dialing):
         warning = f'399 {SERVER_NAME} "{reason.replace(chr(34), chr(39))}"'
         flow.send(request.response(400, headers=[("Warning", warning)]).serialize())
 
-    async def _send_in_dialog(self, call: SipCall, method: str) -> int:
+    async def _send_in_dialog(
+        self, call: SipCall, method: str, headers: Iterable[tuple[str, str]]
+    ) -> SipResponse:
         try:
             flow = call.flow = await self._dialog_flow(call.dialog, call.flow)
         except OSError as error:
             log.warning("cannot reach %s for %s: %s", call.dialog.next_hop(), method, error)
-            return 503
-        request = call.dialog.create_request(method, self._via(flow, call.local_ip))
-        response = await self._transactions.send_request(request, flow)
-        return response.status
+            return SipResponse(Headers(), b"", 503, f"Service Unavailable ({error})")
+        via = self._via(flow, call.local_ip)
+        request = call.dialog.create_request(method, via, headers=headers)
+        return await self._transactions.send_request(request, flow)
 
     async def _dialog_flow(self, dialog: Dialog, flow: SipFlow) -> SipFlow:
         """Where the dialog's next request goes: UDP to its next hop; TCP on its connection

@@ -7,7 +7,7 @@ byte) and are looked up case-insensitively, compact forms included.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from callwright.telephony.sip.address import CSeq, NameAddress, Via, split_header_values
@@ -18,6 +18,7 @@ __all__ = [
     "SipParseError",
     "SipRequest",
     "SipResponse",
+    "extra_headers",
     "find_message_length",
     "parse_message",
 ]
@@ -26,6 +27,7 @@ SIP_VERSION = "SIP/2.0"
 MAX_MESSAGE_BYTES = 65_535
 MAX_HEADER_SECTION_BYTES = 32_768
 MAX_HEADER_LINES = 200
+MAX_EXTRA_HEADER_VALUE_BYTES = 1024  # an application header's value is cut to this
 
 COMPACT_HEADER_NAMES = {
     "v": "via",
@@ -43,12 +45,18 @@ COMPACT_HEADER_NAMES = {
     "u": "allow-events",
 }
 REQUIRED_REQUEST_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")
+STACK_HEADERS = (  # written by the SIP stack itself, never taken from an application
+    *REQUIRED_REQUEST_HEADERS,
+    "Max-Forwards", "Contact", "Route", "Record-Route", "Content-Length", "Content-Type",
+    "Allow", "Require", "Event", "Subscription-State", "Refer-To", "Referred-By",
+)  # fmt: skip
 
 REASON_PHRASES = {
     100: "Trying",
     180: "Ringing",
     183: "Session Progress",
     200: "OK",
+    202: "Accepted",
     400: "Bad Request",
     404: "Not Found",
     405: "Method Not Allowed",
@@ -60,14 +68,17 @@ REASON_PHRASES = {
     486: "Busy Here",
     487: "Request Terminated",
     488: "Not Acceptable Here",
+    489: "Bad Event",
     491: "Request Pending",
     500: "Server Internal Error",
     501: "Not Implemented",
     503: "Service Unavailable",
     505: "Version Not Supported",
+    603: "Decline",
 }
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
+_UNSAFE_IN_LINE_RE = re.compile(r"[\s\x00-\x1f\x7f]+")  # CR, LF, tabs, controls
 _HEADER_END_RE = re.compile(rb"\r?\n\r?\n")
 _START_LINE_RE = re.compile(rb"^(?:[A-Za-z]+ \S+ SIP/2\.0|SIP/2\.0 \d{3}(?: .*)?)\r?$", re.I)
 _CONTENT_LENGTH_RE = re.compile(rb"^(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)", re.I | re.M)
@@ -142,6 +153,26 @@ class Headers:
 
     def __repr__(self) -> str:
         return f"Headers({self._items!r})"
+
+
+def extra_headers(headers: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """Application headers (e.g. X-Callwright-Summary) made safe for one SIP header line
+    each: CR, LF and other controls become spaces, runs of whitespace fold to one, and the
+    value is cut to MAX_EXTRA_HEADER_VALUE_BYTES of UTF-8.
+
+    Raises ValueError for a name that is not a token or is one the stack writes itself.
+    """
+    safe = []
+    stack_keys = {_key(stack_name) for stack_name in STACK_HEADERS}
+    for name, value in (headers or {}).items():
+        if not _TOKEN_RE.match(name):
+            raise ValueError(f"{name!r} is not a SIP header name (letters, digits, '-')")
+        if _key(name) in stack_keys:
+            raise ValueError(f"{name} is written by the SIP stack, not by the application")
+        folded = _UNSAFE_IN_LINE_RE.sub(" ", value).strip().encode()
+        cut = folded[:MAX_EXTRA_HEADER_VALUE_BYTES].decode(errors="ignore").rstrip()
+        safe.append((name, cut))
+    return safe
 
 
 @dataclass(slots=True)

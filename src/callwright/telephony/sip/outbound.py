@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_tag
 from callwright.telephony.sip.errors import SipParseError
 from callwright.telephony.sip.flow import SipFlow, TcpFlow, UdpFlow, local_ip
-from callwright.telephony.sip.message import Headers, SipRequest, SipResponse
+from callwright.telephony.sip.message import Headers, SipRequest, SipResponse, extra_headers
 from callwright.telephony.sip.sdp import (
     CODEC_CLOCK_RATE_HZ,
     DTMF_EVENTS,
@@ -97,8 +97,10 @@ def build_invite(
     contact: str,
     offer: bytes,
     allow: Iterable[str],
+    extra: Iterable[tuple[str, str]] = (),
 ) -> SipRequest:
-    """A dialog-creating INVITE to `target` with a new Call-ID, From tag and CSeq."""
+    """A dialog-creating INVITE to `target` with a new Call-ID, From tag and CSeq, and the
+    `extra` header lines (made safe by extra_headers) before the body's."""
     headers = Headers(
         [
             ("Via", via.serialize()),
@@ -110,6 +112,7 @@ def build_invite(
             ("Contact", contact),
             ("Allow", ", ".join(allow)),
             ("User-Agent", USER_AGENT),
+            *extra,
             ("Content-Type", "application/sdp"),
         ]
     )
@@ -166,23 +169,33 @@ class Dialing:
         async def _udp_flow(self, host: str, port: int) -> UdpFlow: ...
         async def _tcp_flow(self, host: str, port: int) -> TcpFlow: ...
         async def _dialog_flow(self, dialog: Dialog, flow: SipFlow) -> SipFlow: ...
-        async def _send_in_dialog(self, call: SipCall, method: str) -> int: ...
+        async def _send_in_dialog(
+            self, call: SipCall, method: str, headers: Iterable[tuple[str, str]]
+        ) -> SipResponse: ...
         def _via(self, flow: SipFlow, local_ip: str) -> Via: ...
         def _contact(self, flow: SipFlow, local_ip: str, user: str) -> str: ...
         def _forget_call(self, call: SipCall) -> None: ...
         def _spawn(self, coroutine: Awaitable[None]) -> None: ...
 
     async def dial(
-        self, target_uri: str, *, from_user: str, timeout_s: float = DIAL_TIMEOUT_S
+        self,
+        target_uri: str,
+        *,
+        from_user: str,
+        timeout_s: float = DIAL_TIMEOUT_S,
+        headers: Mapping[str, str] | None = None,
     ) -> SipCall:
         """Call `target_uri` (e.g. sip:alice@10.0.0.7:5060, or with ;transport=tcp) as
-        `from_user` and return the answered call, its media started.
+        `from_user` and return the answered call, its media started. `headers` go on the
+        INVITE (e.g. X-Callwright-Summary for a human taking a warm transfer).
 
         Raises CallFailed when the call is not answered, SipParseError for a target that is
-        not a sip: URI, OSError when the target cannot be reached.
+        not a sip: URI, OSError when the target cannot be reached, ValueError for a header
+        the application may not set (see extra_headers).
         """
         if self._udp is None or self._closing:
             raise RuntimeError("SipServer is not running: await start() before dial()")
+        extra = extra_headers(headers)
         target = SipUri.parse(target_uri)
         transport = (target.params.get("transport") or "udp").lower()
         if target.scheme != "sip" or transport not in DIAL_TRANSPORTS:
@@ -197,7 +210,7 @@ class Dialing:
         try:
             assert self._open_media is not None
             rtp = await self._open_media(self.host)
-            call = await self._invite(target_uri, from_user, flow, rtp, timeout_s)
+            call = await self._invite(target_uri, from_user, flow, rtp, timeout_s, extra)
             rtp = None  # the call owns it now
             return call
         except BaseException:
@@ -209,7 +222,13 @@ class Dialing:
                 await rtp.close()
 
     async def _invite(
-        self, target: str, from_user: str, flow: SipFlow, rtp: RtpSession, timeout_s: float
+        self,
+        target: str,
+        from_user: str,
+        flow: SipFlow,
+        rtp: RtpSession,
+        timeout_s: float,
+        extra: list[tuple[str, str]],
     ) -> SipCall:
         local = local_ip(self.host, flow)
         session_id = secrets.randbelow(2**31)
@@ -221,6 +240,7 @@ class Dialing:
             contact=self._contact(flow, local, from_user),
             offer=build_offer(local, rtp.local_port, session_id).serialize(),
             allow=self.allowed_methods,
+            extra=extra,
         )
         log.info(
             "dialing %s as %r over %s (call %s)", target, from_user, flow.transport, invite.call_id

@@ -1,0 +1,108 @@
+"""Every text an agent says that is known when it loads, placeholders filled in.
+
+Known texts are synthesized once, before the first call (`Agent.fixed_prompts`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from callwright.agent.spec import AgentSpec, Intent
+from callwright.agent.templates import spoken_list
+
+MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
+NO_KEYPAD_MENU = "You can ask me about {topics}."
+ASKING_FOR_A_PERSON = "Can I speak to a person, a representative or an operator?"
+"""Without it, phone-line Whisper hears "representative" as "reprimand to live"."""
+UNKNOWN_KEY = "Sorry, that key isn't an option. {keypad}"
+
+_PLACEHOLDER = re.compile(r"\{(business|topics|keypad)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontDeskTexts:
+    """Every text the agent can say, placeholders filled in."""
+
+    greeting: str
+    answers: dict[str, str]  # intent name -> answer
+    keypad: dict[str, str]  # digit -> intent name
+    keypad_menu: str
+    unknown_key: str
+    follow_up: str | None
+    farewell: str
+    reprompts: list[str]
+    no_input_goodbye: str
+    not_understood: list[str]
+    closing: str
+    thanks: str
+    hello: str
+    yes: str
+    fillers: list[str]
+    handoff: list[str]  # what the agent may say around a hand-off
+
+
+    @classmethod
+    def render(cls, spec: AgentSpec, intents: list[Intent]) -> FrontDeskTexts:
+        keyed = [intent for intent in spec.intents if intent.keypad]
+        named = [intent for intent in spec.intents if intent.topic]
+        topics = spoken_list(
+            [i.spoken_topic for i in (named or keyed or spec.intents[:MAIN_TOPICS_MAX])]
+        )
+        menu = " ".join(f"For {i.spoken_topic}, press {i.keypad}." for i in keyed)
+        values = {"business": spec.business, "topics": topics}
+        values["keypad"] = _fill(spec.keypad or menu or NO_KEYPAD_MENU, values | {"keypad": ""})
+
+        def fill(text: str) -> str:
+            return _fill(text, values)
+
+        return cls(
+            greeting=fill(spec.greeting),
+            answers={intent.name: fill(intent.answer) for intent in intents},
+            keypad={intent.keypad: intent.name for intent in keyed if intent.keypad},
+            keypad_menu=values["keypad"],
+            unknown_key=fill(UNKNOWN_KEY),
+            follow_up=fill(spec.follow_up) if spec.follow_up else None,
+            farewell=fill(spec.goodbye.say),
+            reprompts=[fill(text) for text in spec.no_input.reprompts],
+            no_input_goodbye=fill(spec.no_input.goodbye),
+            not_understood=[fill(text) for text in spec.not_understood.prompts],
+            closing=fill(spec.not_understood.closing),
+            thanks=fill(spec.small_talk.thanks),
+            hello=fill(spec.small_talk.hello),
+            yes=fill(spec.small_talk.yes),
+            fillers=[fill(text) for text in spec.fillers],
+            handoff=[fill(text) for text in handoff_texts(spec)],
+        )
+
+    def all(self) -> list[str]:
+        texts = [self.greeting, *self.answers.values(), self.follow_up, self.keypad_menu]
+        texts += [self.unknown_key, self.farewell, *self.reprompts, self.no_input_goodbye]
+        texts += [*self.not_understood, self.closing, self.thanks, self.hello, self.yes]
+        texts += [*self.fillers, *self.handoff]
+        return list(dict.fromkeys(text for text in texts if text))
+
+
+def speech_context(spec: AgentSpec) -> str:
+    """The business name, one typical question per intent and the words callers use to ask
+    for a person, as a speech-to-text prompt."""
+    firsts = [intent.examples[0].rstrip("?.!") for intent in spec.all_intents()]
+    questions = [f"{text[:1].upper()}{text[1:]}?" for text in firsts if text]
+    return " ".join([f"{spec.business}.", *questions, ASKING_FOR_A_PERSON])
+
+
+def handoff_texts(spec: AgentSpec) -> list[str]:
+    """The fixed texts of hand-offs and message taking (the ones without placeholders)."""
+    handoff = spec.handoff
+    message = handoff.message
+    texts = [handoff.say, handoff.hold, handoff.failed, handoff.closed, handoff.emergency]
+    texts += [handoff.apology, handoff.trouble, handoff.unavailable, handoff.message_failed]
+    texts += [message.offer, message.ask_phone, message.ask_message]
+    texts += [route.say for route in handoff.reasons.values() if route.say]
+    return texts
+
+
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
