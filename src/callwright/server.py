@@ -18,7 +18,12 @@ from callwright.actions.backends import demo_ready_actions
 from callwright.agent.conversation import Agent
 from callwright.agent.loader import load_agents
 from callwright.api.app import create_app
-from callwright.api.metrics import CALLS_ACTIVE, CALLS_TOTAL, TURN_LATENCY_SECONDS
+from callwright.api.metrics import (
+    CALLS_ACTIVE,
+    CALLS_TOTAL,
+    HANDOFFS_TOTAL,
+    TURN_LATENCY_SECONDS,
+)
 from callwright.call.handoff import Dial
 from callwright.call.session import CallSession
 from callwright.config import ServerConfig
@@ -53,6 +58,9 @@ class Runtime:
             )
             record = await session.run()
             CALLS_TOTAL.labels(agent.name, record.outcome or "unknown").inc()
+            for handoff in record.dialogue_state.get("handoffs", []):
+                result = handoff.get("result", "unknown")
+                HANDOFFS_TOTAL.labels(agent.name, handoff.get("reason", "unknown"), result).inc()
             for turn in record.turns:
                 latency = turn.latency_ms()
                 if latency is not None:

@@ -15,6 +15,7 @@ from callwright.actions.seed import seed_demo_data
 from callwright.agent.conversation import (
     CallerKeyed,
     CallerSaid,
+    CallerSilent,
     EndCall,
     Say,
     Transfer,
@@ -65,6 +66,9 @@ class Caller:
 
     async def keys(self, digits: str) -> str:
         return await self._collect(self.conversation.respond(CallerKeyed(digits)))
+
+    async def silent(self, seconds: float = 6.0) -> str:
+        return await self._collect(self.conversation.respond(CallerSilent(seconds)))
 
     async def transfer_fails(self, why: str = "486 Busy Here") -> str:
         """What the caller hears when the person the agent transferred to does not answer."""

@@ -146,6 +146,14 @@ async def test_anger_gets_one_apology_and_a_person(call, people):
     assert "frustrating" not in again.lower()  # apologized once
 
 
+async def test_an_angry_request_for_a_person_gets_the_apology_too(call, people):
+    caller = call("demo")
+    await caller.start()
+    reply = await caller.says("this is useless, get me a human")
+    assert reply.startswith("I'm sorry this has been frustrating.")
+    assert [t.reason for t in caller.transfers] == ["asked_for_human"]
+
+
 async def test_saying_no_again_and_again_is_frustration(call, people):
     caller = call("dental", caller_id="sip:+15551230001@127.0.0.1")
     await caller.start()
@@ -269,6 +277,7 @@ async def test_outside_office_hours_the_dental_agent_takes_a_message(agent_named
     await caller.start()
     reply = await caller.says("let me talk to a person")
     assert "isn't available right now" in reply
+    assert "available Monday to Friday, from 8 AM to 5 PM" in reply
     assert not caller.transfers
 
 
@@ -282,3 +291,18 @@ async def test_caller_asking_to_be_called_back_leaves_a_message(call, people, en
     [ticket] = tickets(engine)
     assert "insurance card" in ticket.description
     assert caller.conversation.state.handoffs[-1]["reason"] == "callback"
+
+
+async def test_an_agent_can_hand_a_silent_caller_to_a_person(tmp_path, people):
+    from callwright.agent.loader import load_agent
+    from tests.agents.conftest import AGENTS, Caller
+
+    text = (AGENTS / "demo.yaml").read_text()
+    path = tmp_path / "demo.yaml"
+    path.write_text(text.replace("no_input:\n", "no_input:\n  then: handoff\n", 1))
+    caller = Caller(load_agent(path).start_conversation())
+    await caller.start()
+    replies = [await caller.silent() for _ in range(3)]
+    assert no_repeats(replies)
+    assert [t.reason for t in caller.transfers] == ["no_input"]
+    assert caller.ended is None  # handed over, not hung up on

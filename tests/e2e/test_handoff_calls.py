@@ -132,9 +132,10 @@ def agent_said(record: dict) -> str:
 async def test_warm_transfer_briefs_the_person_then_connects_the_caller(
     server, ports, webhook, stt, tmp_path
 ):
-    person = answering_phone(person_voice(tmp_path / "person.wav", 50), tmp_path / "person",
-                             port=ports["demo"], seconds=58, user="desk")
-    caller = spoken_script(tmp_path, [8.0, ASK, 26.0, tone(CALLER_HZ, 6.0), 2.0])
+    person = answering_phone(person_voice(tmp_path / "person.wav", 42), tmp_path / "person",
+                             port=ports["demo"], seconds=46, user="desk")
+    # connected about 10 s after asking (the person is called while the agent still talks)
+    caller = spoken_script(tmp_path, [8.0, ASK, 18.0, tone(CALLER_HZ, 6.0), 2.0])
     call = await asyncio.to_thread(call_with_baresip, server.uri("demo"), caller,
                                    tmp_path / "caller", timeout_s=90)
     answered = await asyncio.to_thread(person.finish)
@@ -146,6 +147,10 @@ async def test_warm_transfer_briefs_the_person_then_connects_the_caller(
     assert events(record, "handoff_result") == [{"connected": True, "detail": "connected"}]
     handoff = record["dialogue_state"]["handoffs"][-1]
     assert handoff["reason"] == "asked_for_human" and handoff["result"] == "transferred"
+    metrics = httpx.get(f"{server.api}/metrics").text
+    assert 'callwright_handoffs_total{agent="demo",reason="asked_for_human",result="transfer' in (
+        metrics
+    )
     # the person heard the briefing, and the summary came on the INVITE
     briefing = transcribe(stt, answered.heard[: 20 * SAMPLE_RATE_HZ])
     assert "maple street" in briefing and "person" in briefing, briefing
@@ -161,8 +166,8 @@ async def test_warm_transfer_briefs_the_person_then_connects_the_caller(
 
 
 async def test_blind_transfer_sends_the_callers_phone_to_the_person(server, ports, tmp_path):
-    person = answering_phone(person_voice(tmp_path / "person.wav", 45), tmp_path / "person",
-                             port=ports["retail"], seconds=50, user="care")
+    person = answering_phone(person_voice(tmp_path / "person.wav", 40), tmp_path / "person",
+                             port=ports["retail"], seconds=44, user="care")
     # baresip plays its WAV from the start on each call: on the call to the person too
     caller = spoken_script(tmp_path, [9.0, "I need to speak to a representative please.", 4.0,
                                       tone(CALLER_HZ, 20.0)])

@@ -92,10 +92,11 @@ class HandingOff:
         if self._taking_message():
             # the message is already the way to a person; its words are the caller's own
             return await self._hand_off(ASKED_FOR_HUMAN) if Cue.HUMAN in heard else None
+        angry = Cue.ANGER in heard
         if Cue.HUMAN in heard:
             asked_for = CALLBACK if _CALLBACK.search(text.lower()) else ASKED_FOR_HUMAN
-            return await self._hand_off(asked_for)
-        if Cue.ANGER in heard:
+            return await self._hand_off(asked_for, apologize=angry)
+        if angry:
             return await self._hand_off(FRUSTRATION)
         answer = extract("yes_no", text)
         rejecting = answer is not None and answer.value is False
@@ -105,13 +106,16 @@ class HandingOff:
             return await self._hand_off(FRUSTRATION)
         return None
 
-    async def _hand_off(self, reason: str, lead: list[str] | None = None) -> list[AgentAction]:
+    async def _hand_off(
+        self, reason: str, lead: list[str] | None = None, apologize: bool = False
+    ) -> list[AgentAction]:
         """Hand the caller to a person for `reason`: a Transfer when someone can answer now,
         else a message for a callback (a ticket with the summary). Never a loop: once a
-        message is taken or could not be, the caller is told so."""
+        message is taken or could not be, the caller is told so. A frustrated caller hears
+        one apology in the call, however often they get angry."""
         handoff = self._agent.handoff
         texts = list(lead or [])
-        if reason == FRUSTRATION and not self._apologized:
+        if (apologize or reason == FRUSTRATION) and not self._apologized:
             texts.append(handoff.apology)
             self._apologized = True
         elif reason == NOT_UNDERSTOOD:
@@ -137,7 +141,7 @@ class HandingOff:
         if reason == CALLBACK or not (people and self._agent.people_available()):
             entry["result"] = "message"
             if reason != CALLBACK:
-                texts.append(handoff.failed if self._people_unreachable else handoff.closed)
+                texts.append(handoff.failed if self._people_unreachable else handoff.closed_text())
             return await self._take_message(reason, summary, texts)
         entry["result"] = "pending"
         self.tasks.cancel()

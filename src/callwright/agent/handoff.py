@@ -35,8 +35,8 @@ REASON_PHRASES = {
     CALLBACK: "the caller asked for a call back",
 }
 
-BRIEFING = "Hello, this is the {business} assistant with a caller for you. {summary} {connect}"
-CONNECTING = "I'm connecting you now."
+BRIEFING = "Hello, a caller from the {business} line. {summary} {connect}"
+CONNECTING = "Connecting you now."
 
 
 def reason_phrase(reason: str) -> str:
@@ -114,11 +114,14 @@ async def handoff_summary(
     reason: str,
     last_words: str,
 ) -> str:
-    """A few sentences for the person who takes over: what is known, the caller's last
-    words, and why the hand-off."""
-    summary = await summarize_call(model, transcript, facts)
-    said = f' Their last words: "{last_words.strip()}".' if last_words.strip() else ""
-    return f"{summary}{said} Handed over because {reason_phrase(reason)}."
+    """A few sentences for the person who takes over: what is known (nothing made up when
+    nothing is), why the hand-off, and the caller's last words."""
+    known = any(facts.get(key) for key in ("caller", "intent", "done", "slots"))
+    sentences = [await summarize_call(model, transcript, facts)] if known or model else []
+    sentences.append(f"Handed over because {reason_phrase(reason)}.")
+    if last_words.strip():
+        sentences.append(f'Their last words: "{last_words.strip()}".')
+    return " ".join(sentences)
 
 
 def briefing(business: str, summary: str) -> str:

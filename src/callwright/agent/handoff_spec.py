@@ -37,6 +37,7 @@ REASONS = (ASKED_FOR_HUMAN, FRUSTRATION, NOT_UNDERSTOOD, NO_INPUT, BACKEND_FAILU
 """Built-in reasons; agent files add their own (`policy`, `specialist`, `qualified_lead`)."""
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DEFAULT_RING_S = 20.0
 _ENVIRONMENT = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 _REASON_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -50,7 +51,7 @@ class BusinessHours(_Section):
     """When people answer transfers, in the agent's time zone."""
 
     days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: list(WEEKDAYS[:5])
+        default_factory=lambda: list(WEEKDAYS[:5]), min_length=1
     )
     open: time_of_day = time_of_day(9, 0)
     close: time_of_day = time_of_day(17, 0)
@@ -60,6 +61,17 @@ class BusinessHours(_Section):
         if self.close <= self.open:
             raise ValueError(f"close ({self.close:%H:%M}) must be after open ({self.open:%H:%M})")
         return self
+
+    def spoken(self) -> str:
+        """E.g. "Monday to Friday, from 8 AM to 5 PM"."""
+        names = [DAY_NAMES[WEEKDAYS.index(day)] for day in WEEKDAYS if day in self.days]
+        indexes = [WEEKDAYS.index(day) for day in WEEKDAYS if day in self.days]
+        consecutive = indexes == list(range(indexes[0], indexes[-1] + 1)) if indexes else False
+        if len(names) > 2 and consecutive:
+            days = f"{names[0]} to {names[-1]}"
+        else:
+            days = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+        return f"{days}, from {_spoken_time(self.open)} to {_spoken_time(self.close)}"
 
     def covers(self, moment: datetime) -> bool:
         """Whether `moment` (in the agent's zone) is inside the hours."""
@@ -152,6 +164,12 @@ class HandoffSpec(_Section):
                 _check_target(route.target)
         return reasons
 
+    def closed_text(self) -> str:
+        """What the agent says when nobody can answer now, with the hours when set."""
+        if self.hours is None:
+            return self.closed
+        return f"{self.closed} Our team is available {self.hours.spoken()}."
+
     def route(self, reason: str) -> ResolvedRoute:
         """Where and how a hand-off for `reason` goes, environment variables read now."""
         override = self.reasons.get(reason, HandoffRoute())
@@ -187,3 +205,10 @@ def _check_target(target: str) -> str:
             "${VARIABLE} naming one in the environment"
         )
     return target
+
+
+def _spoken_time(moment: time_of_day) -> str:
+    """08:00 -> "8 AM", 17:30 -> "5:30 PM"."""
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'AM' if moment.hour < 12 else 'PM'}"

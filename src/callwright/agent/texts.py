@@ -95,7 +95,7 @@ def handoff_texts(spec: AgentSpec) -> list[str]:
     """The fixed texts of hand-offs and message taking (the ones without placeholders)."""
     handoff = spec.handoff
     message = handoff.message
-    texts = [handoff.say, handoff.hold, handoff.failed, handoff.closed, handoff.emergency]
+    texts = [handoff.say, handoff.hold, handoff.failed, handoff.closed_text(), handoff.emergency]
     texts += [handoff.apology, handoff.trouble, handoff.unavailable, handoff.message_failed]
     texts += [message.offer, message.ask_phone, message.ask_message]
     texts += [route.say for route in handoff.reasons.values() if route.say]

@@ -14,6 +14,11 @@ CALLS_ACTIVE = Gauge("callwright_calls_active", "Calls in progress on this worke
 CALLS_TOTAL = Counter(
     "callwright_calls", "Calls finished, by agent and outcome.", ["agent", "outcome"]
 )
+HANDOFFS_TOTAL = Counter(
+    "callwright_handoffs",
+    "Hand-offs to a person, by agent, reason and result (transferred, failed, message).",
+    ["agent", "reason", "result"],
+)
 TURN_LATENCY_SECONDS = Histogram(
     "callwright_turn_latency_seconds",
     "Caller's end of speech to the agent's first audio on the wire.",

@@ -86,17 +86,20 @@ class CallHandoffs:
         self._webhook = webhook
         self._posted = 0
 
-    async def carry_out(self, transfer: Transfer) -> bool:
-        """Blind or warm transfer; True when the caller is now with a person. The result is
+    async def carry_out(self, transfer: Transfer, said: Callable[[], Awaitable[None]]) -> bool:
+        """Blind or warm transfer once the agent's last words (`said` returns when they are
+        on the wire) are out; True when the caller is now with a person. The result is
         recorded on the conversation and as a call event."""
         self.transferring = True
         self._event("handoff", reason=transfer.reason, mode=transfer.mode, target=transfer.target)
         try:
             if transfer.mode == "blind":
+                await said()  # the caller hears "transferring you" before the phone moves
                 outcome = await blind_transfer(self._caller, transfer, self._record.id)
             else:
                 outcome = await warm_transfer(
-                    self._caller, transfer, self._record.id, self._dial, self._tts, self._prompts
+                    self._caller, transfer, self._record.id, self._dial, self._tts,
+                    self._prompts, said,
                 )
         finally:
             self.transferring = False
@@ -152,16 +155,26 @@ async def warm_transfer(
     dial: Dial | None,
     tts: TextToSpeech,
     prompts: PromptCache,
+    said: Callable[[], Awaitable[None]],
 ) -> HandoffOutcome:
-    """Call the person with hold audio for the caller, brief them, and bridge the legs."""
+    """Call the person at once, while the caller still hears the agent (`said` returns when
+    that is over); then hold audio for the caller, the briefing for the person, the bridge."""
     if dial is None:
+        await said()
         return HandoffOutcome(False, "this line cannot place calls to a person")
+    dialing = asyncio.ensure_future(
+        dial(transfer.target, transfer_headers(call_id, transfer), transfer.ring_s)
+    )
+    try:
+        await said()
+    except BaseException:
+        dialing.cancel()
+        raise
     holding = asyncio.ensure_future(_play_hold_audio(caller))
     bridge: Bridge | None = None
     try:
         try:
-            person = await dial(transfer.target, transfer_headers(call_id, transfer),
-                                transfer.ring_s)
+            person = await dialing
         except Exception as error:  # busy, declined, no answer, unreachable
             log.info("warm transfer of %s to %s failed: %s", call_id, transfer.target, error)
             return HandoffOutcome(False, str(error) or type(error).__name__)

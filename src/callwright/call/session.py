@@ -417,7 +417,6 @@ class CallSession:
                     self._hangup = self._spawn(self._transport.hangup())
                     return
                 elif isinstance(action, Transfer):
-                    await self._speaker.drained()
                     if await self._hand_off(action):
                         return
                     await self._perform(self._conversation.respond(TransferFailed("")), turn)
@@ -455,7 +454,7 @@ class CallSession:
     async def _hand_off(self, transfer: Transfer) -> bool:
         """Carry out a transfer; True when the caller is now with a person."""
         self._outcome = "transferred"  # a blind transfer ends our leg as it succeeds
-        connected = await self._handoffs.carry_out(transfer)
+        connected = await self._handoffs.carry_out(transfer, self._speaker.drained)
         if not connected:
             self._outcome = "caller_hung_up"
             self._last_activity = self._now()
