@@ -16,6 +16,10 @@ POSITIVE: list[tuple[str, set[Cue]]] = [
     ("Representative.", {HUMAN}),
     ("representative representative", {HUMAN}),
     ("Operator!", {HUMAN}),
+    # hand-off words garbled on a phone line, as Whisper tiny.en wrote them
+    ("I need to speak to a reprenantative please.", {HUMAN}),
+    ("representive please", {HUMAN}),
+    ("can I talk to the recepsionist", {HUMAN}),
     ("um can I speak to an agent", {HUMAN}),
     ("Agent please.", {HUMAN}),
     ("agent agent agent", {HUMAN}),
@@ -116,6 +120,8 @@ POSITIVE: list[tuple[str, set[Cue]]] = [
 ]
 
 NEGATIVE: list[str] = [
+    "I need a representation of the data for my accountant",
+    "the supervision of my kids after school",
     # a person mentioned, not asked for
     "I don't need to talk to anyone",
     "no need for a person",

@@ -13,8 +13,6 @@ from callwright.agent.templates import spoken_list
 
 MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
 NO_KEYPAD_MENU = "You can ask me about {topics}."
-ASKING_FOR_A_PERSON = "Can I speak to a person, a representative or an operator?"
-"""Without it, phone-line Whisper hears "representative" as "reprimand to live"."""
 UNKNOWN_KEY = "Sorry, that key isn't an option. {keypad}"
 
 _PLACEHOLDER = re.compile(r"\{(business|topics|keypad)\}")
@@ -84,11 +82,10 @@ class FrontDeskTexts:
 
 
 def speech_context(spec: AgentSpec) -> str:
-    """The business name, one typical question per intent and the words callers use to ask
-    for a person, as a speech-to-text prompt."""
+    """The business name and one typical question per intent, as a speech-to-text prompt."""
     firsts = [intent.examples[0].rstrip("?.!") for intent in spec.all_intents()]
     questions = [f"{text[:1].upper()}{text[1:]}?" for text in firsts if text]
-    return " ".join([f"{spec.business}.", *questions, ASKING_FOR_A_PERSON])
+    return " ".join([f"{spec.business}.", *questions])
 
 
 def handoff_texts(spec: AgentSpec) -> list[str]:
