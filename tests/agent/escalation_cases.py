@@ -19,6 +19,7 @@ POSITIVE: list[tuple[str, set[Cue]]] = [
     # hand-off words garbled on a phone line, as Whisper tiny.en wrote them
     ("I need to speak to a reprenantative please.", {HUMAN}),
     ("representive please", {HUMAN}),
+    ("I need to speak to a reprenent of complete.", {HUMAN}),
     ("can I talk to the recepsionist", {HUMAN}),
     ("um can I speak to an agent", {HUMAN}),
     ("Agent please.", {HUMAN}),
@@ -122,6 +123,7 @@ POSITIVE: list[tuple[str, set[Cue]]] = [
 NEGATIVE: list[str] = [
     "I need a representation of the data for my accountant",
     "the supervision of my kids after school",
+    "I want to talk to you about my order",
     # a person mentioned, not asked for
     "I don't need to talk to anyone",
     "no need for a person",

@@ -271,6 +271,11 @@ _HUMAN_REQUESTS = _pattern(
     "|am going to need|will take)|(?:can|could|may) i (?:please )?(?:get|have)"
     "|let me (?:have|get)) (?:to (?:have|get) )?<who>(?:<people>|<boss>|<desk>)<tail>",
     "is there <who>(?:<people>|<boss>|<desk>)<tail>",
+    # asking to speak to someone whose name came out garbled ("a reprenent of complete"):
+    # on a business's line, whoever that is, it is not the agent
+    "(?:i (?:need|want|would like|wanna|have) to|(?:can|could|may) i|let me) (?:please )?"
+    "(?:talk|speak) (?:to|with) (?:a|an|the|your) (?!(?:<machine>|bot|system)(?![a-z]))[a-z]+"
+    "<tail>",
     "(?:is there )?<anyone>(?: else)? (?:i|we) (?:can|could) (?:talk|speak)",
     "(?:is|are) (?:there )?<anyone> (?:available|around) (?:to (?:talk|speak|help)|who)",
     "(?:is|are) <who>(?:person|human|agents?|representatives?|operator|<boss>)"
