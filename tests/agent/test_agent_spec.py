@@ -132,3 +132,37 @@ def test_demo_agent_loads() -> None:
     }.items()  # fmt: skip
     spoken = [i.answer for i in spec.intents] + [f.answer for f in spec.faq]
     assert not any(ch in text for text in spoken for ch in "$%&/0123456789")
+
+
+def test_a_broken_handoff_section_names_each_problem(tmp_path: Path) -> None:
+    found = problems(tmp_path, MINIMAL + """\
+handoff:
+  target: frontdesk@192.0.2.7
+  mode: sideways
+  hours: {days: [mon, funday], open: "17:00", close: "09:00"}
+  webhook: ftp://crm.example/hook
+  reasons:
+    Bad-Name: {say: Hi}
+""")
+    text = "\n".join(found)
+    assert "agent.yaml:8: handoff.target: " in text and "must be a SIP URI" in text
+    assert "agent.yaml:9: handoff.mode: " in text
+    assert "handoff.hours.days[1]" in text
+    assert "handoff.webhook" in text and "must start with http://" in text
+    assert "handoff.reasons" in text and "not a reason name" in text
+
+
+def test_closing_hours_before_opening_is_an_error(tmp_path: Path) -> None:
+    found = problems(tmp_path, MINIMAL + """\
+handoff:
+  hours: {open: "17:00", close: "09:00"}
+""")
+    assert any("handoff.hours" in p and "must be after open" in p for p in found), found
+
+
+def test_handoff_target_from_the_environment(tmp_path: Path, monkeypatch) -> None:
+    spec = load_agent_spec(write(tmp_path, MINIMAL + 'handoff: {target: "${DESK_URI}"}\n'))
+    monkeypatch.delenv("DESK_URI", raising=False)
+    assert spec.handoff.route("asked_for_human").target is None  # unset: take a message
+    monkeypatch.setenv("DESK_URI", "sip:desk@192.0.2.7")
+    assert spec.handoff.route("asked_for_human").target == "sip:desk@192.0.2.7"

@@ -177,10 +177,11 @@ class EchoConversation:
                 return
             if caller_input.text == "slow question":  # a backend that answers only later
                 await self.filler_heard.wait()
-            if caller_input.text == "a person please":
+            if caller_input.text in ("a person please", "a person warmly"):
+                mode = "warm" if caller_input.text.endswith("warmly") else "blind"
                 self.state.handoffs.append({"reason": "asked_for_human", "result": "pending"})
                 yield Say("connecting you")
-                yield Transfer("asked_for_human", "sip:desk@test", "blind", "summary", "", 5.0)
+                yield Transfer("asked_for_human", "sip:desk@test", mode, "summary", "", 5.0)
                 return
             reply = "you said " + caller_input.text
         elif isinstance(caller_input, TransferFailed):
@@ -220,7 +221,8 @@ class EchoAgent:
 
 
 async def run_call(
-    phrases, duration_s, digits=None, no_input_s=30.0, line=None, filler_s=0.7, agent=None
+    phrases, duration_s, digits=None, no_input_s=30.0, line=None, filler_s=0.7, agent=None,
+    dial=None,
 ):
     line = line or VirtualLine(phrases, duration_s, digits)
     tts = WordTts()
@@ -231,7 +233,9 @@ async def run_call(
     options = CallOptions(
         no_input_timeout_s=no_input_s, recordings_dir=RECORDINGS, filler_after_s=filler_s
     )
-    session = CallSession(line, agent, engines, prompts, None, options, clock=line.clock)
+    session = CallSession(
+        line, agent, engines, prompts, None, options, clock=line.clock, dial=dial
+    )
     record = await session.run()
     return line, agent.conversation, record
 
@@ -353,3 +357,22 @@ async def test_a_failed_transfer_comes_back_to_the_caller():
     assert any(isinstance(i, TransferFailed) for i in conversation.inputs)
     assert record.turns[1].agent_text == "connecting you nobody answered"
     assert record.outcome == "caller_hung_up"  # the caller stayed with us until the end
+
+
+async def test_the_caller_hanging_up_during_a_warm_transfer_stops_the_dialing():
+    dialing = []
+
+    async def dial_a_person_who_never_answers(target, headers, ring_s):
+        dialing.append(target)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            dialing.append("cancelled")
+
+    line = VirtualLine([Phrase(1.0, 2.0, "a person warmly")], 6.0)  # hangs up at 6 s
+    _, conversation, record = await run_call([], 6.0, line=line,
+                                             dial=dial_a_person_who_never_answers)
+    assert dialing == ["sip:desk@test", "cancelled"]
+    assert record.outcome == "caller_hung_up"
+    assert [e.data["mode"] for e in record.events if e.kind == "handoff"] == ["warm"]
+    assert record.turns[-1].caller_text == "a person warmly"

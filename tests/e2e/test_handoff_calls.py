@@ -10,9 +10,6 @@ environment as an operator would set them.
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -26,6 +23,7 @@ from tests.support.baresip import answering_phone, baresip_available, call_with_
 from tests.support.server import ROOT, RunningServer, free_port, start_server
 from tests.support.tones import tone, tone_seconds
 from tests.support.voices import spoken_script, transcribe
+from tests.support.webhook import WebhookReceiver
 
 pytestmark = [
     pytest.mark.e2e,
@@ -43,28 +41,6 @@ PEOPLE = {  # agent -> (environment variable, SIP user of the person's phone)
     "bank": ("BANK_FRAUD_TEAM", "fraud"),
     "dental": ("DENTAL_FRONT_DESK", "frontdesk"),
 }
-
-
-class Webhook:
-    """The business's hand-off webhook: a local HTTP server keeping every JSON body."""
-
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        received = self.received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                length = int(self.headers.get("Content-Length", 0))
-                received.append(json.loads(self.rfile.read(length)))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/handoffs"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def agents_ringing_briefly(directory: Path, webhook: str) -> Path:
@@ -85,10 +61,10 @@ def agents_ringing_briefly(directory: Path, webhook: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def webhook() -> Webhook:
-    hook = Webhook()
-    yield hook
-    hook.server.shutdown()
+def webhook() -> WebhookReceiver:
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
 
 
 @pytest.fixture(scope="module")

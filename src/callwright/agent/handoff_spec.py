@@ -25,6 +25,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from callwright.agent.templates import spoken
+
 Mode = Literal["blind", "warm"]
 
 ASKED_FOR_HUMAN = "asked_for_human"
@@ -71,7 +73,7 @@ class BusinessHours(_Section):
             days = f"{names[0]} to {names[-1]}"
         else:
             days = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
-        return f"{days}, from {_spoken_time(self.open)} to {_spoken_time(self.close)}"
+        return f"{days}, from {spoken(self.open)} to {spoken(self.close)}"
 
     def covers(self, moment: datetime) -> bool:
         """Whether `moment` (in the agent's zone) is inside the hours."""
@@ -206,9 +208,3 @@ def _check_target(target: str) -> str:
         )
     return target
 
-
-def _spoken_time(moment: time_of_day) -> str:
-    """08:00 -> "8 AM", 17:30 -> "5:30 PM"."""
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes} {'AM' if moment.hour < 12 else 'PM'}"

@@ -74,6 +74,7 @@ class CallHandoffs:
         webhook: str | None,
     ) -> None:
         self.transferring = False  # the caller is on hold while a person is reached
+        self.blind = False  # the transfer under way is a blind one
         self.bridge: Bridge | None = None  # after a warm transfer: caller and person talking
         self._caller = caller
         self._conversation = conversation
@@ -91,6 +92,7 @@ class CallHandoffs:
         on the wire) are out; True when the caller is now with a person. The result is
         recorded on the conversation and as a call event."""
         self.transferring = True
+        self.blind = transfer.mode == "blind"
         self._event("handoff", reason=transfer.reason, mode=transfer.mode, target=transfer.target)
         try:
             if transfer.mode == "blind":

@@ -174,8 +174,9 @@ class CallSession:
         return self.record
 
     async def _close(self) -> None:
-        if self._handoffs.transferring and self._reply_task is not None:
-            # a transfer that ended our leg itself (blind transfer done) reports first
+        if self._handoffs.transferring and self._handoffs.blind and self._reply_task:
+            # a blind transfer settles as our leg ends (the phone moved, or hung up): let it
+            # report; a warm one the caller hung up on is cancelled at once (no more ringing)
             await asyncio.wait({self._reply_task}, timeout=TRANSFER_GRACE_S)
         await self._handoffs.close()
         for task in (self._reply_task, self._finish_task):
@@ -453,14 +454,14 @@ class CallSession:
 
     async def _hand_off(self, transfer: Transfer) -> bool:
         """Carry out a transfer; True when the caller is now with a person."""
-        self._outcome = "transferred"  # a blind transfer ends our leg as it succeeds
         connected = await self._handoffs.carry_out(transfer, self._speaker.drained)
         if not connected:
-            self._outcome = "caller_hung_up"
             self._last_activity = self._now()
-        elif self._handoffs.bridge is not None:
+            return False
+        self._outcome = "transferred"
+        if self._handoffs.bridge is not None:
             self._spawn(self._end_with(self._handoffs.bridge))
-        return connected
+        return True
 
     async def _end_with(self, bridge: Bridge) -> None:
         """The person hung up: the call is over for the caller too."""
