@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 from callwright.actions.backends import AgentActions, built_in_registry  # noqa: E402
 from callwright.actions.seed import seed_demo_data  # noqa: E402
 from callwright.agent.conversation import CallerSaid  # noqa: E402
-from callwright.agent.entities import extract  # noqa: E402
-from callwright.agent.escalation import Cue, cues  # noqa: E402
-from callwright.agent.loader import load_agent  # noqa: E402
+from callwright.agent.spec.loader import load_agent  # noqa: E402
+from callwright.agent.understanding.entities import extract  # noqa: E402
+from callwright.agent.understanding.escalation import Cue, cues  # noqa: E402
 from callwright.store.database import open_database  # noqa: E402
 from tests.agent.entity_cases import CASES, FRESH  # noqa: E402
 from tests.agent.entity_cases import TODAY as ENTITY_TODAY  # noqa: E402

@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
-from callwright.agent.loader import load_agent  # noqa: E402
+from callwright.agent.spec.loader import load_agent  # noqa: E402
 from callwright.audio import g711  # noqa: E402
 from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
 from callwright.audio.resample import resample  # noqa: E402

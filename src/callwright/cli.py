@@ -71,7 +71,7 @@ def call(
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Run a whole call from a WAV file, no network; print the transcript and latencies."""
-    from callwright.call.offline import run_file_call
+    from callwright.offline import run_file_call
 
     _logging(verbose)
     try:

@@ -27,9 +27,9 @@ from callwright.agent.conversation import (
     Transfer,
     TransferFailed,
 )
-from callwright.agent.dialogue import FrontDeskAgent
-from callwright.agent.loader import load_agent
-from callwright.agent.spec import AgentFileError
+from callwright.agent.dialogue.front_desk import FrontDeskAgent
+from callwright.agent.spec.agent_file import AgentFileError
+from callwright.agent.spec.loader import load_agent
 from callwright.store.database import open_database
 
 EXIT_BAD_AGENT_FILE = 2

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from callwright.agent.spec import AgentFileError, load_agent_spec
+from callwright.agent.spec.agent_file import AgentFileError, load_agent_spec
 from callwright.config import ServerConfig
 from callwright.store.records import CallRecord
 from callwright.telephony.sip.endpoint import SipServer

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from callwright.actions.backends import demo_ready_actions
 from callwright.agent.conversation import Agent
-from callwright.agent.loader import load_agents
+from callwright.agent.spec.loader import load_agents
 from callwright.api.app import create_app
 from callwright.api.metrics import (
     CALLS_ACTIVE,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, time
 from decimal import Decimal
 
-from callwright.agent.entity import PersonName
+from callwright.agent.understanding.entity import PersonName
 
 TODAY = date(2026, 3, 4)  # a Wednesday
 BIRTH = {"past": True}

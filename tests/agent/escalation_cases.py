@@ -7,7 +7,7 @@ near-misses that must hold none. bench/agent_eval.py scores different, held-out 
 
 from __future__ import annotations
 
-from callwright.agent.escalation import Cue
+from callwright.agent.understanding.escalation import Cue
 
 HUMAN, ANGER, EMERGENCY = Cue.HUMAN, Cue.ANGER, Cue.EMERGENCY
 

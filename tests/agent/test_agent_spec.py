@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from callwright.agent.spec import AgentFileError, load_agent_spec
+from callwright.agent.spec.agent_file import AgentFileError, load_agent_spec
 
 DEMO_AGENT = Path(__file__).parents[2] / "agents" / "demo.yaml"
 

@@ -16,9 +16,9 @@ from callwright.agent.conversation import (
     HistoryEntry,
     Say,
 )
-from callwright.agent.dialogue import FrontDeskAgent, FrontDeskConversation
-from callwright.agent.loader import load_agent
-from callwright.agent.spec import AgentSpec
+from callwright.agent.dialogue.front_desk import FrontDeskAgent, FrontDeskConversation
+from callwright.agent.spec.agent_file import AgentSpec
+from callwright.agent.spec.loader import load_agent
 
 DEMO_AGENT = Path(__file__).parents[2] / "agents" / "demo.yaml"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from callwright.agent import embeddings
-from callwright.agent.embeddings import (
+from callwright.agent.understanding import embeddings
+from callwright.agent.understanding.embeddings import (
     EmbeddingModelMissing,
     SentenceEncoder,
     model_dir,

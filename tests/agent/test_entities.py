@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from entity_cases import CASES, FRESH, TODAY
 
-from callwright.agent.entities import (
+from callwright.agent.understanding.entities import (
     Entity,
     PersonName,
     extract,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from escalation_cases import NEGATIVE, POSITIVE
 
-from callwright.agent.escalation import Cue, cues
+from callwright.agent.understanding.escalation import Cue, cues
 
 MIN_CASES_PER_KIND = 60
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from callwright.agent.conversation import CallerSaid, Say
-from callwright.agent.dialogue import FrontDeskAgent
-from callwright.agent.llm import LanguageModelTimeout
-from callwright.agent.spec import load_agent_spec
+from callwright.agent.dialogue.front_desk import FrontDeskAgent
+from callwright.agent.llm.client import LanguageModelTimeout
+from callwright.agent.spec.agent_file import load_agent_spec
 
 DEMO = Path(__file__).resolve().parents[2] / "agents" / "demo.yaml"
 OFF_SCRIPT = "do you have wifi while I wait"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from callwright.agent.llm import (
+from callwright.agent.llm.client import (
     LanguageModelError,
     LanguageModelTimeout,
     LlmConfig,
@@ -25,7 +25,7 @@ from callwright.agent.llm import (
     summarize_call,
     summary_from_facts,
 )
-from callwright.agent.llm_openai import OpenAICompatibleModel
+from callwright.agent.llm.openai_compatible import OpenAICompatibleModel
 
 API_KEY = "sk-test-7731"
 SLOW_ANSWER_WAIT_S = 5.0
@@ -347,7 +347,7 @@ async def test_leaving_a_local_stream_early_stops_the_generation(smollm):
 async def test_the_openai_client_talks_to_a_real_llama_cpp_server():
     import xllamacpp
 
-    from callwright.agent.llm_local import bundled_gguf_path
+    from callwright.agent.llm.local import bundled_gguf_path
 
     params = xllamacpp.CommonParams()
     params.model.path = str(bundled_gguf_path())
@@ -374,7 +374,7 @@ def test_the_local_model_does_not_serve_other_processes(smollm):
 
 @needs_local_model
 def test_a_missing_gguf_file_is_a_clear_error(tmp_path):
-    from callwright.agent.llm_local import LocalGgufModel
+    from callwright.agent.llm.local import LocalGgufModel
 
     with pytest.raises(LanguageModelError, match="no GGUF model file.*check path"):
         LocalGgufModel(tmp_path / "missing.gguf")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from callwright.agent.loader import load_agent, load_agents
-from callwright.agent.spec import AgentFileError
+from callwright.agent.spec.agent_file import AgentFileError
+from callwright.agent.spec.loader import load_agent, load_agents
 
 AGENTS_DIR = Path(__file__).parents[2] / "agents"
 AGENT_PACKAGE = Path(__file__).parents[2] / "src" / "callwright" / "agent"

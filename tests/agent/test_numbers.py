@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callwright.agent.numbers import (
+from callwright.agent.understanding.numbers import (
     best_reading,
     cardinal,
     number_runs,

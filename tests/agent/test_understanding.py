@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from demo_phrases import FRESH, HELD_OUT, OUT_OF_SCOPE
 
-from callwright.agent import understanding
-from callwright.agent.embeddings import EmbeddingModelMissing
-from callwright.agent.loader import load_agent
-from callwright.agent.understanding import IntentMatcher, spoken_digit
-from callwright.agent.words import numbers_as_digits, words
+from callwright.agent.spec.loader import load_agent
+from callwright.agent.understanding import intents as understanding
+from callwright.agent.understanding.embeddings import EmbeddingModelMissing
+from callwright.agent.understanding.intents import IntentMatcher, spoken_digit
+from callwright.agent.understanding.words import numbers_as_digits, words
 
 AGENTS = Path(__file__).parents[2] / "agents"
 DEMO_AGENT = AGENTS / "demo.yaml"
@@ -23,7 +23,8 @@ TASK_AGENT_ACCURACY_MIN = 0.75  # 65/82 measured with meaning; 28/82 on words al
 
 # Paraphrases of the task agents' intents, written for this test (none is an example in an
 # agent file nor a phrase of bench/eval). With the demo agent's phrases, the semantic weights in
-# callwright.agent.understanding were tuned on these, so they are a check, not a held-out score.
+# callwright.agent.understanding.intents were tuned on these, so they are a check, not a
+# held-out score.
 TASK_AGENT_PHRASES = {
     "dental": {
         "book": ["can I come in for a cleaning next month", "I'd like to get my teeth checked",

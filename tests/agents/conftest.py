@@ -21,8 +21,8 @@ from callwright.agent.conversation import (
     Transfer,
     TransferFailed,
 )
-from callwright.agent.dialogue import FrontDeskAgent, FrontDeskConversation
-from callwright.agent.loader import load_agent
+from callwright.agent.dialogue.front_desk import FrontDeskAgent, FrontDeskConversation
+from callwright.agent.spec.loader import load_agent
 from callwright.store.database import open_database
 
 AGENTS = Path(__file__).resolve().parents[2] / "agents"

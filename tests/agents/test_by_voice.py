@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from callwright.audio.frames import SAMPLE_RATE_HZ
 from callwright.audio.wav import read_wav, write_wav
-from callwright.call.offline import run_file_call
+from callwright.offline import run_file_call
 from callwright.store.business.cards import Card, CardTransaction
 from callwright.store.database import open_database
 from tests.support.voices import speak, voiced_span

@@ -294,7 +294,7 @@ async def test_caller_asking_to_be_called_back_leaves_a_message(call, people, en
 
 
 async def test_an_agent_can_hand_a_silent_caller_to_a_person(tmp_path, people):
-    from callwright.agent.loader import load_agent
+    from callwright.agent.spec.loader import load_agent
     from tests.agents.conftest import AGENTS, Caller
 
     text = (AGENTS / "demo.yaml").read_text()

@@ -11,7 +11,7 @@ import pytest
 
 from callwright.actions.backends import AgentActions, built_in_registry
 from callwright.actions.http import BACKEND_SAY
-from callwright.agent.loader import load_agent
+from callwright.agent.spec.loader import load_agent
 from tests.agents.conftest import Caller
 
 AGENT = """
@@ -97,7 +97,7 @@ async def test_a_failing_system_is_admitted_not_papered_over(shop):
 
 
 def test_a_missing_secret_is_a_clear_agent_file_error(tmp_path, monkeypatch):
-    from callwright.agent.spec import AgentFileError
+    from callwright.agent.spec.agent_file import AgentFileError
 
     monkeypatch.delenv("SHOP_TOKEN", raising=False)
     path = tmp_path / "shop.yaml"

@@ -19,8 +19,8 @@ import yaml
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from callwright.agent.loader import DEMO_DATA_SUFFIX
-from callwright.agent.spec import load_agent_spec
+from callwright.agent.spec.agent_file import load_agent_spec
+from callwright.agent.spec.loader import DEMO_DATA_SUFFIX
 from callwright.store.business.businesses import Business
 from callwright.store.models import Base
 

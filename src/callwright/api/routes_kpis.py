@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from callwright.agent.handoff import MESSAGE_TASK
+from callwright.agent.dialogue.handoff import MESSAGE_TASK
 from callwright.store.business.businesses import Business
 from callwright.store.business.crm import Lead
 from callwright.store.calls import CallRepository

@@ -32,23 +32,23 @@ from callwright.agent.conversation import (
     Say,
     TransferFailed,
 )
-from callwright.agent.handing_off import END_NOT_UNDERSTOOD, HandingOff
-from callwright.agent.handoff import (
+from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandingOff
+from callwright.agent.dialogue.handoff import (
     CALLBACK,
     MESSAGE_TASK,
     message_task,
 )
-from callwright.agent.handoff_spec import (
+from callwright.agent.dialogue.tasks import RunAction, TaskReply, TaskRunner
+from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context
+from callwright.agent.llm.client import LanguageModelError, load_language_model, summarize_call
+from callwright.agent.spec.agent_file import AgentSpec
+from callwright.agent.spec.handoff import (
     ASKED_FOR_HUMAN,
     NO_INPUT,
     NOT_UNDERSTOOD,
     resolve_environment,
 )
-from callwright.agent.llm import LanguageModelError, load_language_model, summarize_call
-from callwright.agent.spec import AgentSpec
-from callwright.agent.tasks import RunAction, TaskReply, TaskRunner
-from callwright.agent.texts import FrontDeskTexts, speech_context
-from callwright.agent.understanding import (
+from callwright.agent.understanding.intents import (
     ACK,
     GOODBYE,
     HELLO,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from callwright.agent.words import FILLER_PHRASES, FILLERS
+from callwright.agent.understanding.words import FILLER_PHRASES, FILLERS
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

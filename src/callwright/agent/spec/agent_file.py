@@ -28,12 +28,12 @@ from pydantic import (
 )
 
 from callwright.actions.http import HttpActionSpec
-from callwright.agent.handoff_spec import HandoffSpec
-from callwright.agent.llm import LlmConfig
-from callwright.agent.task_spec import SlotSpec, TaskSpec, VerificationSpec, slot_problems
-from callwright.agent.templates import TemplateError, check_condition
-from callwright.agent.understanding import SMALL_TALK_INTENTS
-from callwright.agent.yaml_lines import Location, YamlProblem, load_yaml
+from callwright.agent.dialogue.templates import TemplateError, check_condition
+from callwright.agent.llm.client import LlmConfig
+from callwright.agent.spec.handoff import HandoffSpec
+from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec, slot_problems
+from callwright.agent.spec.yaml_lines import Location, YamlProblem, load_yaml
+from callwright.agent.understanding.intents import SMALL_TALK_INTENTS
 
 PLACEHOLDERS = ("business", "topics", "keypad")
 KEYPAD_MENU_DIGITS = "123456789"  # "0" is kept for "a person, please"

@@ -12,9 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from callwright.agent.entities_dates import MONTHS
-from callwright.agent.entity import TIME, Entity
-from callwright.agent.numbers import TEENS, TENS, UNITS, ZERO_WORDS, Token, span, tokenize
+from callwright.agent.understanding.entities_dates import MONTHS
+from callwright.agent.understanding.entity import TIME, Entity
+from callwright.agent.understanding.numbers import (
+    TEENS,
+    TENS,
+    UNITS,
+    ZERO_WORDS,
+    Token,
+    span,
+    tokenize,
+)
 
 BUSINESS_HOURS = (time(7), time(19))
 """Default window for an hour said without am or pm: from 7:00 up to (not including) 19:00."""

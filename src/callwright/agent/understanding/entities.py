@@ -15,16 +15,16 @@ import re
 from collections.abc import Sequence
 from datetime import date, time
 
-from callwright.agent.entities_dates import extract_date
-from callwright.agent.entities_people import extract_person_name, extract_phone_number
-from callwright.agent.entities_times import BUSINESS_HOURS, extract_time
-from callwright.agent.entities_values import (
+from callwright.agent.understanding.entities_dates import extract_date
+from callwright.agent.understanding.entities_people import extract_person_name, extract_phone_number
+from callwright.agent.understanding.entities_times import BUSINESS_HOURS, extract_time
+from callwright.agent.understanding.entities_values import (
     extract_amount,
     extract_choice,
     extract_number,
     extract_yes_no,
 )
-from callwright.agent.entity import (
+from callwright.agent.understanding.entity import (
     AMOUNT,
     CHOICE,
     DATE,

@@ -60,8 +60,8 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-from callwright.agent import escalation_phrases as phrases
-from callwright.agent.words import words
+from callwright.agent.understanding import escalation_phrases as phrases
+from callwright.agent.understanding.words import words
 
 
 class Cue(StrEnum):

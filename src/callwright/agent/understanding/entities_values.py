@@ -21,9 +21,9 @@ from decimal import Decimal
 
 from rapidfuzz import fuzz
 
-from callwright.agent.entities_times import extract_time
-from callwright.agent.entity import AMOUNT, CHOICE, NUMBER, YES_NO, Entity
-from callwright.agent.numbers import (
+from callwright.agent.understanding.entities_times import extract_time
+from callwright.agent.understanding.entity import AMOUNT, CHOICE, NUMBER, YES_NO, Entity
+from callwright.agent.understanding.numbers import (
     ORDINALS,
     NumberRun,
     Token,

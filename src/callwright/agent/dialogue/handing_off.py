@@ -19,9 +19,7 @@ from callwright.agent.conversation import (
     Say,
     Transfer,
 )
-from callwright.agent.entities import extract
-from callwright.agent.escalation import Cue, cues
-from callwright.agent.handoff import (
+from callwright.agent.dialogue.handoff import (
     CALL_ID,
     CALLBACK,
     CALLBACK_PHONE,
@@ -35,17 +33,19 @@ from callwright.agent.handoff import (
     reason_phrase,
     ticket_priority,
 )
-from callwright.agent.handoff_spec import (
+from callwright.agent.dialogue.tasks import TaskReply, TaskRunner
+from callwright.agent.dialogue.texts import FrontDeskTexts
+from callwright.agent.spec.handoff import (
     ASKED_FOR_HUMAN,
     EMERGENCY,
     FRUSTRATION,
     NOT_UNDERSTOOD,
 )
-from callwright.agent.tasks import TaskReply, TaskRunner
-from callwright.agent.texts import FrontDeskTexts
+from callwright.agent.understanding.entities import extract
+from callwright.agent.understanding.escalation import Cue, cues
 
 if TYPE_CHECKING:
-    from callwright.agent.dialogue import FrontDeskAgent
+    from callwright.agent.dialogue.front_desk import FrontDeskAgent
 
 _CALLBACK = re.compile(r"\b(call (me |us )?back|callback|a message)\b")
 """A person asked for later, not now ("can someone call me back", "leave a message")."""

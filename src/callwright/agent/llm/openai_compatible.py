@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from callwright.agent.llm import (
+from callwright.agent.llm.client import (
     DEFAULT_MAX_TOKENS,
     DEFAULT_TEMPERATURE,
     DEFAULT_TIMEOUT_S,

@@ -1,4 +1,4 @@
-"""The phrases behind the escalation cues (`callwright.agent.escalation`), as regular
+"""The phrases behind the escalation cues (`callwright.agent.understanding.escalation`), as regular
 expressions over the words of `callwright.agent.words.words`.
 
 `<name>` in a phrase stands for a word class of `_VOCABULARY` ("<people>": person, agent,

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from callwright.agent.spec import AgentSpec, Intent
-from callwright.agent.templates import spoken_list
+from callwright.agent.dialogue.templates import spoken_list
+from callwright.agent.spec.agent_file import AgentSpec, Intent
 
 MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
 NO_KEYPAD_MENU = "You can ask me about {topics}."

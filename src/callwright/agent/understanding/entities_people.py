@@ -14,8 +14,8 @@ import re
 
 from rapidfuzz import fuzz
 
-from callwright.agent.entity import PERSON_NAME, PHONE_NUMBER, Entity, PersonName
-from callwright.agent.numbers import Token, best_reading, number_runs, span, tokenize
+from callwright.agent.understanding.entity import PERSON_NAME, PHONE_NUMBER, Entity, PersonName
+from callwright.agent.understanding.numbers import Token, best_reading, number_runs, span, tokenize
 
 NAME_CUES = (
     ("my", "name", "is"), ("my", "names"), ("name", "is"), ("the", "name", "is"),

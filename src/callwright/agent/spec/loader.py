@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from callwright.actions.http import HttpActionConfigError
-from callwright.agent.dialogue import ActionsFactory, FrontDeskAgent
-from callwright.agent.spec import AgentFileError, load_agent_spec
-from callwright.agent.yaml_lines import load_yaml
+from callwright.agent.dialogue.front_desk import ActionsFactory, FrontDeskAgent
+from callwright.agent.spec.agent_file import AgentFileError, load_agent_spec
+from callwright.agent.spec.yaml_lines import load_yaml
 
 AGENT_FILE_PATTERNS = ("*.yaml", "*.yml")
 DEMO_DATA_SUFFIX = ".data.yaml"  # an agent's demo records (callwright seed), not an agent

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from callwright.actions.backends import demo_ready_actions
-from callwright.agent.loader import load_agent
+from callwright.agent.spec.loader import load_agent
 from callwright.call.session import CallSession
 from callwright.config import ServerConfig
 from callwright.speech.loader import load_speech_engines

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from callwright.agent.handoff_spec import MessageTexts
-from callwright.agent.llm import LanguageModel, summarize_call
-from callwright.agent.task_spec import SlotSpec, Step, TaskSpec
+from callwright.agent.llm.client import LanguageModel, summarize_call
+from callwright.agent.spec.handoff import MessageTexts
+from callwright.agent.spec.tasks import SlotSpec, Step, TaskSpec
 
 MESSAGE_TASK = "take-message"
 CALLBACK_PHONE, MESSAGE = "callback_phone", "message"

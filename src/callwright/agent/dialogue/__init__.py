@@ -1,0 +1,1 @@
+"""The dialogue: the conversation of one call, task flows, slots, verification, hand-offs."""

@@ -1,0 +1,1 @@
+"""The optional language model: a local GGUF or an OpenAI-compatible endpoint."""

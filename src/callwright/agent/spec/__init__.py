@@ -1,0 +1,1 @@
+"""The agent file: its schema (agent, tasks, hand-offs), loading with line-numbered errors."""

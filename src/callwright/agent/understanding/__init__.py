@@ -1,0 +1,1 @@
+"""Reading the caller's words: intents, entities (dates, names, numbers ...), escalation cues."""
