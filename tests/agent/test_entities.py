@@ -440,9 +440,16 @@ def test_choices(text: str, options: tuple[str, ...], expected: str) -> None:
     assert value(extract_choice(text, options)) == expected
 
 
-@pytest.mark.parametrize("text", ["Chan", "neither of them", "either is fine", "what?", ""])
+@pytest.mark.parametrize("text", ["Jones", "neither of them", "either is fine", "what?", ""])
 def test_no_choice_below_the_threshold(text: str) -> None:
     assert extract_choice(text, DOCTORS) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "doctor"), [("Doctor Chan please", "Dr. Sarah Chen"), ("with doctor patil", "Dr. Omar Patel")]
+)
+def test_a_name_misheard_on_the_line_still_picks_the_option_it_sounds_like(text, doctor) -> None:
+    assert extract_choice(text, DOCTORS).value == doctor
 
 
 def test_no_choice_without_options() -> None:

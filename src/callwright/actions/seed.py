@@ -9,7 +9,7 @@ so the demo always starts from the state the example agents describe.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,10 +74,15 @@ def resolve_relative(value: Any, today: date, zone: ZoneInfo) -> Any:
 
 
 def seed_demo_data(
-    engine: Engine, agents_dir: Path, today: date | None = None, *, replace: bool = True
+    engine: Engine,
+    agents_dir: Path,
+    today: date | None = None,
+    *,
+    replace: bool = True,
+    only: Collection[str] = (),
 ) -> list[str]:
-    """Give every agent its business, with the records of its demo data file if it has
-    one; returns the business slugs seeded.
+    """Give every agent (or those named in `only`) its business, with the records of its
+    demo data file if it has one; returns the business slugs seeded.
 
     With `replace` false, businesses already in the database are left as they are (the
     server seeds only what is missing, so records made by calls survive a restart).
@@ -88,6 +93,8 @@ def seed_demo_data(
             continue
         path = agent_file.with_name(agent_file.stem + DEMO_DATA_SUFFIX)
         spec = load_agent_spec(agent_file)
+        if only and spec.name not in only:
+            continue
         if not replace and _business_exists(engine, spec.name):
             continue
         zone = ZoneInfo(spec.timezone or "UTC")

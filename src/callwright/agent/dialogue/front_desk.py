@@ -74,6 +74,7 @@ FREE_ANSWER_INSTRUCTIONS = (
 )
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
 TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
+READY_LEAD_IN = "Great."  # before the question again, when the caller only said "yes"
 KEYPAD_HUMAN_DIGIT = "0"  # the operator, as on every phone menu
 KEYPAD_HELP_DIGIT = "*"  # the menu again
 
@@ -337,6 +338,8 @@ class FrontDeskConversation(HandingOff):
         if intent == GOODBYE:
             self.tasks.cancel()
             return [Say(self._texts.farewell), EndCall(END_GOODBYE)]
+        if intent in (YES, ACK, HELLO) and pending:  # "yes?", "okay": ready for the question
+            return [Say(f"{READY_LEAD_IN} {pending}")]
         return await self._task_reply(self.tasks.missed_current())
 
     async def _task_reply(self, reply: TaskReply) -> list[AgentAction]:

@@ -34,6 +34,8 @@ from callwright.agent.dialogue.templates import (
 from callwright.agent.spec.handoff import BACKEND_FAILURE, NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, Step, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
+from callwright.agent.understanding.item_answers import answers_by_item
+from callwright.agent.understanding.slot_reading import read_slots
 
 log = logging.getLogger("callwright.agent")
 
@@ -44,6 +46,9 @@ BACKEND_ERRORS = ("timeout", "backend_error")  # failures of our systems, not of
 MAX_REPETITIONS = 20  # passes of a repeating task in one reply
 KEYPAD_DATE_DIGITS = 8  # MMDDYYYY
 US_NUMBER_DIGITS = 10  # a phone number keyed without '#' is complete at this length
+KEYED_AHEAD = "Got that number, thanks."
+UNSURE_WHICH_ITEM = "Sorry, I want to get this exactly right, so one at a time."
+NOTED = "Thanks, noted."
 CHANGE_QUESTION = "What would you like to change?"
 CHANGE_PROMPT = f"No problem. {CHANGE_QUESTION}"
 NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
@@ -113,6 +118,7 @@ class TaskRunner:
         self._verify_attempts = 0
         self._caller_id_tried = False
         self._digits = ""
+        self._item_answers: dict[str, bool] = {}  # item -> yes/no said before it was asked
 
     @property
     def active(self) -> bool:
@@ -204,6 +210,10 @@ class TaskRunner:
                 return await self._walk()
             return self._missed(awaiting, CHANGE_QUESTION)
         spec = self._slots[awaiting.name]
+        if spec.about:
+            about_items = await self._hear_about_items(awaiting, spec, text)
+            if about_items is not None:
+                return about_items
         value = self._extract(awaiting.name, spec, text)
         if value is not None:
             self._digits = ""
@@ -227,12 +237,11 @@ class TaskRunner:
             if awaiting.kind == "confirm":
                 return await self._hear_confirmation(answer, awaiting)
             return await self.hear(answer)
-        if awaiting.kind != "slot":
+        target = self._keyed_target()
+        if target is None or digit == "*":
             return TaskReply(handled=False)
-        spec = self._slots[awaiting.name]
+        spec = self._slots[target]
         expected = spec.digits or (KEYPAD_DATE_DIGITS if spec.type == "date" else None)
-        if spec.type not in ("number", "phone_number", "date") or digit == "*":
-            return TaskReply(handled=False)
         if digit != "#":
             self._digits += digit
         if spec.type == "phone_number":  # a North American number: 10 digits, or 1 + 10
@@ -241,10 +250,60 @@ class TaskRunner:
             keyed, self._digits = self._digits, ""
             value = _keyed_value(spec, keyed)
             if value is None:
-                return self._missed(awaiting, self._slots[awaiting.name].ask)
-            self.values[awaiting.name] = value
-            return await self._walk()
+                return self._missed(awaiting, self.pending_prompt() or spec.ask)
+            self.values[target] = value
+            reply = await self._walk()
+            if target != awaiting.name:  # keyed ahead of the question: kept, and said so
+                reply.texts.insert(0, KEYED_AHEAD)
+            return reply
         return TaskReply()  # more digits to come: say nothing yet
+
+    def _keyed_target(self) -> str | None:
+        """The slot keyed digits are for: the one asked for if it can be keyed, else the
+        first still-missing slot of the task that can (a prescription number keyed while
+        the agent asks for the name)."""
+        awaiting = self._awaiting
+        asked = self._slots[awaiting.name] if awaiting and awaiting.kind == "slot" else None
+        if asked is not None and asked.type in ("number", "phone_number", "date"):
+            return awaiting.name
+        for name in self._candidate_slots():
+            spec = self._slots[name]
+            if name not in self.values and _keyable(spec) and spec.type != "phone_number":
+                return name
+        return None
+
+    async def _hear_about_items(
+        self, awaiting: _Awaiting, spec: SlotSpec, text: str
+    ) -> TaskReply | None:
+        """Answers about several items at once; each kept until its question comes up. Not
+        sure which item a yes or no was for: ask about the one in question again."""
+        items = lookup(self._scope(), spec.about or "") or []
+        if not items:
+            return None
+        heard = answers_by_item(text, items, spec.item_words)
+        for index, answer in heard.answers.items():
+            self._item_answers[_item_key(items[index], spec)] = answer
+        ask = render(spec.ask, self._scope())
+        if heard.unclear:
+            return TaskReply([f"{UNSURE_WHICH_ITEM} {ask}"])
+        if 0 in heard.answers:
+            self.values[awaiting.name] = heard.answers[0]
+            return await self._walk()
+        if heard.answers:
+            return TaskReply([f"{NOTED} {ask}"])
+        return None
+
+    def _answered_before(self, name: str) -> bool:
+        """Fill a question about an item from what the caller already said about it."""
+        spec = self._slots[name]
+        items = lookup(self._scope(), spec.about or "") if spec.about else None
+        if not items:
+            return False
+        answer = self._item_answers.get(_item_key(items[0], spec))
+        if answer is None:
+            return False
+        self.values[name] = answer
+        return True
 
     async def _partial_number(
         self, awaiting: _Awaiting, spec: SlotSpec, text: str
@@ -336,27 +395,33 @@ class TaskRunner:
         return self._missed(awaiting, self.pending_prompt() or "")
 
     def _fill_mentioned(self, text: str, *, only_missing: bool, overwrite: bool = False) -> bool:
-        """Fill slots of the active task that the words mention; True if any value changed."""
-        changed = False
+        """Fill every slot the words give that the agent can use now (the task's, and the
+        verification's while the caller is not verified), asked or not; True if any value
+        changed. A value already held is only replaced when the caller corrects it or
+        `overwrite` (the words that start a task win over older ones)."""
         awaited = self._awaiting.name if self._awaiting and self._awaiting.kind == "slot" else None
-        awaited_type = self._slots[awaited].type if awaited else None
-        cleaned = _strip_negated(text)
-        for name in self._task_slots():
-            if name == awaited or (only_missing and name in self.values):
+        correcting = _CORRECTION_CUES.search(text.lower()) is not None
+        candidates = {
+            name: self._slots[name]
+            for name in self._candidate_slots()
+            if name != awaited and not (only_missing and name in self.values)
+        }
+        changed = False
+        for name, value in read_slots(_strip_negated(text), candidates, self._today()).items():
+            if name in self.values and not (correcting or overwrite):
                 continue
-            spec = self._slots[name]
-            if spec.type == awaited_type:
-                continue  # a birth date is not also the appointment day
-            correcting = _CORRECTION_CUES.search(text.lower()) is not None
-            if spec.type in ("text", "yes_no") or (spec.type == "person_name" and not correcting):
-                continue  # only taken when asked for
-            if not only_missing and not correcting and not overwrite and name in self.values:
-                continue
-            value = self._extract(name, spec, cleaned)
-            if value is not None and value != self.values.get(name):
+            if value != self.values.get(name):
                 self.values[name] = value
                 changed = True
         return changed
+
+    def _candidate_slots(self) -> list[str]:
+        """The slots the caller's words may fill now: the active task's, and the
+        verification's until the caller is verified."""
+        names = self._task_slots()
+        if self.task is not None and self.task.verify and self.verified is None:
+            names = [*(self._verification.slots if self._verification else []), *names]
+        return list(dict.fromkeys(names))
 
     def _extract(self, name: str, spec: SlotSpec, text: str) -> Any:
         if spec.type == "text":
@@ -413,7 +478,9 @@ class TaskRunner:
             kind = step.kind
             if kind == "collect":
                 for name in step.collect or []:
-                    if name not in self.values and not self._slots[name].optional:
+                    if name in self.values or self._slots[name].optional:
+                        continue
+                    if not self._answered_before(name):
                         return self._ask_slot(name, texts)
             elif kind == "act":
                 result = await self._act(index, step)
@@ -568,6 +635,19 @@ class TaskRunner:
 def _strip_negated(text: str) -> str:
     """'Thursday, not Tuesday' -> 'Thursday,': the value after "not" is the one rejected."""
     return _NEGATED.sub(" ", text)
+
+
+def _item_key(item: Any, spec: SlotSpec) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    return json.dumps([item.get(name) for name in spec.item_words] or item, default=str)
+
+
+def _keyable(spec: SlotSpec) -> bool:
+    """Whether a caller can key this slot: numbers of a known length, phone numbers, dates."""
+    return (spec.type == "number" and spec.digits is not None) or spec.type in (
+        "phone_number", "date"
+    )
 
 
 def _keyed_value(spec: SlotSpec, digits: str) -> Any:

@@ -66,6 +66,16 @@ class SlotSpec(_Section):
     """For date: the date is in the past (a birth date), so "eighty five" is 1985."""
     optional: bool = False
     """Filled when the caller mentions it, never asked for."""
+    about: str | None = None
+    """For yes_no: the list of items (a value of the task, e.g. `alerts.pending`) whose first
+    item the question asks about. Answers about the others, given in the same breath ("the
+    gas one was me, the Apple one wasn't"), are kept for when each one comes up."""
+    item_words: list[str] = Field(default_factory=list)
+    """With `about`: the item fields a caller names an item by (`merchant`, `amount`)."""
+    cues: list[str] = Field(default_factory=list)
+    """Words that show a caller gives this slot before it is asked ("people", "users" for a
+    team size; "budget" for a budget). A number or text slot without cues is only filled when
+    asked, or (a number with `digits`) when a number of exactly that length is said."""
     help: str | None = None
     """Said when the answer was missed twice: how to answer (the options, the keypad). By
     default built from the type, e.g. 'You can say cleaning, checkup, or filling.'"""

@@ -36,6 +36,16 @@ DAY_PARTS = {
     "morning": "am", "afternoon": "pm", "evening": "pm", "tonight": "pm", "night": "pm",
     "lunchtime": "pm",
 }  # fmt: skip
+PARTS_OF_DAY = (  # a time of day without a clock: the earliest start it allows
+    ("first thing", time(8)), ("early morning", time(8)), ("late morning", time(10, 30)),
+    ("mid morning", time(10)), ("mid-morning", time(10)), ("before lunch", time(10, 30)),
+    ("around lunch", time(12)), ("lunchtime", time(12)), ("lunch time", time(12)),
+    ("after lunch", time(13)), ("early afternoon", time(12)), ("late afternoon", time(15)),
+    ("mid afternoon", time(14)), ("end of the day", time(15, 30)), ("after work", time(16)),
+    ("afternoon", time(12)), ("morning", time(8)), ("evening", time(16)),
+)  # fmt: skip
+"""Longer phrases first. The value is the earliest start, as offered slots go from it."""
+CONFIDENCE_PART_OF_DAY = 0.7
 GREETING_WORD = "good"  # "good morning" is a greeting, not a time of day
 BARE_HOUR_BEFORE = frozenset(
     """please works work would is if maybe then okay ok or and sounds for on today tomorrow
@@ -69,7 +79,7 @@ def extract_time(
     tokens = tokenize(text)
     clocks = [clock for index in range(len(tokens)) if (clock := _clock_at(text, tokens, index))]
     if not clocks:
-        return None
+        return _part_of_day(text)
     best = max(clocks, key=lambda clock: (clock.strength, -clock.first))
     meridiem, confidence = best.meridiem, CONFIDENCE_EXPLICIT
     if meridiem is None and not best.fixed:
@@ -79,6 +89,17 @@ def extract_time(
     if best.strength == 0:
         confidence *= BARE_HOUR_FACTOR
     return Entity(TIME, value, span(text, tokens, best.first, best.stop), round(confidence, 3))
+
+
+def _part_of_day(text: str) -> Entity | None:
+    """ "afternoon", "first thing", "after lunch": the earliest time that part of the day allows
+    (never "good morning", a greeting)."""
+    lowered = " ".join(text.lower().replace(",", " ").split())
+    for phrase, start in PARTS_OF_DAY:
+        found = lowered.find(phrase)
+        if found >= 0 and not lowered[:found].rstrip().endswith(GREETING_WORD):
+            return Entity(TIME, start, phrase, CONFIDENCE_PART_OF_DAY)
+    return None
 
 
 def _resolve(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 
+import jellyfish
 from rapidfuzz import fuzz
 
 from callwright.agent.understanding.entities_times import extract_time
@@ -75,6 +76,8 @@ CHOICE_READINGS = 3  # readings of a spoken number compared with an option's dig
 SHARED_WORDS_FACTOR = 0.8  # an option with no word of its own matches less surely
 FUZZY_WORD_MIN_SCORE = 80.0  # rapidfuzz ratio, 0-100, for a misheard word of an option
 FUZZY_WORD_MIN_CHARS = 4
+SCORE_SOUNDS_ALIKE = 0.8  # "Chan" for "Chen": the same metaphone key, said on a phone line
+SOUNDS_ALIKE_MIN_CHARS = 4
 POSITION_WORDS = {**ORDINALS, "last": -1, "latter": -1, "former": 1}
 POSITION_NOUNS = frozenset({"one", "option", "choice", "number"})
 CHOICE_STOP_WORDS = frozenset(
@@ -316,7 +319,24 @@ def _word_match(expected: str, heard: str) -> float:
     if min(len(expected), len(heard)) < FUZZY_WORD_MIN_CHARS:
         return 0.0
     ratio = fuzz.ratio(expected, heard)
-    return ratio / 100 if ratio >= FUZZY_WORD_MIN_SCORE else 0.0
+    if ratio >= FUZZY_WORD_MIN_SCORE:
+        return ratio / 100
+    return SCORE_SOUNDS_ALIKE if sounds_like(expected, heard) else 0.0
+
+
+def sounds_like(expected: str, heard: str) -> bool:
+    """The same word, or one a phone line could turn it into: close in spelling, or the
+    same metaphone key ("Chan" for "Chen", "Patil" for "Patel")."""
+    expected, heard = expected.lower(), heard.lower()
+    if expected == heard:
+        return True
+    if min(len(expected), len(heard)) < FUZZY_WORD_MIN_CHARS:
+        return False
+    if fuzz.ratio(expected, heard) >= FUZZY_WORD_MIN_SCORE:
+        return True
+    return min(len(expected), len(heard)) >= SOUNDS_ALIKE_MIN_CHARS and (
+        jellyfish.metaphone(expected) == jellyfish.metaphone(heard)
+    )
 
 
 def _content_words(option: str) -> list[str]:

@@ -1,0 +1,146 @@
+"""Yes or no about several items at once: "the gas one was me, but I never bought anything
+at the Apple store".
+
+A question about one of several items (flagged charges, orders, prescriptions) is often
+answered for all of them in one breath. `answers_by_item` splits the words into clauses,
+finds which item each clause is about (by a field such as the merchant, heard closely
+enough; by its amount; by position: "the first one", "the last one", "the other one") and
+whether the clause says yes or no, with a negation kept to its own clause. A clause that
+names no item is about the item asked about, unless another clause already is. When one
+item gets both answers, or the words cannot be placed, the result says so: the dialogue
+then asks again, never acting on a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from callwright.agent.understanding.entities import extract
+from callwright.agent.understanding.entities_values import sounds_like
+from callwright.agent.understanding.words import words
+
+_CLAUSES = re.compile(r"[,;.!?]|\b(?:but|and|though|however|whereas|while)\b", re.I)
+_DENIED = re.compile(
+    r"\b(?:not|never|didn't|did not|wasn't|was not|don't|do not|no idea|fraud|isn't|"
+    r"nope|no)\b",
+    re.I,
+)
+_OWNED = re.compile(
+    r"\b(?:yes|yeah|yep|mine|me|i did|i made|i bought|i paid|recogni[sz]e|that's fine|"
+    r"that's right|correct|legit|ok|okay)\b",
+    re.I,
+)
+_POSITIONS = {"first": 0, "second": 1, "third": 2, "last": -1}
+_PRONOUN_ONE = re.compile(r"\bones?\b(?!\s+(?:hundred|thousand|dollars?|cents?)\b)", re.I)
+_OTHER = re.compile(r"\b(?:other|another|rest|others)\b", re.I)
+ITEM_WORD_MIN_CHARS = 3
+AMOUNT_MIN_CONFIDENCE = 0.9  # "$80", "eighty dollars": an amount the caller surely said
+_IGNORED_ITEM_WORDS = frozenset({"the", "and", "online", "store", "inc", "shop", "co"})
+
+
+@dataclass(slots=True)
+class ItemAnswers:
+    """Item index -> True (yes, theirs) or False (no); `unclear` when words could not be
+    placed or an item got both answers."""
+
+    answers: dict[int, bool] = field(default_factory=dict)
+    unclear: bool = False
+
+
+def answers_by_item(
+    text: str, items: Sequence[dict[str, Any]], fields: Sequence[str], asked: int = 0
+) -> ItemAnswers:
+    """What the caller answered about each of `items`; `asked` is the one the question named."""
+    result = ItemAnswers()
+    clauses = [c for c in _CLAUSES.split(text) if c and c.strip()]
+    placed: list[tuple[list[int], bool | None, bool]] = []  # items, answer, "the other one"
+    for clause in clauses:
+        indices = _items_named(clause, items, fields)
+        if not indices and _mentions_amount(clause):  # an amount that is none of the items
+            result.unclear = True
+        placed.append((indices, _polarity(clause), _is_other(clause)))
+    named = {index for indices, _, _ in placed for index in indices}
+    previous: bool | None = None
+    for indices, answer, other in placed:
+        if answer is None and indices:  # "I made the Shell and the StreamFlix ones"
+            answer = previous
+        if answer is None:
+            continue
+        previous = answer
+        if not indices and other:  # "the other one", "the rest": every item not named
+            indices = [i for i in range(len(items)) if i not in named | result.answers.keys()]
+            if not indices:
+                result.unclear = True
+                continue
+        if not indices:  # about the item asked about, unless another clause named it
+            if asked in named:
+                result.unclear = True
+                continue
+            indices = [asked]
+        for index in indices:
+            if result.answers.get(index, answer) != answer:
+                result.unclear = True
+            result.answers[index] = answer
+    return result
+
+
+def _items_named(clause: str, items: Sequence[dict[str, Any]], fields: Sequence[str]) -> list[int]:
+    heard = words(clause)
+    found = [
+        index for index, item in enumerate(items)
+        if any(_field_named(heard, clause, item.get(name)) for name in fields)
+    ]  # fmt: skip
+    if found:
+        return found
+    for word, position in _POSITIONS.items():
+        if word in heard and len(items) > 1:
+            return [position % len(items)]
+    return []
+
+
+def _field_named(heard: list[str], clause: str, value: Any) -> bool:
+    if value is None:
+        return False
+    amount = _amount(value)
+    if amount is not None:  # "the eight ninety nine one": the pronoun is no cent
+        readings = (extract("amount", clause), extract("amount", _PRONOUN_ONE.sub(" ", clause)))
+        return any(said is not None and said.value == amount for said in readings)
+    return any(
+        sounds_like(word, spoken)
+        for word in words(str(value))
+        if len(word) >= ITEM_WORD_MIN_CHARS and word not in _IGNORED_ITEM_WORDS
+        for spoken in heard
+    )
+
+
+def _mentions_amount(clause: str) -> bool:
+    said = extract("amount", clause)
+    return said is not None and said.confidence >= AMOUNT_MIN_CONFIDENCE
+
+
+def _amount(value: Any) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | float):
+        return None
+    try:
+        text = str(value)
+        return Decimal(text) if re.fullmatch(r"\d+\.\d{2}", text) else None
+    except InvalidOperation:
+        return None
+
+
+def _polarity(clause: str) -> bool | None:
+    if _DENIED.search(clause):
+        return False
+    if _OWNED.search(clause):
+        return True
+    return None
+
+
+def _is_other(clause: str) -> bool:
+    return _OTHER.search(clause) is not None
