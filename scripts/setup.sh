@@ -13,6 +13,7 @@ SYSTEM_PACKAGES=(
   tshark                # wire-level latency measurement
   pocketsphinx-testdata # real human speech for the accuracy benchmark
   espeak-ng sox         # test callers' voices
+  flite                 # more caller voices for the simulated calls (bench/calls)
 )
 
 missing=()

@@ -1,13 +1,12 @@
 """CRM actions: find a caller by phone or by name plus birth date, take notes, qualify leads.
 
 Also the helpers the other business backends share: finding the business of a context,
-phone numbers in E.164 and accent-free name comparison.
+phone numbers in E.164 and accent-free name comparison (`fold_name`, from `likeness`).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -16,6 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callwright.actions.likeness import fold_name
+from callwright.actions.people_matching import match_name
 from callwright.actions.registry import ActionContext, ActionRegistry, ActionResult
 from callwright.store.business.businesses import Business
 from callwright.store.business.crm import Lead, Note, Person
@@ -80,14 +81,6 @@ def normalize_phone(raw: str | None) -> str | None:
     if not E164_MIN_DIGITS <= len(digits) <= E164_MAX_DIGITS:
         return None
     return "+" + digits
-
-
-def fold_name(name: str) -> str:
-    """A name for comparison: no accents, case, spaces, hyphens or apostrophes ("O'Brien-Núñez"
-    -> "obriennunez")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_ALNUM.sub("", bare.casefold())
 
 
 def parse_date(value: date | str) -> date:
@@ -184,9 +177,12 @@ def find_person(
     last_name: str | None = None,
     birth_date: str | None = None,
 ) -> ActionResult:
-    """Identify the caller by phone, or by name and date of birth; every given detail must match.
+    """Identify the caller by phone, or by name and date of birth.
 
-    Names match without regard to case or accents. Two people matching is "ambiguous".
+    The phone and birth date must match exactly; the name may be misheard within the rules of
+    `people_matching` (swapped, run together, one letter off). The answer carries the
+    person's real name and `matched_exactly`, false when the name heard was not theirs to the
+    letter, so the agent reads back whom it found. Two people matching is "ambiguous".
     """
     try:
         born = None if not birth_date else parse_date(birth_date)
@@ -206,21 +202,21 @@ def find_person(
             query = query.where(Person.phone == e164)
         if born is not None:
             query = query.where(Person.birth_date == born)
-        matches = [
-            person
-            for person in session.scalars(query)
-            if (not first_name or fold_name(person.first_name) == fold_name(first_name))
-            and (not last_name or fold_name(person.last_name) == fold_name(last_name))
-        ]
-        if not matches:
+        keyed = list(session.scalars(query))
+        found = match_name(
+            first_name or "", last_name or "", [(p.first_name, p.last_name) for p in keyed]
+        )
+        if not found.people:
             return ActionResult.failure("not_found", "I couldn't find a record with those details.")
-        if len(matches) > 1:
+        if len(found.people) > 1:
             return ActionResult.failure(
                 "ambiguous",
                 "More than one person matches; could you tell me your full name and birth date?",
-                count=len(matches),
+                count=len(found.people),
             )
-        return ActionResult.success(**person_data(matches[0]))
+        return ActionResult.success(
+            **person_data(keyed[found.people[0]]), matched_exactly=found.exact
+        )
 
 
 def add_note(context: ActionContext, person_id: int, text: str) -> ActionResult:

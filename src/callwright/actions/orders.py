@@ -5,6 +5,10 @@ demo data, DEFAULT_RETURN_WINDOW_DAYS without a row), not an agent parameter, so
 the HTTP API and the CLI all judge a return by the same policy. A return may start while the
 order was delivered at most `return_window_days` calendar days ago in the business's time zone:
 with a 30-day window, an order delivered on March 1 can be returned through March 31.
+
+Order numbers have ORDER_NUMBER_DIGITS digits. A number that is not on record but one digit
+off (misheard, added or dropped) from exactly one order of the caller (`phone`, e.g. the
+caller id) names that order, with `matched_exactly` false so the agent reads it back.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from callwright.actions.crm import business_for, person_by_reference, zone_of
+from callwright.actions.crm import business_for, normalize_phone, person_by_reference, zone_of
+from callwright.actions.likeness import digits_of, one_digit_off
 from callwright.actions.records import clean_number, local_iso, parse_moment
 from callwright.actions.registry import ActionContext, ActionRegistry, ActionResult
 from callwright.store.business.businesses import Business
+from callwright.store.business.crm import Person
 from callwright.store.business.orders import (
     DEFAULT_RETURN_WINDOW_DAYS,
     ORDER_STATUSES,
@@ -31,6 +37,7 @@ from callwright.store.business.orders import (
 )
 
 RETURN_STARTED = "started"
+ORDER_NUMBER_DIGITS = 6
 
 
 def register(registry: ActionRegistry) -> None:
@@ -40,14 +47,25 @@ def register(registry: ActionRegistry) -> None:
     registry.register("orders.start_return", start_return, retry_safe=True)
 
 
-def order_status(context: ActionContext, number: str | int) -> ActionResult:
-    """Status, carrier, tracking number and dates of the order with this number."""
+def order_status(
+    context: ActionContext, number: str | int, phone: str | None = None
+) -> ActionResult:
+    """Status, carrier, tracking number and dates of the order with this number, or of the
+    caller's order one digit off it; a number of the wrong length is "invalid"."""
     with Session(context.engine) as session:
         business = business_for(session, context.business)
-        order = _order(session, business, number)
+        order, exact = _order(session, business, number, phone)
         if order is None:
+            heard = len(digits_of(number))
+            if heard != ORDER_NUMBER_DIGITS:
+                return ActionResult.failure(
+                    "invalid",
+                    f"Order numbers have six digits; I heard {heard}.",
+                    number=clean_number(number),
+                    digits_heard=heard,
+                )
             return _order_not_found(number)
-        return ActionResult.success(**order_data(order, zone_of(business)))
+        return ActionResult.success(**order_data(order, zone_of(business)), matched_exactly=exact)
 
 
 def return_policy(context: ActionContext) -> ActionResult:
@@ -58,8 +76,11 @@ def return_policy(context: ActionContext) -> ActionResult:
         return ActionResult.success(return_window_days=window_days, details=details)
 
 
-def start_return(context: ActionContext, number: str | int, reason: str) -> ActionResult:
+def start_return(
+    context: ActionContext, number: str | int, reason: str, phone: str | None = None
+) -> ActionResult:
     """Start a return of a delivered order inside the return window; idempotent per order.
+    The order is found as by `order_status`, `phone` the caller's.
 
     Fails with "not_allowed" (and says why) for an order not delivered yet, cancelled, or
     delivered longer ago than the window; a second call returns the existing return with
@@ -71,12 +92,13 @@ def start_return(context: ActionContext, number: str | int, reason: str) -> Acti
     with Session(context.engine) as session:
         business = business_for(session, context.business)
         zone = zone_of(business)
-        order = _order(session, business, number)
+        order, exact = _order(session, business, number, phone)
         if order is None:
             return _order_not_found(number)
         existing = _existing_return(session, order)
         if existing is not None:
-            return ActionResult.success(**return_data(existing, order, zone), created=False)
+            data = return_data(existing, order, zone)
+            return ActionResult.success(**data, created=False, matched_exactly=exact)
         window_days, _ = _policy(session, business)
         refusal = _refusal(order, window_days, context.now, zone)
         if refusal is not None:
@@ -98,8 +120,10 @@ def start_return(context: ActionContext, number: str | int, reason: str) -> Acti
             existing = _existing_return(session, order)
             if existing is None:
                 raise
-            return ActionResult.success(**return_data(existing, order, zone), created=False)
-        return ActionResult.success(**return_data(order_return, order, zone), created=True)
+            data = return_data(existing, order, zone)
+            return ActionResult.success(**data, created=False, matched_exactly=exact)
+        data = return_data(order_return, order, zone)
+        return ActionResult.success(**data, created=True, matched_exactly=exact)
 
 
 def days_since_delivery(order: Order, now: datetime, zone: ZoneInfo) -> int | None:
@@ -157,10 +181,25 @@ def return_data(order_return: OrderReturn, order: Order, zone: ZoneInfo) -> dict
     }
 
 
-def _order(session: Session, business: Business, number: str | int) -> Order | None:
-    return session.scalar(
-        select(Order).where(Order.business_id == business.id, Order.number == clean_number(number))
+def _order(
+    session: Session, business: Business, number: str | int, phone: str | None
+) -> tuple[Order | None, bool]:
+    """The order with this number, or the one order of the caller with this `phone` that the
+    number is one digit off; and whether the number matched exactly. An unusable phone is
+    no help, not an error: it usually comes from caller id."""
+    query = select(Order).where(Order.business_id == business.id)
+    order = session.scalar(query.where(Order.number == clean_number(number)))
+    if order is not None:
+        return order, True
+    e164 = normalize_phone(phone)
+    heard = digits_of(number)
+    if e164 is None or not heard:
+        return None, False
+    theirs = session.scalars(
+        query.join(Person, Order.person_id == Person.id).where(Person.phone == e164)
     )
+    near = [order for order in theirs if one_digit_off(heard, order.number)]
+    return (near[0], False) if len(near) == 1 else (None, False)
 
 
 def _existing_return(session: Session, order: Order) -> OrderReturn | None:

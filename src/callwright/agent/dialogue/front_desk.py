@@ -38,6 +38,7 @@ from callwright.agent.dialogue.handoff import (
     MESSAGE_TASK,
     message_task,
 )
+from callwright.agent.dialogue.task_choice import TaskQuestion, chosen_task, rival_task
 from callwright.agent.dialogue.tasks import RunAction, TaskReply, TaskRunner
 from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context
 from callwright.agent.llm.client import LanguageModelError, load_language_model, summarize_call
@@ -56,6 +57,7 @@ from callwright.agent.understanding.intents import (
     THANKS,
     YES,
     IntentMatcher,
+    Understanding,
     spoken_digit,
 )
 
@@ -101,6 +103,7 @@ class FrontDeskAgent:
         self.handoff_webhook = resolve_environment(spec.handoff.webhook)
         message, message_slots = message_task(spec.handoff.message)
         self.tasks = [*spec.tasks, message]
+        self.task_specs = {task.name: task for task in spec.tasks}
         self.intent_handoffs = {i.name: i.handoff for i in intents if i.handoff is not None}
         self.slots = spec.slots | message_slots
         examples = {intent.name: intent.examples for intent in intents}
@@ -153,6 +156,7 @@ class FrontDeskConversation(HandingOff):
         self._offered_more = False  # the last reply asked whether the caller needs anything else
         self._caller_phone = caller_phone
         self._call_id = call_id
+        self._task_question: TaskQuestion | None = None  # asked: which of two tasks?
         self._start_handing_off()
         self.tasks = TaskRunner(
             agent.tasks,
@@ -219,6 +223,12 @@ class FrontDeskConversation(HandingOff):
         # the sentence encoder takes a few ms of numpy: keep it off the audio's event loop
         understanding = await asyncio.to_thread(self._agent.matcher.understand, text)
         intent = understanding.intent
+        question, self._task_question = self._task_question, None
+        if question is not None:  # the answer to "move it, or cancel it?"
+            picked = chosen_task(question, text, understanding, self._agent.task_specs)
+            if picked is not None:
+                intent, text = picked, f"{question.heard} {text}"
+                understanding = Understanding(picked, 1.0)
         if intent is None and self._agent.language_model is not None and not tasks.active:
             intent = await self._classify(text)
         side_question = (
@@ -238,8 +248,12 @@ class FrontDeskConversation(HandingOff):
             self.state.not_understood_count = 0
             return await self._hand_off(CALLBACK)
         if tasks.is_task(intent):
-            self.state.intent = intent
             self.state.not_understood_count = 0
+            rival = None if tasks.active else rival_task(understanding, self._agent.task_specs)
+            if rival is not None:
+                self._task_question = TaskQuestion(intent, rival, text)
+                return [Say(self._task_question.prompt(self._agent.task_specs))]
+            self.state.intent = intent
             return await self._task_reply(await tasks.start(intent, text))
         if tasks.active:
             return await self._aside(intent)

@@ -145,6 +145,20 @@ _COMPARISONS = {
 }
 
 
+def activity(phrase: str) -> str:
+    """A task's verb phrase as an activity to list among topics: "move an appointment" ->
+    "moving an appointment", "go over the charges" -> "going over the charges"."""
+    verb, _, rest = phrase.strip().partition(" ")
+    lower = verb.lower()
+    if lower.endswith("ing") or not lower.isalpha():
+        return phrase
+    if lower.endswith("e") and not lower.endswith(("ee", "ye", "oe")):
+        lower = lower[:-1]
+    elif lower.endswith("ie"):
+        lower = lower[:-2] + "y"
+    return f"{lower}ing {rest}".strip()
+
+
 def check_condition(condition: str) -> None:
     """Raise TemplateError if `condition` uses anything but the allowed forms."""
     _evaluate(_parse(condition), {}, dry_run=True)

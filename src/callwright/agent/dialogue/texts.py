@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from callwright.agent.dialogue.templates import spoken_list
+from callwright.agent.dialogue.templates import activity, spoken_list
 from callwright.agent.spec.agent_file import AgentSpec, Intent
 
 MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
@@ -44,8 +44,10 @@ class FrontDeskTexts:
     def render(cls, spec: AgentSpec, intents: list[Intent]) -> FrontDeskTexts:
         keyed = [intent for intent in spec.intents if intent.keypad]
         named = [intent for intent in spec.intents if intent.topic]
+        task_topics = [activity(task.topic) for task in spec.tasks if task.topic]  # first
         topics = spoken_list(
-            [i.spoken_topic for i in (named or keyed or spec.intents[:MAIN_TOPICS_MAX])]
+            task_topics
+            + [i.spoken_topic for i in (named or keyed or spec.intents[:MAIN_TOPICS_MAX])]
         )
         menu = " ".join(f"For {i.spoken_topic}, press {i.keypad}." for i in keyed)
         values = {"business": spec.business, "topics": topics}

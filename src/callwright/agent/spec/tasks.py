@@ -150,6 +150,9 @@ class Step(_Section):
 class TaskSpec(_Section):
     name: str
     examples: list[str] = Field(min_length=1)
+    topic: str | None = None
+    """How the agent names the task when it asks which one the caller means ("move an
+    appointment"); by default the first example."""
     verify: bool = False
     """Identity verification first (see `verification:`)."""
     steps: list[Step] = Field(min_length=1)

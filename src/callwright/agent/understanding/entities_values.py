@@ -300,11 +300,10 @@ def _option_score(said: _Said, option: str, options: Sequence[str]) -> float:
     if option_digits and option_time is None and option_digits in said.numbers:
         score = max(score, SCORE_SAME_DIGITS)
     others = {word for other in options if other != option for word in _content_words(other)}
-    distinctive = [word for word in option_words if word not in others] or option_words
-    discount = 1.0 if distinctive is not option_words or not others else SHARED_WORDS_FACTOR
-    for word in distinctive:
+    for word in option_words:  # a word other options share says less about this one
+        weight = SHARED_WORDS_FACTOR if word in others else 1.0
         best = max((_word_match(word, heard) for heard in said.words), default=0.0)
-        score = max(score, best * discount)
+        score = max(score, best * weight)
     return score
 
 

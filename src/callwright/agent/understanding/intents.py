@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,16 @@ the threshold kept, on the demo agent's held-out phrasings and out-of-scope requ
 (tests/agent/demo_phrases.py) and on paraphrases for the other agents
 (tests/agent/test_understanding.py), never on bench/eval."""
 MAX_ALTERNATIVES = 3
+CLAUSE_MIN_WORDS = 2  # a clause of one word ("yes") tells no request
+MAX_CLAUSES = 3  # read at most this many clauses apart (each is one more embedding)
+_CLAUSE_BREAKS = re.compile(
+    r"[,.;!?]|\b(?:but|and|so|because|cause|since)\b"
+    r"|\s(?=(?:i|i'd|i'm|we|we'd) (?:need|want|would|like|have|was|am|were|gotta)\b)"
+    r"|\s(?=with\b)",
+    re.I,
+)
+"""Where a caller's sentence may turn to the request: punctuation, conjunctions, a new
+"I need ..." without punctuation, and a "with Doctor ..." after the request."""
 _CORRECTIONS_CACHED_MAX = 10_000
 _EXAMPLE_VECTORS_CACHED_MAX = 20_000  # example phrase -> embedding, shared by every agent
 _example_vectors: dict[str, np.ndarray] = {}
@@ -176,19 +187,33 @@ class IntentMatcher:
         self._corrections: dict[str, str] = {}
 
     def understand(self, text: str) -> Understanding:
-        # numbers are entities (order numbers, dates), not evidence of an intent
-        tokens = [
-            t for t in numbers_as_digits(words(text)) if not t.isdigit() or t in self._known_words
-        ]
+        """The intent of `text`. A request inside a longer utterance ("the shoes don't fit, I
+        need to return them") is read clause by clause as well, and each intent keeps its
+        best score, so words around it (a story, a garbled stretch) do not drown it."""
+        tokens = self._tokens(text)
         if not tokens:
             return Understanding(None, 0.0)
         small_talk = self._small_talk(tokens)
         if small_talk is not None:
             return Understanding(small_talk, 1.0)
-        tokens = self._join_split_words([self._correct(t) for t in tokens])
-        scores = self._scores(tokens)
-        if self._meanings is not None:
-            scores = _blend(scores, self._meanings.closest(" ".join(tokens)))
+        pieces = [tokens] + [
+            clause
+            for clause in (self._tokens(part) for part in _clauses(text))
+            if len(clause) >= CLAUSE_MIN_WORDS and clause != tokens
+        ][:MAX_CLAUSES]
+        pieces = [self._join_split_words([self._correct(t) for t in piece]) for piece in pieces]
+        scores: dict[str, float] = {}
+        meanings = (
+            self._meanings.closest_many([" ".join(piece) for piece in pieces])
+            if self._meanings is not None
+            else [None] * len(pieces)
+        )
+        for piece, by_meaning in zip(pieces, meanings, strict=True):
+            piece_scores = self._scores(piece)
+            if by_meaning is not None:
+                piece_scores = _blend(piece_scores, by_meaning)
+            for intent, score in piece_scores.items():
+                scores[intent] = max(scores.get(intent, 0.0), score)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         if not ranked:
             return Understanding(None, 0.0)
@@ -196,6 +221,12 @@ class IntentMatcher:
         if confidence < self.threshold:
             return Understanding(None, confidence, _rounded(ranked[:MAX_ALTERNATIVES]))
         return Understanding(best, confidence, _rounded(ranked[1 : MAX_ALTERNATIVES + 1]))
+
+    def _tokens(self, text: str) -> list[str]:
+        """The words that can show an intent: numbers are entities (order numbers, dates)."""
+        return [
+            t for t in numbers_as_digits(words(text)) if not t.isdigit() or t in self._known_words
+        ]
 
     def _small_talk(self, tokens: list[str]) -> str | None:
         if not all(token in self._small_talk_words for token in tokens):
@@ -293,12 +324,17 @@ class _ExampleMeanings:
             return None
         return cls(encoder, intents)
 
-    def closest(self, text: str) -> dict[str, float]:
-        """Intent -> cosine of its closest example to `text`."""
-        cosines = self._vectors @ self._encoder.encode([text])[0]
-        return dict(
-            zip(self._intents, np.maximum.reduceat(cosines, self._starts).tolist(), strict=True)
-        )
+    def closest_many(self, texts: list[str]) -> list[dict[str, float]]:
+        """For each of `texts` (encoded in one batch): intent -> cosine of its closest example."""
+        cosines = self._encoder.encode(texts) @ self._vectors.T
+        return [
+            dict(zip(self._intents, np.maximum.reduceat(row, self._starts).tolist(), strict=True))
+            for row in cosines
+        ]
+
+
+def _clauses(text: str) -> list[str]:
+    return [part for part in _CLAUSE_BREAKS.split(text) if part and part.strip()]
 
 
 def _without_numbers(phrase: str) -> str:

@@ -21,6 +21,7 @@ from callwright.agent.understanding.entities import extract
 from callwright.agent.understanding.entities_values import sounds_like
 from callwright.agent.understanding.words import words
 
+UNASKED_MIN_CONFIDENCE = 0.7  # a time said unasked: not a bare "one" ("the first one")
 NAME_MIN_CONFIDENCE = 0.9  # a full name after a cue ("this is", "my name is"), said unasked
 BIRTH_CUES = re.compile(r"\b(born|birth|birthday|dob|d\.o\.b)\b", re.I)
 PAST_DATE_MIN_YEARS = 2  # a date this many years back is a birth date, not a visit
@@ -63,7 +64,8 @@ def read_slots(
             value = entity.value if named else None
         else:
             entity = extract(spec.type, text, today=today, options=spec.options)
-            value = None if entity is None else entity.value
+            sure = entity is not None and entity.confidence >= UNASKED_MIN_CONFIDENCE
+            value = entity.value if sure else None
         if value is not None:
             found[name] = value
     return found

@@ -1,0 +1,1 @@
+"""Simulated phone callers: scenarios, speech-to-text errors, runs and judging."""
