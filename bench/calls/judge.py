@@ -96,6 +96,7 @@ def evidence_from_record(record: CallRecord) -> CallEvidence:
         for turn in record.turns
         if turn.dialogue_state.get("intent")
     ]
+    intents += [str(topic) for topic in record.dialogue_state.get("asked") or []]
     handoffs = list(record.dialogue_state.get("handoffs") or [])
     if not handoffs:
         for turn in record.turns:
@@ -105,9 +106,7 @@ def evidence_from_record(record: CallRecord) -> CallEvidence:
     )
 
 
-def judge(
-    scenario: Scenario, before: Snapshot, after: Snapshot, evidence: CallEvidence
-) -> Verdict:
+def judge(scenario: Scenario, before: Snapshot, after: Snapshot, evidence: CallEvidence) -> Verdict:
     changes = _changes(before, after)
     claimed: set[RowKey] = set()
     failures: list[str] = []
@@ -250,8 +249,11 @@ def _refill(status_wanted: str | None):
                     continue
                 if status_wanted and new["status"] != status_wanted:
                     continue
-                rx_keys = {k for k, _, _ in world.changed("prescriptions")
-                           if k[1] == prescription.get("id")}
+                rx_keys = {
+                    k
+                    for k, _, _ in world.changed("prescriptions")
+                    if k[1] == prescription.get("id")
+                }
                 return "", {key} | rx_keys
         return f"no refill request for {number}", set()
 

@@ -85,6 +85,7 @@ async def run_text_call(
         if not (turn.text or turn.keys):  # the caller waits: the agent's no-input timeout
             turn = CallerTurn()
     evidence.handoffs = list(conversation.state.handoffs)
+    evidence.intents += conversation.state.asked
     result.transcript = evidence.turns
     result.verdict = judge(scenario, before, snapshot(engine, scenario.agent), evidence)
     return result

@@ -501,3 +501,13 @@ def test_held_out_accuracy() -> None:
 def test_a_time_closed_by_oclock_is_not_taken_for_the_words_after_it():
     entity = extract_time("the ten o'clock one")
     assert entity is not None and entity.value == time(10, 0)
+
+
+@pytest.mark.parametrize("text", ["No, that's okay.", "Nah, it's fine.", "No, that's all right."])
+def test_a_polite_no_is_a_no(text: str) -> None:
+    assert extract("yes_no", text).value is False
+
+
+def test_yes_and_no_in_one_breath_is_only_a_weak_answer() -> None:
+    said = extract("yes_no", "no wait, yes")
+    assert said.value is True and said.confidence < 0.6

@@ -47,13 +47,17 @@ async def test_question_outside_the_intents_is_answered_by_the_model_from_the_ag
 
 
 @pytest.mark.parametrize("answer", ["UNKNOWN", "", None])
-async def test_no_answer_or_a_slow_model_gets_the_clarifying_question(answer):
+async def test_a_question_with_no_answer_gets_an_honest_one_with_what_the_agent_offers(answer):
     text = await reply(ScriptedModel(answer), OFF_SCRIPT)
-    assert "didn't quite catch that" in text
+    assert "I don't have an answer to that" in text and "our address" in text
 
 
-async def test_without_a_model_the_agent_works_as_before():
-    assert "didn't quite catch that" in await reply(None, OFF_SCRIPT)
+async def test_without_a_model_an_unanswerable_question_is_still_answered_honestly():
+    assert "I don't have an answer to that" in await reply(None, OFF_SCRIPT)
+
+
+async def test_words_that_ask_nothing_and_name_nothing_get_the_clarifying_question():
+    assert "didn't quite catch that" in await reply(None, "the purple elephant sideways")
 
 
 async def test_summary_without_a_model_reads_naturally():
@@ -82,4 +86,4 @@ async def test_the_model_places_words_the_matcher_could_not():
 
 async def test_a_name_that_is_no_intent_is_ignored():
     text = await reply(ClassifyingModel("weather"), "do you have wifi while I wait")
-    assert "didn't quite catch that" in text
+    assert "I don't have an answer to that" in text

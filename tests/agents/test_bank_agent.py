@@ -69,3 +69,32 @@ async def test_wrong_details_never_reveal_the_account(call, engine):
     reply = await caller.says("January first two thousand")
     assert "can't verify" in reply and "ElectroMart" not in reply
     assert card_state(engine)[0] == "active"
+
+
+async def test_a_vague_opening_about_the_card_stays_on_the_alert_not_a_card_lock(call, engine):
+    caller = call("bank")
+    await caller.start()
+    reply = await caller.says("Hi, you guys left me a voicemail about some activity on my card.")
+    assert "last four digits" in reply and "lock" not in reply.lower()
+    await caller.says("four eight two one")
+    question = await caller.says("July twenty first, nineteen ninety")
+    assert "ElectroMart Online" in question
+
+
+async def test_a_rounded_amount_and_a_second_no_are_one_answer_about_the_charge(call, engine):
+    caller = call("bank")
+    await caller.start()
+    await caller.says("four eight two one")
+    await caller.says("July twenty first, nineteen ninety")
+    reply = await caller.says("No! I did not buy anything for twelve hundred bucks. That's not me.")
+    assert "disputed the ElectroMart Online charge" in reply
+    assert "one at a time" not in reply
+    assert card_state(engine)[1]["ElectroMart Online"] == "disputed"
+
+
+async def test_a_sentence_with_a_number_in_it_is_not_taken_for_digits(call, engine):
+    caller = call("bank")
+    await caller.start()
+    reply = await caller.says("The little coffee one is mine, but that other thing is not.")
+    assert reply  # never silence while the agent waits for more digits that are not coming
+    assert "last four digits" in reply

@@ -62,3 +62,16 @@ async def test_outbound_refill_reminder_refills_on_yes(agent_named, engine):
     done = await caller.says("yes please")
     assert "ready for pickup" in done
     assert prescription(engine, "4417") == (1, ["requested"])
+
+
+async def test_no_thats_okay_declines_and_a_torn_answer_is_asked_again(call, engine):
+    caller = call("pharmacy", "+15551230013")
+    await caller.start()
+    offer = await caller.says("I need a refill of my amlodipine, number seven oh one two")
+    assert "authoriz" in offer
+    torn = await caller.says("no wait, yes")
+    assert "yes or a no" in torn
+    declined = await caller.says("No, that's okay.")
+    assert "sent the request" not in declined
+    with Session(engine) as session:
+        assert list(session.scalars(select(RefillRequest))) == []

@@ -50,3 +50,18 @@ async def test_objection_is_answered_without_pressure_and_discovery_resumes(call
     reply = await caller.says("hmm, isn't it too expensive?")
     assert "free trial" in reply
     assert "company" in reply  # back to the discovery question it was on
+
+
+async def test_whatever_brings_a_prospect_discovery_starts(call):
+    caller = call("sales")
+    await caller.start()
+    reply = await caller.says("my accountant said I should look into something for tracking sales")
+    assert "Who am I speaking with" in reply
+
+
+async def test_a_question_the_agent_has_nothing_on_gets_an_honest_answer(call):
+    caller = call("sales")
+    await caller.start()
+    reply = await caller.says("can you host our data in Switzerland?")
+    assert "I don't have an answer to that" in reply and "didn't" not in reply
+    assert caller.conversation.state.asked == ["no_answer"]

@@ -87,6 +87,9 @@ class ConversationState:
     not_understood_count: int = 0
     handoffs: list[dict] = field(default_factory=list)
     """Each hand-off: reason, mode, target, result ("transferred", "failed", "message")."""
+    asked: list[str] = field(default_factory=list)
+    """Questions answered, in order: intent names, or "no_answer" for an honest "I don't
+    have that"."""
 
 
 class Conversation(Protocol):

@@ -49,6 +49,7 @@ from callwright.agent.spec.handoff import (
     NOT_UNDERSTOOD,
     resolve_environment,
 )
+from callwright.agent.understanding.questions import is_question
 from callwright.agent.understanding.intents import (
     ACK,
     GOODBYE,
@@ -75,6 +76,7 @@ FREE_ANSWER_INSTRUCTIONS = (
     "these facts: {knowledge} If the facts do not answer the question, reply exactly UNKNOWN."
 )
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
+NO_ANSWER_TOPIC = "no_answer"  # recorded when a question got the honest "I don't have that"
 TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
 READY_LEAD_IN = "Great."  # before the question again, when the caller only said "yes"
 KEYPAD_HUMAN_DIGIT = "0"  # the operator, as on every phone menu
@@ -247,7 +249,7 @@ class FrontDeskConversation(HandingOff):
         if intent == MESSAGE_TASK:
             self.state.not_understood_count = 0
             return await self._hand_off(CALLBACK)
-        if tasks.is_task(intent):
+        if tasks.is_task(intent) and (switching or not tasks.active):
             self.state.not_understood_count = 0
             rival = None if tasks.active else rival_task(understanding, self._agent.task_specs)
             if rival is not None:
@@ -256,7 +258,7 @@ class FrontDeskConversation(HandingOff):
             self.state.intent = intent
             return await self._task_reply(await tasks.start(intent, text))
         if tasks.active:
-            return await self._aside(intent)
+            return await self._aside(intent, text)
         digit = spoken_digit(text) if self._texts.keypad else None
         if digit in self._texts.keypad:
             return await self._answer(self._texts.keypad[digit])
@@ -266,6 +268,13 @@ class FrontDeskConversation(HandingOff):
             if answer:
                 self.state.not_understood_count = 0
                 return [Say(answer)]
+        if intent is None and is_question(text):
+            return self._no_answer()
+        default_task = self._agent.spec.default_task
+        if intent is None and default_task is not None:  # a sales call: what they need
+            self.state.intent = default_task
+            self.state.not_understood_count = 0
+            return await self._task_reply(await tasks.start(default_task, text))
         if intent is None or (intent == NO and not self._offered_more):
             return await self._not_understood()
         self.state.not_understood_count = 0
@@ -343,12 +352,16 @@ class FrontDeskConversation(HandingOff):
         answer = answer.strip()
         return None if not answer or UNKNOWN_MARK in answer.upper() else answer
 
-    async def _aside(self, intent: str | None) -> list[AgentAction]:
+    async def _aside(self, intent: str | None, text: str) -> list[AgentAction]:
         """Words a running task could not use: a side question, goodbye, or not understood."""
         pending = self.tasks.pending_prompt()
         if intent in self._texts.answers:
+            self.state.asked.append(intent)
             texts = [self._texts.answers[intent]] + ([pending] if pending else [])
             return [Say(text) for text in texts]
+        if intent is None and is_question(text):
+            self.state.asked.append(NO_ANSWER_TOPIC)
+            return [Say(text) for text in (self._texts.no_answer, pending) if text]
         if intent == GOODBYE:
             self.tasks.cancel()
             return [Say(self._texts.farewell), EndCall(END_GOODBYE)]
@@ -370,6 +383,7 @@ class FrontDeskConversation(HandingOff):
 
     async def _answer(self, intent: str) -> list[AgentAction]:
         self.state.intent = intent
+        self.state.asked.append(intent)
         self.state.not_understood_count = 0
         self._offered_more = self._texts.follow_up is not None
         actions: list[AgentAction] = [Say(self._texts.answers[intent])]
@@ -379,6 +393,14 @@ class FrontDeskConversation(HandingOff):
         if self._texts.follow_up:
             actions.append(Say(self._texts.follow_up))
         return actions
+
+    def _no_answer(self) -> list[AgentAction]:
+        """An honest reply to a question nothing in the agent answers, with what it can do."""
+        self.state.intent = NO_ANSWER_TOPIC
+        self.state.asked.append(NO_ANSWER_TOPIC)
+        self.state.not_understood_count = 0
+        self._offered_more = False
+        return [Say(self._texts.no_answer)]
 
     def _small_talk(self, text: str, offers_more: bool) -> list[AgentAction]:
         self._offered_more = offers_more

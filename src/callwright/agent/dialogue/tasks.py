@@ -34,8 +34,10 @@ from callwright.agent.dialogue.templates import (
 from callwright.agent.spec.handoff import BACKEND_FAILURE, NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, Step, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
+from callwright.agent.understanding.entities_values import CONFIDENCE_YES_NO_MIXED
 from callwright.agent.understanding.item_answers import answers_by_item
 from callwright.agent.understanding.slot_reading import read_slots
+from callwright.agent.understanding.words import FILLERS, words
 
 log = logging.getLogger("callwright.agent")
 
@@ -47,8 +49,11 @@ MAX_REPETITIONS = 20  # passes of a repeating task in one reply
 KEYPAD_DATE_DIGITS = 8  # MMDDYYYY
 US_NUMBER_DIGITS = 10  # a phone number keyed without '#' is complete at this length
 KEYED_AHEAD = "Got that number, thanks."
+NUMBER_OTHER_WORDS_MAX = 3  # words besides the digits in a group said on its own ("my card is")
+NUMBER_LEAD_INS = frozenset("it's it is its and then yes yeah okay ok the next".split())
 UNSURE_WHICH_ITEM = "Sorry, I want to get this exactly right, so one at a time."
 NOTED = "Thanks, noted."
+YES_OR_NO = "Sorry, was that a yes or a no?"
 CHANGE_QUESTION = "What would you like to change?"
 CHANGE_PROMPT = f"No problem. {CHANGE_QUESTION}"
 NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
@@ -214,6 +219,8 @@ class TaskRunner:
             about_items = await self._hear_about_items(awaiting, spec, text)
             if about_items is not None:
                 return about_items
+        if spec.type == "yes_no" and _torn(text):
+            return TaskReply([f"{YES_OR_NO} {render(spec.ask, self._scope())}"])
         value = self._extract(awaiting.name, spec, text)
         if value is not None:
             self._digits = ""
@@ -312,7 +319,7 @@ class TaskRunner:
         if spec.type != "number" or spec.digits is None:
             return None
         heard = extract("number", text)
-        if heard is None:
+        if heard is None or not _mostly_number(text, heard.text):
             return None
         self._digits += str(heard.value)
         if len(self._digits) < spec.digits:
@@ -334,6 +341,8 @@ class TaskRunner:
         answer = extract("yes_no", text)
         if changed:
             return await self._walk()
+        if _torn(text):
+            return TaskReply([f"{YES_OR_NO} {self.pending_prompt() or ''}".strip()])
         if answer is not None and answer.value is True:
             self._confirmed.add(awaiting.name)
             return await self._walk()
@@ -630,6 +639,19 @@ class TaskRunner:
 
     def _scope(self) -> dict[str, Any]:
         return {**self.values, "person": self.verified or self.values.get("person")}
+
+
+def _torn(text: str) -> bool:
+    """Whether the words say both yes and no ("no, wait, yes"): never acted on."""
+    answer = extract("yes_no", text)
+    return answer is not None and answer.confidence <= CONFIDENCE_YES_NO_MIXED
+
+
+def _mostly_number(text: str, number_text: str) -> bool:
+    """Whether the words are a group of digits ("four eight", "it's two one"), not a
+    sentence with a number in it ("the coffee one is mine")."""
+    others = [w for w in words(text) if w not in FILLERS and w not in NUMBER_LEAD_INS]
+    return len(others) - len(words(number_text)) <= NUMBER_OTHER_WORDS_MAX
 
 
 def _strip_negated(text: str) -> str:

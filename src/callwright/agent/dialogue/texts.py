@@ -14,6 +14,8 @@ from callwright.agent.spec.agent_file import AgentSpec, Intent
 MAIN_TOPICS_MAX = 4  # topics offered when no intent names its topic
 NO_KEYPAD_MENU = "You can ask me about {topics}."
 UNKNOWN_KEY = "Sorry, that key isn't an option. {keypad}"
+NO_ANSWER = "I'm sorry, I don't have an answer to that. I can help with {topics}."
+"""An honest reply to a question the agent has nothing on, never "I didn't catch that"."""
 
 _PLACEHOLDER = re.compile(r"\{(business|topics|keypad)\}")
 
@@ -38,6 +40,7 @@ class FrontDeskTexts:
     yes: str
     fillers: list[str]
     handoff: list[str]  # what the agent may say around a hand-off
+    no_answer: str  # to a question the agent has no answer for
 
 
     @classmethod
@@ -73,13 +76,14 @@ class FrontDeskTexts:
             yes=fill(spec.small_talk.yes),
             fillers=[fill(text) for text in spec.fillers],
             handoff=[fill(text) for text in handoff_texts(spec)],
+            no_answer=fill(NO_ANSWER),
         )
 
     def all(self) -> list[str]:
         texts = [self.greeting, *self.answers.values(), self.follow_up, self.keypad_menu]
         texts += [self.unknown_key, self.farewell, *self.reprompts, self.no_input_goodbye]
         texts += [*self.not_understood, self.closing, self.thanks, self.hello, self.yes]
-        texts += [*self.fillers, *self.handoff]
+        texts += [*self.fillers, *self.handoff, self.no_answer]
         return list(dict.fromkeys(text for text in texts if text))
 
 

@@ -217,6 +217,9 @@ class AgentSpec(_Section):
     """Intents with a flow of steps that act in the business's systems."""
     start_task: str | None = None
     """A task begun right after the greeting (a callback about a known matter)."""
+    default_task: str | None = None
+    """The task begun when the caller's words name no intent and ask nothing (a sales line:
+    whatever brings them, discovery starts)."""
     outbound: Outbound | None = None
     actions: list[HttpActionSpec] = Field(default_factory=list)
     """The business's own systems reached over HTTP, used in flows like built-in actions."""
@@ -302,8 +305,10 @@ class AgentSpec(_Section):
                         problems.append((("tasks", i, "steps", s, "when"), str(error)))
         problems += slot_problems(self.slots, self.tasks, self.verification)
         names = {task.name for task in self.tasks}
-        if self.start_task and self.start_task not in names:
-            problems.append((("start_task",), f"no task named '{self.start_task}'"))
+        for key in ("start_task", "default_task"):
+            task = getattr(self, key)
+            if task and task not in names:
+                problems.append(((key,), f"no task named '{task}'"))
         if self.outbound and self.outbound.start_task and self.outbound.start_task not in names:
             message = f"no task named '{self.outbound.start_task}'"
             problems.append((("outbound", "start_task"), message))

@@ -64,6 +64,7 @@ NEGATION_WORDS = frozenset({"not", "dont", "isnt", "wasnt", "never", "didnt", "a
 CONFIDENCE_YES_NO = 0.95
 CONFIDENCE_YES_NO_HEDGED = 0.85  # a yes-or-no phrase amid other words
 CONFIDENCE_YES_NO_MIXED = 0.55  # both said: the last one counts
+SOFT_YES_PHRASES = frozenset({"okay", "ok", "fine", "alright", "all right", "good", "cool"})
 
 CHOICE_MIN_SCORE = 0.7
 """A choice scoring below this (0-1) is no choice: the dialogue asks again."""
@@ -210,6 +211,11 @@ def extract_yes_no(text: str) -> Entity | None:
     decided = [item for item in said if item[2] is not None]
     if not decided:
         return None
+    if decided[0][2] is False and all(
+        value and _is_soft_yes(words[first:stop]) for first, stop, value in decided[1:]
+    ):  # "no, that's okay", "nah, it's fine": a polite no
+        decided = [decided[0]]
+        said = decided
     first, stop, value = decided[-1]
     if len(decided) < len(said) or len({item[2] for item in decided}) > 1:
         confidence = CONFIDENCE_YES_NO_MIXED
@@ -218,6 +224,11 @@ def extract_yes_no(text: str) -> Entity | None:
     else:
         confidence = CONFIDENCE_YES_NO_HEDGED
     return Entity(YES_NO, value, span(text, tokens, first, stop), confidence)
+
+
+def _is_soft_yes(phrase: list[str]) -> bool:
+    """A word of acceptance that after a "no" only softens it ("okay", "fine")."""
+    return " ".join(phrase) in SOFT_YES_PHRASES
 
 
 def extract_choice(text: str, options: Sequence[str]) -> Entity | None:

@@ -23,7 +23,8 @@ from callwright.agent.understanding.entities import extract
 from callwright.agent.understanding.entities_values import sounds_like
 from callwright.agent.understanding.words import words
 
-_CLAUSES = re.compile(r"[,;.!?]|\b(?:but|and|though|however|whereas|while)\b", re.I)
+_CLAUSES = re.compile(r"([,;.!?]|\b(?:but|and|though|however|whereas|while)\b)", re.I)
+_CONTRASTS = frozenset({"but", "though", "however", "whereas", "while"})
 _DENIED = re.compile(
     r"\b(?:not|never|didn't|did not|wasn't|was not|don't|do not|no idea|fraud|isn't|"
     r"nope|no)\b",
@@ -39,6 +40,9 @@ _PRONOUN_ONE = re.compile(r"\bones?\b(?!\s+(?:hundred|thousand|dollars?|cents?)\
 _OTHER = re.compile(r"\b(?:other|another|rest|others)\b", re.I)
 ITEM_WORD_MIN_CHARS = 3
 AMOUNT_MIN_CONFIDENCE = 0.9  # "$80", "eighty dollars": an amount the caller surely said
+AMOUNT_ROUNDING_SHARE = Decimal("0.1")
+"""A caller rounds ("twelve hundred bucks" for $1,249.99): an amount this close (a share of
+the item's) names the item when no other item's amount is as close."""
 _IGNORED_ITEM_WORDS = frozenset({"the", "and", "online", "store", "inc", "shop", "co"})
 
 
@@ -56,18 +60,19 @@ def answers_by_item(
 ) -> ItemAnswers:
     """What the caller answered about each of `items`; `asked` is the one the question named."""
     result = ItemAnswers()
-    clauses = [c for c in _CLAUSES.split(text) if c and c.strip()]
-    placed: list[tuple[list[int], bool | None, bool]] = []  # items, answer, "the other one"
-    for clause in clauses:
+    placed: list[tuple[list[int], bool | None, bool, bool]] = []  # items, answer, other, but
+    for clause, contrast in _clauses(text):
         indices = _items_named(clause, items, fields)
         if not indices and _mentions_amount(clause):  # an amount that is none of the items
             result.unclear = True
-        placed.append((indices, _polarity(clause), _is_other(clause)))
-    named = {index for indices, _, _ in placed for index in indices}
+        placed.append((indices, _polarity(clause), _is_other(clause), contrast))
+    named = {index for indices, _, _, _ in placed for index in indices}
     previous: bool | None = None
-    for indices, answer, other in placed:
-        if answer is None and indices:  # "I made the Shell and the StreamFlix ones"
-            answer = previous
+    unplaced: list[bool] = []  # answers of clauses that name no item
+    for indices, answer, other, contrast in placed:
+        if answer is None and indices and previous is not None:
+            # "I made the Shell and the StreamFlix ones"; "..., but the coffee was me"
+            answer = not previous if contrast else previous
         if answer is None:
             continue
         previous = answer
@@ -76,16 +81,36 @@ def answers_by_item(
             if not indices:
                 result.unclear = True
                 continue
-        if not indices:  # about the item asked about, unless another clause named it
-            if asked in named:
-                result.unclear = True
-                continue
-            indices = [asked]
+        if not indices:
+            unplaced.append(answer)
+            continue
         for index in indices:
             if result.answers.get(index, answer) != answer:
                 result.unclear = True
             result.answers[index] = answer
+    for answer in unplaced:  # about the item asked about; "No! ... That's not me." agree
+        if result.answers.get(asked, answer) != answer:
+            result.unclear = True
+        elif asked not in named or asked in result.answers:
+            result.answers[asked] = answer
+        else:
+            result.unclear = True
     return result
+
+
+def _clauses(text: str) -> list[tuple[str, bool]]:
+    """The clauses of `text`, each with whether it follows a contrast ("but", "though")."""
+    parts = _CLAUSES.split(text)
+    found: list[tuple[str, bool]] = []
+    contrast = False
+    for index, part in enumerate(parts):
+        if index % 2:  # a separator
+            contrast = contrast or (part or "").lower() in _CONTRASTS
+            continue
+        if part and part.strip():
+            found.append((part, contrast))
+            contrast = False
+    return found
 
 
 def _items_named(clause: str, items: Sequence[dict[str, Any]], fields: Sequence[str]) -> list[int]:
@@ -96,6 +121,9 @@ def _items_named(clause: str, items: Sequence[dict[str, Any]], fields: Sequence[
     ]  # fmt: skip
     if found:
         return found
+    rounded = _rounded_amount_named(clause, items, fields)
+    if rounded is not None:
+        return [rounded]
     for word, position in _POSITIONS.items():
         if word in heard and len(items) > 1:
             return [position % len(items)]
@@ -115,6 +143,22 @@ def _field_named(heard: list[str], clause: str, value: Any) -> bool:
         if len(word) >= ITEM_WORD_MIN_CHARS and word not in _IGNORED_ITEM_WORDS
         for spoken in heard
     )
+
+
+def _rounded_amount_named(
+    clause: str, items: Sequence[dict[str, Any]], fields: Sequence[str]
+) -> int | None:
+    """The one item whose amount the clause's amount is a rounding of, or None."""
+    said = extract("amount", clause)
+    if said is None or said.confidence < AMOUNT_MIN_CONFIDENCE:
+        return None
+    near = []
+    for index, item in enumerate(items):
+        for name in fields:
+            amount = _amount(item.get(name))
+            if amount and abs(amount - Decimal(said.value)) <= amount * AMOUNT_ROUNDING_SHARE:
+                near.append(index)
+    return near[0] if len(near) == 1 else None
 
 
 def _mentions_amount(clause: str) -> bool:

@@ -1,0 +1,39 @@
+"""Yes or no about several items in one breath, each placed on its item or left unclear."""
+
+from decimal import Decimal
+
+from callwright.agent.understanding.item_answers import answers_by_item
+
+CHARGES = [
+    {"merchant": "ElectroMart Online", "amount": Decimal("1249.99")},
+    {"merchant": "Coffee Corner", "amount": Decimal("3.50")},
+]
+FIELDS = ["merchant", "amount"]
+
+
+def answers(text: str, asked: int = 0):
+    return answers_by_item(text, CHARGES, FIELDS, asked)
+
+
+def test_a_rounded_amount_names_the_charge():
+    heard = answers("No! I did not buy anything for twelve hundred bucks. That's not me.")
+    assert heard.answers == {0: False} and not heard.unclear
+
+
+def test_a_contrast_turns_the_answer_for_the_item_it_names():
+    heard = answers("the electromart one is not mine, but the coffee corner one is")
+    assert heard.answers == {0: False, 1: True} and not heard.unclear
+
+
+def test_negation_stays_in_its_clause():
+    heard = answers("I bought the coffee, but I never bought anything at electro mart")
+    assert heard.answers == {1: True, 0: False}
+
+
+def test_an_unnamed_answer_against_the_named_one_is_unclear():
+    heard = answers("the electromart one was me, but no")
+    assert heard.unclear
+
+
+def test_an_amount_of_no_charge_is_unclear():
+    assert answers("the five hundred dollar one was not me").unclear
