@@ -503,7 +503,9 @@ def test_a_time_closed_by_oclock_is_not_taken_for_the_words_after_it():
     assert entity is not None and entity.value == time(10, 0)
 
 
-@pytest.mark.parametrize("text", ["No, that's okay.", "Nah, it's fine.", "No, that's all right."])
+@pytest.mark.parametrize(
+    "text", ["No, that's okay.", "Nah, it's fine.", "No, that's all right."]
+)
 def test_a_polite_no_is_a_no(text: str) -> None:
     assert extract("yes_no", text).value is False
 

@@ -16,6 +16,8 @@ def test_questions(text):
     assert is_question(text)
 
 
-@pytest.mark.parametrize("text", ["I need a refill", "my name is John", "yes", "the shoes don't fit"])
+@pytest.mark.parametrize(
+    "text", ["I need a refill", "my name is John", "yes", "the shoes don't fit"]
+)
 def test_not_questions(text):
     assert not is_question(text)

@@ -49,7 +49,6 @@ from callwright.agent.spec.handoff import (
     NOT_UNDERSTOOD,
     resolve_environment,
 )
-from callwright.agent.understanding.questions import is_question
 from callwright.agent.understanding.intents import (
     ACK,
     GOODBYE,
@@ -61,6 +60,7 @@ from callwright.agent.understanding.intents import (
     Understanding,
     spoken_digit,
 )
+from callwright.agent.understanding.questions import is_question
 
 TASK_REPROMPTS = ("Sorry, I didn't hear anything.", "Are you still there?")
 FREE_ANSWER_TIMEOUT_S = 1.5  # beyond this the caller gets the clarifying question instead
