@@ -446,7 +446,8 @@ def test_no_choice_below_the_threshold(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "doctor"), [("Doctor Chan please", "Dr. Sarah Chen"), ("with doctor patil", "Dr. Omar Patel")]
+    ("text", "doctor"),
+    [("Doctor Chan please", "Dr. Sarah Chen"), ("with doctor patil", "Dr. Omar Patel")],
 )
 def test_a_name_misheard_on_the_line_still_picks_the_option_it_sounds_like(text, doctor) -> None:
     assert extract_choice(text, DOCTORS).value == doctor
