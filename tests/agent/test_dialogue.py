@@ -221,3 +221,22 @@ def test_fixed_prompts_cover_every_text(agent: FrontDeskAgent) -> None:
     assert set(agent.texts.reprompts + agent.texts.not_understood) <= set(prompts)
     assert agent.texts.farewell in prompts and agent.texts.follow_up in prompts
     assert (agent.name, agent.voice, agent.no_input_timeout_s) == ("demo", "joe", 6)
+
+
+async def test_two_questions_in_one_breath_get_both_answers(
+    agent: FrontDeskAgent, call: FrontDeskConversation
+) -> None:
+    actions = await collect(
+        call.respond(CallerSaid("where are you exactly, and is there anywhere to park nearby?"))
+    )
+    answers = said(actions)
+    assert agent.texts.answers["address"] in answers and agent.texts.answers["parking"] in answers
+    assert sorted(call.state.asked) == ["address", "parking"]
+
+
+async def test_asking_to_hear_it_again_repeats_the_last_words(call: FrontDeskConversation) -> None:
+    greeting = said(await collect(call.greet()))[0]
+    again = said(await collect(call.respond(CallerSaid("sorry, what was that?"))))
+    assert again == [f"Sure. {greeting}"]
+    twice = said(await collect(call.respond(CallerSaid("come again?"))))
+    assert twice[0] != again[0] and twice[0].endswith(greeting)  # never the same words twice

@@ -514,3 +514,21 @@ def test_a_polite_no_is_a_no(text: str) -> None:
 def test_yes_and_no_in_one_breath_is_only_a_weak_answer() -> None:
     said = extract("yes_no", "no wait, yes")
     assert said.value is True and said.confidence < 0.6
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("Next month.", "1"), ("in a couple of months", "2"), ("right away", "0"),
+     ("about six months", "6")],
+)
+def test_how_soon_in_words_is_a_number_of_months(text: str, months: str) -> None:
+    assert extract("number", text).value == months
+
+
+def test_a_reference_number_is_never_made_of_words_of_time() -> None:
+    assert extract("number", "next month", digits=6) is None
+
+
+def test_the_earliest_offered_time_is_the_first() -> None:
+    slots = ["8:00 AM", "8:30 AM", "9:00 AM"]
+    assert extract("choice", "the earliest one you have", options=slots).value == "8:00 AM"

@@ -107,3 +107,21 @@ async def test_topic_switch_to_another_task_and_back(call, engine):
     assert reply.endswith("What day would suit you?")  # back to the booking
     offer = await caller.says("Wednesday")
     assert "Wednesday, December 2" in offer  # the checkup was remembered
+
+
+async def test_a_bare_hour_while_choosing_looks_for_that_time(call, engine):
+    caller = call("dental", "+15551230002")
+    await caller.start()
+    offered = await caller.says("I'd like to book a checkup next Wednesday")
+    assert "Which would you like" in offered and "11 AM" not in offered
+    confirm = await caller.says("Eleven, please.")
+    assert "11 AM" in confirm and "Shall I book it" in confirm
+
+
+async def test_a_change_of_mind_mid_task_switches_to_the_task_now_named(call, engine):
+    caller = call("dental", "+15551230001")
+    await caller.start()
+    await caller.says("I'd like to book an appointment")
+    moving = await caller.says("actually, no, I need to reschedule my appointment instead")
+    assert "Which" in moving or "day" in moving.lower()
+    assert caller.conversation.state.intent == "reschedule"

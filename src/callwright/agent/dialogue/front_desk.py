@@ -60,7 +60,11 @@ from callwright.agent.understanding.intents import (
     Understanding,
     spoken_digit,
 )
-from callwright.agent.understanding.questions import is_question
+from callwright.agent.understanding.questions import (
+    asks_to_repeat,
+    changes_mind,
+    is_question,
+)
 
 TASK_REPROMPTS = ("Sorry, I didn't hear anything.", "Are you still there?")
 FREE_ANSWER_TIMEOUT_S = 1.5  # beyond this the caller gets the clarifying question instead
@@ -76,7 +80,9 @@ FREE_ANSWER_INSTRUCTIONS = (
     "these facts: {knowledge} If the facts do not answer the question, reply exactly UNKNOWN."
 )
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
+REPEAT_LEAD_INS = ("Sure.", "Of course.")  # before the agent's last words, said again
 NO_ANSWER_TOPIC = "no_answer"  # recorded when a question got the honest "I don't have that"
+CHANGED_MIND_CONFIDENCE = 0.45  # another task, named with "actually" or "instead"
 TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
 READY_LEAD_IN = "Great."  # before the question again, when the caller only said "yes"
 KEYPAD_HUMAN_DIGIT = "0"  # the operator, as on every phone menu
@@ -222,6 +228,10 @@ class FrontDeskConversation(HandingOff):
         escalation = await self._escalation(text)
         if escalation is not None:
             return escalation
+        last = self._last_said()
+        if last and asks_to_repeat(text):  # never taken for an answer ("sorry, what?")
+            lead_in = next(words for words in REPEAT_LEAD_INS if not last.startswith(words))
+            return [Say(f"{lead_in} {last}")]
         # the sentence encoder takes a few ms of numpy: keep it off the audio's event loop
         understanding = await asyncio.to_thread(self._agent.matcher.understand, text)
         intent = understanding.intent
@@ -240,7 +250,10 @@ class FrontDeskConversation(HandingOff):
             tasks.is_task(intent)
             and tasks.task is not None
             and intent != tasks.task.name
-            and understanding.confidence >= TOPIC_SWITCH_CONFIDENCE
+            and (
+                understanding.confidence >= TOPIC_SWITCH_CONFIDENCE
+                or (changes_mind(text) and understanding.confidence >= CHANGED_MIND_CONFIDENCE)
+            )
         )
         if tasks.active and not switching and not (side_question and tasks.awaiting_free_text()):
             reply = await tasks.hear(text)
@@ -249,14 +262,19 @@ class FrontDeskConversation(HandingOff):
         if intent == MESSAGE_TASK:
             self.state.not_understood_count = 0
             return await self._hand_off(CALLBACK)
+        asked_too = [i for i in understanding.also if self._answers_freely(i) and i != intent]
+        task_too = next((i for i in understanding.also if tasks.is_task(i)), None)
+        if self._answers_freely(intent) and task_too and not tasks.active:
+            asked_too, intent = [intent, *asked_too], task_too  # "book me, and do you take ..."
         if tasks.is_task(intent) and (switching or not tasks.active):
             self.state.not_understood_count = 0
             rival = None if tasks.active else rival_task(understanding, self._agent.task_specs)
-            if rival is not None:
+            if rival is not None and not asked_too:
                 self._task_question = TaskQuestion(intent, rival, text)
                 return [Say(self._task_question.prompt(self._agent.task_specs))]
             self.state.intent = intent
-            return await self._task_reply(await tasks.start(intent, text))
+            answers = self._side_answers(asked_too)
+            return answers + await self._task_reply(await tasks.start(intent, text))
         if tasks.active:
             return await self._aside(intent, text)
         digit = spoken_digit(text) if self._texts.keypad else None
@@ -268,13 +286,14 @@ class FrontDeskConversation(HandingOff):
             if answer:
                 self.state.not_understood_count = 0
                 return [Say(answer)]
-        if intent is None and is_question(text):
-            return self._no_answer()
         default_task = self._agent.spec.default_task
         if intent is None and default_task is not None:  # a sales call: what they need
+            lead_in = self._no_answer() if is_question(text) else []
             self.state.intent = default_task
             self.state.not_understood_count = 0
-            return await self._task_reply(await tasks.start(default_task, text))
+            return lead_in + await self._task_reply(await tasks.start(default_task, text))
+        if intent is None and is_question(text):
+            return self._no_answer()
         if intent is None or (intent == NO and not self._offered_more):
             return await self._not_understood()
         self.state.not_understood_count = 0
@@ -291,7 +310,15 @@ class FrontDeskConversation(HandingOff):
             if self._offered_more:
                 text = self._texts.yes
             return self._small_talk(text, offers_more=True)
-        return await self._answer(intent)
+        return await self._answer(intent, asked_too)
+
+    def _answers_freely(self, intent: str | None) -> bool:
+        """Whether the agent answers this intent itself, with no hand-off."""
+        return intent in self._texts.answers and intent not in self._agent.intent_handoffs
+
+    def _side_answers(self, intents: list[str]) -> list[AgentAction]:
+        self.state.asked.extend(intents)
+        return [Say(self._texts.answers[intent]) for intent in intents]
 
     def _facts(self) -> dict:
         """What the dialogue knows, for summaries: caller, verified, intent, done, slots."""
@@ -381,12 +408,14 @@ class FrontDeskConversation(HandingOff):
         self._offered_more = reply.finished and not self.tasks.active
         return [Say(text) for text in texts if text]
 
-    async def _answer(self, intent: str) -> list[AgentAction]:
+    async def _answer(self, intent: str, also: list[str] | None = None) -> list[AgentAction]:
+        """The answer to `intent`, and to the other questions asked with it (`also`)."""
         self.state.intent = intent
         self.state.asked.append(intent)
         self.state.not_understood_count = 0
         self._offered_more = self._texts.follow_up is not None
         actions: list[AgentAction] = [Say(self._texts.answers[intent])]
+        actions += self._side_answers(also or [])
         reason = self._agent.intent_handoffs.get(intent)
         if reason is not None:  # a question the agent must leave to a person
             return actions + await self._hand_off(reason)

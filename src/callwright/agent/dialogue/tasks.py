@@ -49,6 +49,7 @@ MAX_REPETITIONS = 20  # passes of a repeating task in one reply
 KEYPAD_DATE_DIGITS = 8  # MMDDYYYY
 US_NUMBER_DIGITS = 10  # a phone number keyed without '#' is complete at this length
 KEYED_AHEAD = "Got that number, thanks."
+CHOSEN_TIME_MIN_CONFIDENCE = 0.6  # a bare hour said when times are offered
 NUMBER_OTHER_WORDS_MAX = 3  # words besides the digits in a group said on its own ("my card is")
 NUMBER_LEAD_INS = frozenset("it's it is its and then yes yeah okay ok the next".split())
 UNSURE_WHICH_ITEM = "Sorry, I want to get this exactly right, so one at a time."
@@ -59,6 +60,7 @@ CHANGE_PROMPT = f"No problem. {CHANGE_QUESTION}"
 NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
 YES_NO_HELP = "Please say yes or no. You can also press 1 for yes, or 2 for no."
 CHOOSE_HELP = "You can say the first one or the second one, or name the one you'd like."
+COUNT_HELP = "A rough number is fine, for example three."
 CHANGE_HELP = "Please tell me the new detail, for example a different day or time."
 TYPE_HELP = {
     "date": "You can say a day, like next Tuesday or March fourth.",
@@ -366,7 +368,20 @@ class TaskRunner:
             return await self._walk()
         if self._fill_mentioned(text, only_missing=False):  # "anything later?"
             return await self._walk()
+        if self._time_named(text):  # "eleven, please": a time none of the offered ones
+            return await self._walk()
         return TaskReply(handled=False)
+
+    def _time_named(self, text: str) -> bool:
+        """While choosing among times, a bare hour ("eleven") is a time to look for."""
+        named = extract("time", text)
+        if named is None or named.confidence < CHOSEN_TIME_MIN_CONFIDENCE:
+            return False
+        for name in self._candidate_slots():
+            if self._slots[name].type == "time" and self.values.get(name) != named.value:
+                self.values[name] = named.value
+                return True
+        return False
 
     def _missed(self, awaiting: _Awaiting, ask: str) -> TaskReply:
         """The fallback ladder of one question: ask again, then explain how to answer (the
@@ -396,6 +411,8 @@ class TaskRunner:
             return render(spec.help, self._scope())
         if spec.type == "choice":
             return f"You can say {spoken_list(spec.options)}."
+        if spec.type == "number" and spec.digits is None:  # a count, not a reference
+            return f"{COUNT_HELP} {render(spec.ask, self._scope())}"
         return TYPE_HELP[spec.type]
 
     def missed_current(self) -> TaskReply:

@@ -79,7 +79,9 @@ FUZZY_WORD_MIN_SCORE = 80.0  # rapidfuzz ratio, 0-100, for a misheard word of an
 FUZZY_WORD_MIN_CHARS = 4
 SCORE_SOUNDS_ALIKE = 0.8  # "Chan" for "Chen": the same metaphone key, said on a phone line
 SOUNDS_ALIKE_MIN_CHARS = 4
-POSITION_WORDS = {**ORDINALS, "last": -1, "latter": -1, "former": 1}
+POSITION_WORDS = {
+    **ORDINALS, "last": -1, "latter": -1, "former": 1, "earliest": 1, "soonest": 1, "latest": -1,
+}
 POSITION_NOUNS = frozenset({"one", "option", "choice", "number"})
 CHOICE_STOP_WORDS = frozenset(
     """the a an with at on in for of to and or dr doctor mr mrs ms one please appointment
@@ -87,6 +89,18 @@ CHOICE_STOP_WORDS = frozenset(
 )
 NONE_OF_THEM = frozenset({"neither", "none", "nothing"})
 
+_SPOKEN_QUANTITIES = tuple(
+    (re.compile(pattern, re.I), value)
+    for pattern, value in (
+        (r"\b(?:right away|immediately|asap|as soon as possible|straight away)\b", "0"),
+        (r"\b(?:a|the) couple(?: of)?\b", "2"),
+        (r"\b(?:a )?few (?:months|weeks)\b", "3"),
+        (r"\bhalf (?:a|of a) year\b", "6"),
+        (r"\b(?:next|a|this|within the next|in a) year\b", "12"),
+        (r"\b(?:next|a|this|within the next|in a) month\b", "1"),
+    )
+)
+"""Counts said in words of time, when no digits were said; the first that fits counts."""
 _MONEY = re.compile(
     r"(\$\s*)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(\s*(?:dollars?|bucks|usd)\b)?", re.I
 )
@@ -117,12 +131,22 @@ def extract_number(text: str, digits: int | tuple[int, int] | None = None) -> En
         if found is not None:
             fitting.append((run, found[0].digits, found[1]))
     if not fitting:
-        return None
+        return None if digits is not None else _spoken_quantity(text)
     run, value, clear = max(fitting, key=lambda item: (len(item[1]), -item[0].first))
     confidence = CONFIDENCE_NUMBER if clear else CONFIDENCE_NUMBER_UNCLEAR
     if any(other != value and len(other) == len(value) for _, other, _ in fitting):
         confidence = min(confidence, CONFIDENCE_NUMBER_RIVALS)
     return Entity(NUMBER, value, span(text, tokens, run.first, run.stop), confidence)
+
+
+def _spoken_quantity(text: str) -> Entity | None:
+    """A count said in words of time rather than digits ("next month" 1, "a couple of
+    months" 2, "right away" 0): how soon, how many months."""
+    for pattern, value in _SPOKEN_QUANTITIES:
+        found = pattern.search(text)
+        if found is not None:
+            return Entity(NUMBER, value, found.group(0), CONFIDENCE_NUMBER_UNCLEAR)
+    return None
 
 
 def extract_amount(text: str) -> Entity | None:

@@ -61,8 +61,10 @@ the threshold kept, on the demo agent's held-out phrasings and out-of-scope requ
 (tests/agent/demo_phrases.py) and on paraphrases for the other agents
 (tests/agent/test_understanding.py), never on bench/eval."""
 MAX_ALTERNATIVES = 3
+ALSO_ASKED_MARGIN = 0.15
+"""Above the threshold by this much, a clause's own intent is a second question asked."""
 CLAUSE_MIN_WORDS = 2  # a clause of one word ("yes") tells no request
-MAX_CLAUSES = 3  # read at most this many clauses apart (each is one more embedding)
+MAX_CLAUSES = 4  # read at most this many clauses apart (each is one more embedding)
 _CLAUSE_BREAKS = re.compile(
     r"[,.;!?]|\b(?:but|and|so|because|cause|since)\b"
     r"|\s(?=(?:i|i'd|i'm|we|we'd) (?:need|want|would|like|have|was|am|were|gotta)\b)"
@@ -115,6 +117,9 @@ class Understanding:
     """0-1; 1.0 for small talk recognised from a cue phrase."""
     alternatives: tuple[tuple[str, float], ...] = ()
     """The next best (intent, score) pairs, best first."""
+    also: tuple[str, ...] = ()
+    """Other intents asked in clauses of their own ("where are you, and can I park?"), each
+    clearly the best of its clause, in the order said."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,19 +213,28 @@ class IntentMatcher:
             if self._meanings is not None
             else [None] * len(pieces)
         )
-        for piece, by_meaning in zip(pieces, meanings, strict=True):
+        clause_bests: list[tuple[str, float]] = []
+        for index, (piece, by_meaning) in enumerate(zip(pieces, meanings, strict=True)):
             piece_scores = self._scores(piece)
             if by_meaning is not None:
                 piece_scores = _blend(piece_scores, by_meaning)
             for intent, score in piece_scores.items():
                 scores[intent] = max(scores.get(intent, 0.0), score)
+            if index and piece_scores:
+                clause_bests.append(max(piece_scores.items(), key=lambda item: item[1]))
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         if not ranked:
             return Understanding(None, 0.0)
         best, confidence = ranked[0]
         if confidence < self.threshold:
             return Understanding(None, confidence, _rounded(ranked[:MAX_ALTERNATIVES]))
-        return Understanding(best, confidence, _rounded(ranked[1 : MAX_ALTERNATIVES + 1]))
+        also = tuple(dict.fromkeys(
+            intent for intent, score in clause_bests
+            if intent != best and score >= self.threshold + ALSO_ASKED_MARGIN
+        ))  # fmt: skip
+        return Understanding(
+            best, confidence, _rounded(ranked[1 : MAX_ALTERNATIVES + 1]), also
+        )
 
     def _tokens(self, text: str) -> list[str]:
         """The words that can show an intent: numbers are entities (order numbers, dates)."""

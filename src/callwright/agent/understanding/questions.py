@@ -1,5 +1,6 @@
-"""Whether a caller's words ask something: a question the agent has no answer for gets an
-honest "I don't have that", not "I didn't catch that"."""
+"""What a caller's words ask of the conversation itself, apart from their content: a question
+(one the agent has no answer for gets an honest "I don't have that", not "I didn't catch
+that"), to hear the last words again, or a change of mind."""
 
 from __future__ import annotations
 
@@ -19,3 +20,31 @@ def is_question(text: str) -> bool:
     """Whether `text` asks something ("how much is a perm", "do you do nails?", "I was
     wondering if you deliver")."""
     return _QUESTION.search(text.strip()) is not None
+
+
+_REPEAT = re.compile(
+    r"^\W*(?:(?:sorry|pardon|excuse me|what|huh)\W*)*"
+    r"(?:what was that|what did you say|come again|say (?:that|it) again|"
+    r"(?:can|could) you repeat(?: that| it)?|repeat (?:that|it)|i didn'?t (?:catch|hear|get) that|"
+    r"pardon(?: me)?|sorry|what)\W*(?:please)?\W*$",
+    re.I,
+)
+
+
+def asks_to_repeat(text: str) -> bool:
+    """Whether the caller only asks to hear the agent's last words again ("sorry, what was
+    that?", "come again?", "could you repeat that")."""
+    return _REPEAT.match(text.strip()) is not None
+
+
+_CHANGE_OF_MIND = re.compile(
+    r"\b(?:instead|actually|rather|never ?mind|changed? my mind|on second thought|"
+    r"hang on|wait)\b|^\W*no\W+(?:i|i'd|i'm|we|we'd)\b",
+    re.I,
+)
+
+
+def changes_mind(text: str) -> bool:
+    """Whether the caller turns away from what they asked for ("actually, can we move it
+    instead", "no, I want to return it"): another task named then is meant."""
+    return _CHANGE_OF_MIND.search(text) is not None
