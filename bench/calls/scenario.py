@@ -8,7 +8,6 @@ turn's words and carries out the `CallerTurn` it returns.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,10 +87,10 @@ class ScriptedCaller:
         if self.turns >= self.scenario.max_turns:
             return CallerTurn(hang_up=True)
         heard = agent_text.lower()
-        matched = self._rule_for(_last_sentence(heard)) or self._rule_for(heard, by_order=True)
-        if matched is not None:
-            self.turns += 1
-            return self._play(*matched)
+        for index, rule in enumerate(self.scenario.replies):
+            if any(cue in heard for cue in rule.when):
+                self.turns += 1
+                return self._play(index, rule)
         if not heard.strip():
             return CallerTurn()  # nothing to answer: wait (the agent may still be thinking)
         if any(word in heard for word in _AGENT_ENDED) and "?" not in heard:
@@ -102,30 +101,11 @@ class ScriptedCaller:
         self.turns += 1
         return CallerTurn(self.scenario.fallback)
 
-    def _rule_for(self, heard: str, by_order: bool = False) -> tuple[int, Reply] | None:
-        """The rule that answers `heard`: like a person, by the question's leading words
-        (the cue found earliest in it), or with `by_order` the first rule that matches."""
-        found: list[tuple[int, int, Reply]] = []
-        for index, rule in enumerate(self.scenario.replies):
-            places = [heard.find(cue) for cue in rule.when if cue in heard]
-            if places:
-                found.append((0 if by_order else min(places), index, rule))
-        if not found:
-            return None
-        _, index, rule = min(found, key=lambda item: item[:2])
-        return index, rule
-
     def _play(self, index: int, rule: Reply) -> CallerTurn:
         used = self._used.get(index, 0)
         self._used[index] = used + 1
         text = rule.say[min(used, len(rule.say) - 1)] if rule.say else ""
         return CallerTurn(text, keys=rule.keys, then=rule.pause_then, hang_up=rule.end)
-
-
-def _last_sentence(text: str) -> str:
-    """The agent's last sentence, where its question usually is."""
-    sentences = [part for part in re.split(r"(?<=[.?!])\s+", text.strip()) if part]
-    return sentences[-1] if sentences else ""
 
 
 def load_scenarios(

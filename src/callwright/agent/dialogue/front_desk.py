@@ -41,7 +41,8 @@ from callwright.agent.dialogue.handoff import (
 from callwright.agent.dialogue.task_choice import TaskQuestion, chosen_task, rival_task
 from callwright.agent.dialogue.tasks import RunAction, TaskReply, TaskRunner
 from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context
-from callwright.agent.llm.client import LanguageModelError, load_language_model, summarize_call
+from callwright.agent.llm.client import load_language_model, summarize_call
+from callwright.agent.llm.dialogue_model import classify, free_answer
 from callwright.agent.spec.agent_file import AgentSpec
 from callwright.agent.spec.handoff import (
     ASKED_FOR_HUMAN,
@@ -67,18 +68,6 @@ from callwright.agent.understanding.questions import (
 )
 
 TASK_REPROMPTS = ("Sorry, I didn't hear anything.", "Are you still there?")
-FREE_ANSWER_TIMEOUT_S = 1.5  # beyond this the caller gets the clarifying question instead
-FREE_ANSWER_MAX_TOKENS = 60
-UNKNOWN_MARK = "UNKNOWN"
-CLASSIFY_MAX_TOKENS = 12
-CLASSIFY_INSTRUCTIONS = (
-    "A phone caller said the user's words. Reply with only the name of the matching request "
-    "from this list, or NONE: {menu}"
-)
-FREE_ANSWER_INSTRUCTIONS = (
-    "You answer phone callers for {business} in one or two short spoken sentences, using only "
-    "these facts: {knowledge} If the facts do not answer the question, reply exactly UNKNOWN."
-)
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
 REPEAT_LEAD_INS = ("Sure.", "Of course.")  # before the agent's last words, said again
 NO_ANSWER_TOPIC = "no_answer"  # recorded when a question got the honest "I don't have that"
@@ -242,7 +231,7 @@ class FrontDeskConversation(HandingOff):
                 intent, text = picked, f"{question.heard} {text}"
                 understanding = Understanding(picked, 1.0)
         if intent is None and self._agent.language_model is not None and not tasks.active:
-            intent = await self._classify(text)
+            intent = await classify(self._agent.language_model, self._agent.spec, text)
         side_question = (
             intent in self._texts.answers and understanding.confidence >= SIDE_QUESTION_CONFIDENCE
         )
@@ -282,7 +271,8 @@ class FrontDeskConversation(HandingOff):
             return await self._answer(self._texts.keypad[digit])
         self.state.intent = intent
         if intent is None and self._agent.language_model is not None:
-            answer = await self._free_answer(text)
+            facts = self._texts.answers.values()
+            answer = await free_answer(self._agent.language_model, self._agent.spec, facts, text)
             if answer:
                 self.state.not_understood_count = 0
                 return [Say(answer)]
@@ -340,44 +330,6 @@ class FrontDeskConversation(HandingOff):
 
     def _transcript(self) -> list[tuple[str, str]]:
         return [(entry.role, entry.text) for entry in self.state.history]
-
-    async def _classify(self, text: str) -> str | None:
-        """The language model's pick among the agent's intents for words the matcher could
-        not place, or None (also when it is slow or names no intent)."""
-        spec = self._agent.spec
-        choices = {intent.name: intent.examples[0] for intent in spec.all_intents()}
-        choices |= {task.name: task.examples[0] for task in spec.tasks}
-        menu = "; ".join(f"{name} (e.g. {example!r})" for name, example in choices.items())
-        messages = [
-            {"role": "system", "content": CLASSIFY_INSTRUCTIONS.format(menu=menu)},
-            {"role": "user", "content": text},
-        ]
-        try:
-            answer = await self._agent.language_model.complete(
-                messages, max_tokens=CLASSIFY_MAX_TOKENS, timeout_s=FREE_ANSWER_TIMEOUT_S
-            )
-        except LanguageModelError:
-            return None
-        name = answer.strip().strip(".'\"").lower()
-        return name if name in choices else None
-
-    async def _free_answer(self, text: str) -> str | None:
-        """The language model's answer from the agent's own knowledge, or None when it has
-        none or is slow: the caller then gets the usual clarifying question, never silence."""
-        knowledge = " ".join(self._texts.answers.values())
-        messages = [
-            {"role": "system", "content": FREE_ANSWER_INSTRUCTIONS.format(
-                business=self._agent.spec.business, knowledge=knowledge)},
-            {"role": "user", "content": text},
-        ]
-        try:
-            answer = await self._agent.language_model.complete(
-                messages, max_tokens=FREE_ANSWER_MAX_TOKENS, timeout_s=FREE_ANSWER_TIMEOUT_S
-            )
-        except LanguageModelError:
-            return None
-        answer = answer.strip()
-        return None if not answer or UNKNOWN_MARK in answer.upper() else answer
 
     async def _aside(self, intent: str | None, text: str) -> list[AgentAction]:
         """Words a running task could not use: a side question, goodbye, or not understood."""

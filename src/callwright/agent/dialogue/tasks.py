@@ -10,6 +10,10 @@ reuses its result while its parameters are unchanged, `confirm` is not asked
 again for a text the caller already said yes to. So a correction ("no, Thursday,
 not Tuesday") only needs to change a slot: the next walk re-searches, re-offers
 and reads the new details back before anything is written.
+
+Numbers gathered across turns are kept by a `NumberEntry`, answers about items given
+before their question by `ItemQuestions`; what a task says besides its flow's own texts
+is in task_texts.py.
 """
 
 from __future__ import annotations
@@ -23,6 +27,14 @@ from datetime import date
 from typing import Any
 
 from callwright.actions.registry import ActionResult
+from callwright.agent.dialogue import task_texts
+from callwright.agent.dialogue.item_questions import ItemQuestions
+from callwright.agent.dialogue.number_entry import (
+    NumberEntry,
+    digit_group,
+    keyable,
+    keyed_value,
+)
 from callwright.agent.dialogue.templates import (
     holds,
     lookup,
@@ -35,9 +47,7 @@ from callwright.agent.spec.handoff import BACKEND_FAILURE, NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, Step, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
 from callwright.agent.understanding.entities_values import CONFIDENCE_YES_NO_MIXED
-from callwright.agent.understanding.item_answers import answers_by_item
 from callwright.agent.understanding.slot_reading import read_slots
-from callwright.agent.understanding.words import FILLERS, words
 
 log = logging.getLogger("callwright.agent")
 
@@ -46,32 +56,7 @@ RunAction = Callable[[str, dict[str, Any]], Awaitable[ActionResult]]
 MAX_SLOT_MISSES = 2  # misses a question survives: asked again, then explained; then a person
 BACKEND_ERRORS = ("timeout", "backend_error")  # failures of our systems, not of the request
 MAX_REPETITIONS = 20  # passes of a repeating task in one reply
-KEYPAD_DATE_DIGITS = 8  # MMDDYYYY
-US_NUMBER_DIGITS = 10  # a phone number keyed without '#' is complete at this length
-KEYED_AHEAD = "Got that number, thanks."
 CHOSEN_TIME_MIN_CONFIDENCE = 0.6  # a bare hour said when times are offered
-NUMBER_OTHER_WORDS_MAX = 3  # words besides the digits in a group said on its own ("my card is")
-NUMBER_LEAD_INS = frozenset("it's it is its and then yes yeah okay ok the next".split())
-UNSURE_WHICH_ITEM = "Sorry, I want to get this exactly right, so one at a time."
-NOTED = "Thanks, noted."
-YES_OR_NO = "Sorry, was that a yes or a no?"
-CHANGE_QUESTION = "What would you like to change?"
-CHANGE_PROMPT = f"No problem. {CHANGE_QUESTION}"
-NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
-YES_NO_HELP = "Please say yes or no. You can also press 1 for yes, or 2 for no."
-CHOOSE_HELP = "You can say the first one or the second one, or name the one you'd like."
-COUNT_HELP = "A rough number is fine, for example three."
-CHANGE_HELP = "Please tell me the new detail, for example a different day or time."
-TYPE_HELP = {
-    "date": "You can say a day, like next Tuesday or March fourth.",
-    "time": "You can say a time, like ten thirty in the morning.",
-    "person_name": "Please say your first name and then your last name.",
-    "phone_number": "Please say the number one digit at a time, or type it on your keypad.",
-    "number": "Please say the number one digit at a time, or type it on your keypad.",
-    "amount": "Please say the amount in dollars, for example fifty dollars.",
-    "yes_no": YES_NO_HELP,
-    "text": "In a few words, please.",
-}
 _CORRECTION_CUES = re.compile(r"\b(no|not|actually|instead|change|wrong|rather|make it|sorry)\b")
 _PLACEHOLDER_ROOT = re.compile(r"\{([a-zA-Z_]\w*)")
 _NEGATED = re.compile(r"\bnot\s+(?:on\s+|at\s+|the\s+)?[\w'-]+(?:\s+\d+)?")
@@ -124,8 +109,8 @@ class TaskRunner:
         self._suspended: list[TaskSpec] = []
         self._verify_attempts = 0
         self._caller_id_tried = False
-        self._digits = ""
-        self._item_answers: dict[str, bool] = {}  # item -> yes/no said before it was asked
+        self._number = NumberEntry()  # digits keyed or said in groups, across turns
+        self._items = ItemQuestions()
 
     @property
     def active(self) -> bool:
@@ -168,7 +153,7 @@ class TaskRunner:
         if awaiting.kind == "confirm":
             return awaiting.name
         if awaiting.kind == "change":
-            return CHANGE_PROMPT
+            return task_texts.CHANGE_PROMPT
         return self._choose_prompt(self._current_step())
 
     def state(self) -> dict[str, Any]:
@@ -215,23 +200,23 @@ class TaskRunner:
         if awaiting.kind == "change":  # whatever they name now replaces what was read back
             if self._fill_mentioned(text, only_missing=False, overwrite=True):
                 return await self._walk()
-            return self._missed(awaiting, CHANGE_QUESTION)
+            return self._missed(awaiting, task_texts.CHANGE_QUESTION)
         spec = self._slots[awaiting.name]
         if spec.about:
             about_items = await self._hear_about_items(awaiting, spec, text)
             if about_items is not None:
                 return about_items
         if spec.type == "yes_no" and _torn(text):
-            return TaskReply([f"{YES_OR_NO} {render(spec.ask, self._scope())}"])
+            return TaskReply([f"{task_texts.YES_OR_NO} {render(spec.ask, self._scope())}"])
         value = self._extract(awaiting.name, spec, text)
         if value is not None:
-            self._digits = ""
+            self._number.clear()
             self.values[awaiting.name] = value
             self._fill_mentioned(text, only_missing=True)
             return await self._walk()
-        partial = await self._partial_number(awaiting, spec, text)
-        if partial is not None:
-            return partial
+        group = digit_group(text, spec)
+        if group is not None:  # digits said in groups with pauses add up to one number
+            return await self._hear_number_group(awaiting, spec, group)
         if self._fill_mentioned(text, only_missing=False):
             return await self._walk()
         return TaskReply(handled=False)
@@ -250,22 +235,17 @@ class TaskRunner:
         if target is None or digit == "*":
             return TaskReply(handled=False)
         spec = self._slots[target]
-        expected = spec.digits or (KEYPAD_DATE_DIGITS if spec.type == "date" else None)
-        if digit != "#":
-            self._digits += digit
-        if spec.type == "phone_number":  # a North American number: 10 digits, or 1 + 10
-            expected = US_NUMBER_DIGITS + self._digits.startswith("1")
-        if digit == "#" or (expected is not None and len(self._digits) >= expected):
-            keyed, self._digits = self._digits, ""
-            value = _keyed_value(spec, keyed)
-            if value is None:
-                return self._missed(awaiting, self.pending_prompt() or spec.ask)
-            self.values[target] = value
-            reply = await self._walk()
-            if target != awaiting.name:  # keyed ahead of the question: kept, and said so
-                reply.texts.insert(0, KEYED_AHEAD)
-            return reply
-        return TaskReply()  # more digits to come: say nothing yet
+        keyed = self._number.key(digit, spec)
+        if keyed is None:
+            return TaskReply()  # more digits to come: say nothing yet
+        value = keyed_value(spec, keyed)
+        if value is None:
+            return self._missed(awaiting, self.pending_prompt() or spec.ask)
+        self.values[target] = value
+        reply = await self._walk()
+        if target != awaiting.name:  # keyed ahead of the question: kept, and said so
+            reply.texts.insert(0, task_texts.KEYED_AHEAD)
+        return reply
 
     def _keyed_target(self) -> str | None:
         """The slot keyed digits are for: the one asked for if it can be keyed, else the
@@ -277,7 +257,7 @@ class TaskRunner:
             return awaiting.name
         for name in self._candidate_slots():
             spec = self._slots[name]
-            if name not in self.values and _keyable(spec) and spec.type != "phone_number":
+            if name not in self.values and keyable(spec) and spec.type != "phone_number":
                 return name
         return None
 
@@ -286,50 +266,36 @@ class TaskRunner:
     ) -> TaskReply | None:
         """Answers about several items at once; each kept until its question comes up. Not
         sure which item a yes or no was for: ask about the one in question again."""
-        items = lookup(self._scope(), spec.about or "") or []
-        if not items:
+        heard = self._items.hear(text, spec, self._scope())
+        if heard is None:
             return None
-        heard = answers_by_item(text, items, spec.item_words)
-        for index, answer in heard.answers.items():
-            self._item_answers[_item_key(items[index], spec)] = answer
         ask = render(spec.ask, self._scope())
         if heard.unclear:
-            return TaskReply([f"{UNSURE_WHICH_ITEM} {ask}"])
+            return TaskReply([f"{task_texts.UNSURE_WHICH_ITEM} {ask}"])
         if 0 in heard.answers:
             self.values[awaiting.name] = heard.answers[0]
             return await self._walk()
         if heard.answers:
-            return TaskReply([f"{NOTED} {ask}"])
+            return TaskReply([f"{task_texts.NOTED} {ask}"])
         return None
 
     def _answered_before(self, name: str) -> bool:
         """Fill a question about an item from what the caller already said about it."""
-        spec = self._slots[name]
-        items = lookup(self._scope(), spec.about or "") if spec.about else None
-        if not items:
-            return False
-        answer = self._item_answers.get(_item_key(items[0], spec))
-        if answer is None:
-            return False
-        self.values[name] = answer
-        return True
+        answer = self._items.answered(self._slots[name], self._scope())
+        if answer is not None:
+            self.values[name] = answer
+        return answer is not None
 
-    async def _partial_number(
-        self, awaiting: _Awaiting, spec: SlotSpec, text: str
-    ) -> TaskReply | None:
-        """Digits said in groups with pauses ("four eight", "two one") add up to one number."""
-        if spec.type != "number" or spec.digits is None:
-            return None
-        heard = extract("number", text)
-        if heard is None or not _mostly_number(text, heard.text):
-            return None
-        self._digits += str(heard.value)
-        if len(self._digits) < spec.digits:
+    async def _hear_number_group(
+        self, awaiting: _Awaiting, spec: SlotSpec, group: str
+    ) -> TaskReply:
+        """A group of digits ("four eight", "two one") said towards the number asked for."""
+        number = self._number.said(group, spec)
+        if number is None:
             return TaskReply()  # more digits to come: say nothing yet
-        heard_digits, self._digits = self._digits, ""
-        if len(heard_digits) != spec.digits:
+        if len(number) != spec.digits:
             return self._missed(awaiting, spec.ask)
-        self.values[awaiting.name] = heard_digits
+        self.values[awaiting.name] = number
         return await self._walk()
 
     def cancel(self) -> None:
@@ -344,13 +310,13 @@ class TaskRunner:
         if changed:
             return await self._walk()
         if _torn(text):
-            return TaskReply([f"{YES_OR_NO} {self.pending_prompt() or ''}".strip()])
+            return TaskReply([f"{task_texts.YES_OR_NO} {self.pending_prompt() or ''}".strip()])
         if answer is not None and answer.value is True:
             self._confirmed.add(awaiting.name)
             return await self._walk()
         if answer is not None and answer.value is False:
             self._awaiting = _Awaiting("change")
-            return TaskReply([CHANGE_PROMPT])
+            return TaskReply([task_texts.CHANGE_PROMPT])
         return TaskReply(handled=False)
 
     async def _hear_choice(self, text: str, awaiting: _Awaiting) -> TaskReply:
@@ -359,9 +325,7 @@ class TaskRunner:
             return await self._walk()
         step = self._current_step()
         items = lookup(self._scope(), step.from_ or "") or []
-        labels = [
-            str(item.get(step.label, "")) if isinstance(item, dict) else str(item) for item in items
-        ]
+        labels = _labels(step, items)
         choice = extract("choice", _strip_negated(text), options=labels)
         if choice is not None:
             self.values[step.choose] = items[labels.index(choice.value)]
@@ -394,26 +358,15 @@ class TaskRunner:
             return reply
         if awaiting.misses == MAX_SLOT_MISSES:
             return TaskReply([self._help(awaiting)])
-        return TaskReply([NOT_CAUGHT.format(ask=render(ask, self._scope()))])
+        return TaskReply([task_texts.NOT_CAUGHT.format(ask=render(ask, self._scope()))])
 
     def _help(self, awaiting: _Awaiting) -> str:
         """How to answer what the task is waiting for, said after the second miss."""
-        if awaiting.kind == "confirm":
-            return YES_NO_HELP
-        if awaiting.kind == "change":
-            return CHANGE_HELP
         if awaiting.kind == "choose":
-            return f"{CHOOSE_HELP} {self._choose_prompt(self._current_step())}"
-        spec = self._slots.get(awaiting.name)
-        if spec is None:
-            return TYPE_HELP["text"]
-        if spec.help:
-            return render(spec.help, self._scope())
-        if spec.type == "choice":
-            return f"You can say {spoken_list(spec.options)}."
-        if spec.type == "number" and spec.digits is None:  # a count, not a reference
-            return f"{COUNT_HELP} {render(spec.ask, self._scope())}"
-        return TYPE_HELP[spec.type]
+            return f"{task_texts.CHOOSE_HELP} {self._choose_prompt(self._current_step())}"
+        return task_texts.how_to_answer(
+            awaiting.kind, self._slots.get(awaiting.name), self._scope()
+        )
 
     def missed_current(self) -> TaskReply:
         """The caller's words fit neither the task nor anything else: ask again, or give up."""
@@ -546,9 +499,7 @@ class TaskRunner:
         cached = self._results.get(index)
         if cached is not None and cached[0] == key:
             return cached[1]
-        if self._run_action is None:
-            return ActionResult.failure("backend_error", "I can't reach our systems right now.")
-        result = await self._run_action(step.act or "", params)
+        result = await self._run(step.act or "", params)
         self._results[index] = (key, result)
         if result.ok:
             if step.as_:
@@ -560,7 +511,7 @@ class TaskRunner:
         """Say the failure plainly; our systems failing (after the registry's safe retry)
         hands the caller to a person with what was collected."""
         message = render(step.failure, self._scope()) if step.failure else result.message
-        texts.append(message or "Sorry, that didn't work.")
+        texts.append(message or task_texts.ACTION_FAILED)
         if result.error in BACKEND_ERRORS:
             self.failed.append(self.task.name if self.task is not None else "")
             reply = self._finish(texts)
@@ -581,13 +532,11 @@ class TaskRunner:
             return None
         self.values.pop(step.choose or "", None)
         if not items:
-            return self._finish([*texts, "I'm sorry, I don't have any options for that."])
+            return self._finish([*texts, task_texts.NO_OPTIONS])
         if len(items) == 1:  # nothing to choose; a later confirm step reads it back
             self.values[step.choose or ""] = items[0]
             return None
-        labels = [
-            str(item.get(step.label, "")) if isinstance(item, dict) else str(item) for item in items
-        ]
+        labels = _labels(step, items)
         already = extract("choice", _strip_negated(self._last_heard), options=labels)
         if already is not None:  # "Friday at two" names one of the options outright
             self.values[step.choose or ""] = items[labels.index(already.value)]
@@ -599,10 +548,8 @@ class TaskRunner:
         if step is None:
             return ""
         items = lookup(self._scope(), step.from_ or "") or []
-        labels = [
-            str(item.get(step.label, "")) if isinstance(item, dict) else str(item) for item in items
-        ]
-        return f"I have {spoken_list(labels)}. Which would you like?"
+        labels = _labels(step, items)
+        return task_texts.OPTIONS_OFFERED.format(options=spoken_list(labels))
 
     def _current_step(self) -> Step | None:
         if self.task is None or self._awaiting is None:
@@ -640,7 +587,7 @@ class TaskRunner:
 
     async def _run(self, name: str, params: dict[str, Any]) -> ActionResult:
         if self._run_action is None:
-            return ActionResult.failure("backend_error", "I can't reach our systems right now.")
+            return ActionResult.failure("backend_error", task_texts.SYSTEMS_UNREACHABLE)
         return await self._run_action(name, params)
 
     def _finish(self, texts: list[str]) -> TaskReply:
@@ -664,45 +611,16 @@ def _torn(text: str) -> bool:
     return answer is not None and answer.confidence <= CONFIDENCE_YES_NO_MIXED
 
 
-def _mostly_number(text: str, number_text: str) -> bool:
-    """Whether the words are a group of digits ("four eight", "it's two one"), not a
-    sentence with a number in it ("the coffee one is mine")."""
-    others = [w for w in words(text) if w not in FILLERS and w not in NUMBER_LEAD_INS]
-    return len(others) - len(words(number_text)) <= NUMBER_OTHER_WORDS_MAX
-
-
 def _strip_negated(text: str) -> str:
     """'Thursday, not Tuesday' -> 'Thursday,': the value after "not" is the one rejected."""
     return _NEGATED.sub(" ", text)
 
 
-def _item_key(item: Any, spec: SlotSpec) -> str:
-    if not isinstance(item, dict):
-        return str(item)
-    return json.dumps([item.get(name) for name in spec.item_words] or item, default=str)
-
-
-def _keyable(spec: SlotSpec) -> bool:
-    """Whether a caller can key this slot: numbers of a known length, phone numbers, dates."""
-    return (spec.type == "number" and spec.digits is not None) or spec.type in (
-        "phone_number", "date"
-    )
-
-
-def _keyed_value(spec: SlotSpec, digits: str) -> Any:
-    if spec.type == "date":
-        if len(digits) != KEYPAD_DATE_DIGITS:
-            return None
-        try:
-            return date(int(digits[4:]), int(digits[:2]), int(digits[2:4]))
-        except ValueError:
-            return None
-    if spec.type == "phone_number":
-        entity = extract("phone_number", digits)
-        return None if entity is None else entity.value
-    if spec.digits is not None and len(digits) != spec.digits:
-        return None
-    return digits or None
+def _labels(step: Step, items: list[Any]) -> list[str]:
+    """How the options of a choose step are named: each item's `label` field, or the item."""
+    return [
+        str(item.get(step.label, "")) if isinstance(item, dict) else str(item) for item in items
+    ]
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,60 @@
+"""What a task says when it asks again, explains how to answer or acknowledges an answer.
+
+The fixed caller-facing sentences of `TaskRunner` (tasks.py), kept together so they read as
+one voice, and `how_to_answer`, the explanation picked for a question missed twice.
+`{ask}` is the task's question, `{options}` a spoken list, filled where said.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from callwright.agent.dialogue.templates import render, spoken_list
+from callwright.agent.spec.tasks import SlotSpec
+
+KEYED_AHEAD = "Got that number, thanks."
+UNSURE_WHICH_ITEM = "Sorry, I want to get this exactly right, so one at a time."
+NOTED = "Thanks, noted."
+YES_OR_NO = "Sorry, was that a yes or a no?"
+CHANGE_QUESTION = "What would you like to change?"
+CHANGE_PROMPT = f"No problem. {CHANGE_QUESTION}"
+NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"
+OPTIONS_OFFERED = "I have {options}. Which would you like?"
+NO_OPTIONS = "I'm sorry, I don't have any options for that."
+ACTION_FAILED = "Sorry, that didn't work."  # when the action gave no message of its own
+SYSTEMS_UNREACHABLE = "I can't reach our systems right now."  # no way to run actions at all
+
+YES_NO_HELP = "Please say yes or no. You can also press 1 for yes, or 2 for no."
+CHOOSE_HELP = "You can say the first one or the second one, or name the one you'd like."
+OPTIONS_HELP = "You can say {options}."
+COUNT_HELP = "A rough number is fine, for example three."
+CHANGE_HELP = "Please tell me the new detail, for example a different day or time."
+TYPE_HELP = {
+    "date": "You can say a day, like next Tuesday or March fourth.",
+    "time": "You can say a time, like ten thirty in the morning.",
+    "person_name": "Please say your first name and then your last name.",
+    "phone_number": "Please say the number one digit at a time, or type it on your keypad.",
+    "number": "Please say the number one digit at a time, or type it on your keypad.",
+    "amount": "Please say the amount in dollars, for example fifty dollars.",
+    "yes_no": YES_NO_HELP,
+    "text": "In a few words, please.",
+}
+"""How to answer a question by the type of its slot, said after the second miss."""
+
+
+def how_to_answer(kind: str, spec: SlotSpec | None, scope: dict[str, Any]) -> str:
+    """How to answer a confirmation, a change or a slot's question (`spec`, None if unknown),
+    said after the second miss; `scope` fills the slot's own help and question."""
+    if kind == "confirm":
+        return YES_NO_HELP
+    if kind == "change":
+        return CHANGE_HELP
+    if spec is None:
+        return TYPE_HELP["text"]
+    if spec.help:
+        return render(spec.help, scope)
+    if spec.type == "choice":
+        return OPTIONS_HELP.format(options=spoken_list(spec.options))
+    if spec.type == "number" and spec.digits is None:  # a count, not a reference
+        return f"{COUNT_HELP} {render(spec.ask, scope)}"
+    return TYPE_HELP[spec.type]
