@@ -187,7 +187,8 @@ def test_refill_status_turns_ready_at_the_promised_time(engine: Engine) -> None:
 
 
 def test_refill_status_without_a_request(engine: Engine) -> None:
-    assert pharmacy.refill_status(_context(engine), "5521").error == "not_found"
+    assert pharmacy.refill_status(_context(engine), "5521").error == "no_request"
+    assert pharmacy.refill_status(_context(engine), "9999").error == "not_found"
     assert pharmacy.refill_status(_context(engine), "4417").data["status"] == "picked_up"
 
 

@@ -75,3 +75,11 @@ async def test_no_thats_okay_declines_and_a_torn_answer_is_asked_again(call, eng
     assert "sent the request" not in declined
     with Session(engine) as session:
         assert list(session.scalars(select(RefillRequest))) == []
+
+
+async def test_a_prescription_with_no_refill_request_is_said_once_not_asked_again(call):
+    caller = call("pharmacy", "+15551230001")
+    await caller.start()
+    reply = await caller.says("is my prescription ready? it's four four one seven")
+    assert "I don't see a refill request" in reply
+    assert "prescription number" not in reply  # the number was right: no loop asking it

@@ -138,9 +138,9 @@ def refill_status(
         if found is None:
             return _prescription_not_found(number)
         request = _latest_request(session, found)
-        if request is None:
+        if request is None:  # the prescription is right: asking its number again won't help
             return ActionResult.failure(
-                "not_found",
+                "no_request",
                 "I don't see a refill request for that prescription yet.",
                 number=found.number,
             )

@@ -54,6 +54,9 @@ log = logging.getLogger("callwright.agent")
 RunAction = Callable[[str, dict[str, Any]], Awaitable[ActionResult]]
 
 MAX_SLOT_MISSES = 2  # misses a question survives: asked again, then explained; then a person
+ANSWER_WAS_RIGHT = ("no_request",)
+"""Failures that another answer cannot mend (the prescription is right, it has no request):
+the caller is not asked again for `retry_slots`."""
 BACKEND_ERRORS = ("timeout", "backend_error")  # failures of our systems, not of the request
 MAX_REPETITIONS = 20  # passes of a repeating task in one reply
 CHOSEN_TIME_MIN_CONFIDENCE = 0.6  # a bare hour said when times are offered
@@ -109,6 +112,7 @@ class TaskRunner:
         self._suspended: list[TaskSpec] = []
         self._verify_attempts = 0
         self._caller_id_tried = False
+        self._failed_inputs: set[tuple[str, ...]] = set()  # retry-slot values an action refused
         self._number = NumberEntry()  # digits keyed or said in groups, across turns
         self._items = ItemQuestions()
 
@@ -517,7 +521,10 @@ class TaskRunner:
             reply = self._finish(texts)
             reply.handoff = BACKEND_FAILURE
             return reply
-        if step.retry_slots:
+        tried = tuple(repr(self.values.get(name)) for name in step.retry_slots)
+        retry = result.error not in ANSWER_WAS_RIGHT and tried not in self._failed_inputs
+        if step.retry_slots and retry:
+            self._failed_inputs.add(tried)  # the same words again will not be asked again
             for name in step.retry_slots:
                 self.values.pop(name, None)
             return self._ask_slot(step.retry_slots[0], texts)
