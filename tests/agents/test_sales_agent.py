@@ -65,3 +65,13 @@ async def test_a_question_the_agent_has_nothing_on_gets_an_honest_answer(call):
     reply = await caller.says("can you host our data in Switzerland?")
     assert "I don't have an answer to that" in reply and "didn't" not in reply
     assert caller.conversation.state.asked == ["no_answer"]
+
+
+async def test_a_prospect_with_no_timeline_is_not_asked_again_and_again(call):
+    caller = call("sales")
+    await caller.start()
+    for said in ("I'd like to learn about Acme for my team", "Grace Whitaker",
+                 "Riverside Literacy", "better reports for donors", "three of us"):
+        await caller.says(said)
+    reply = await caller.says("No real deadline, whenever.")
+    assert "budget" in reply and "How soon" not in reply

@@ -47,6 +47,7 @@ from callwright.agent.spec.handoff import BACKEND_FAILURE, NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, Step, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
 from callwright.agent.understanding.entities_values import CONFIDENCE_YES_NO_MIXED
+from callwright.agent.understanding.questions import does_not_know
 from callwright.agent.understanding.slot_reading import read_slots
 
 log = logging.getLogger("callwright.agent")
@@ -113,6 +114,7 @@ class TaskRunner:
         self._verify_attempts = 0
         self._caller_id_tried = False
         self._failed_inputs: set[tuple[str, ...]] = set()  # retry-slot values an action refused
+        self._unsure: set[str] = set()  # `unsure_ok` slots the caller could not answer
         self._number = NumberEntry()  # digits keyed or said in groups, across turns
         self._items = ItemQuestions()
 
@@ -210,6 +212,9 @@ class TaskRunner:
             about_items = await self._hear_about_items(awaiting, spec, text)
             if about_items is not None:
                 return about_items
+        if spec.unsure_ok and does_not_know(text):  # "no real deadline": left out
+            self._unsure.add(awaiting.name)
+            return await self._walk()
         if spec.type == "yes_no" and _torn(text):
             return TaskReply([f"{task_texts.YES_OR_NO} {render(spec.ask, self._scope())}"])
         value = self._extract(awaiting.name, spec, text)
@@ -461,7 +466,7 @@ class TaskRunner:
             kind = step.kind
             if kind == "collect":
                 for name in step.collect or []:
-                    if name in self.values or self._slots[name].optional:
+                    if name in self.values or self._slots[name].optional or name in self._unsure:
                         continue
                     if not self._answered_before(name):
                         return self._ask_slot(name, texts)

@@ -66,6 +66,9 @@ class SlotSpec(_Section):
     """For date: the date is in the past (a birth date), so "eighty five" is 1985."""
     optional: bool = False
     """Filled when the caller mentions it, never asked for."""
+    unsure_ok: bool = False
+    """Asked, but a caller who does not know ("not sure", "whenever") may leave it out: the
+    task goes on without it (a sales lead's timeline or budget)."""
     about: str | None = None
     """For yes_no: the list of items (a value of the task, e.g. `alerts.pending`) whose first
     item the question asks about. Answers about the others, given in the same breath ("the

@@ -1,6 +1,6 @@
 """What a caller's words ask of the conversation itself, apart from their content: a question
 (one the agent has no answer for gets an honest "I don't have that", not "I didn't catch
-that"), to hear the last words again, or a change of mind."""
+that"), to hear the last words again, a change of mind, or that they do not know."""
 
 from __future__ import annotations
 
@@ -48,3 +48,17 @@ def changes_mind(text: str) -> bool:
     """Whether the caller turns away from what they asked for ("actually, can we move it
     instead", "no, I want to return it"): another task named then is meant."""
     return _CHANGE_OF_MIND.search(text) is not None
+
+
+_UNSURE = re.compile(
+    r"\b(?:(?:i )?(?:do not|don't|dont) know|not sure|no idea|hard to say|whenever|"
+    r"no (?:real |set |fixed )?(?:deadline|timeline|budget|rush)|(?:have not|haven't) decided|"
+    r"undecided|it depends|not yet|(?:can't|cannot) say)\b",
+    re.I,
+)
+
+
+def does_not_know(text: str) -> bool:
+    """Whether the caller says they do not know the answer ("not sure", "no real deadline,
+    whenever")."""
+    return _UNSURE.search(text) is not None
