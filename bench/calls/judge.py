@@ -106,7 +106,9 @@ def evidence_from_record(record: CallRecord) -> CallEvidence:
     )
 
 
-def judge(scenario: Scenario, before: Snapshot, after: Snapshot, evidence: CallEvidence) -> Verdict:
+def judge(
+    scenario: Scenario, before: Snapshot, after: Snapshot, evidence: CallEvidence
+) -> Verdict:
     changes = _changes(before, after)
     claimed: set[RowKey] = set()
     failures: list[str] = []
@@ -249,11 +251,8 @@ def _refill(status_wanted: str | None):
                     continue
                 if status_wanted and new["status"] != status_wanted:
                     continue
-                rx_keys = {
-                    k
-                    for k, _, _ in world.changed("prescriptions")
-                    if k[1] == prescription.get("id")
-                }
+                rx_keys = {k for k, _, _ in world.changed("prescriptions")
+                           if k[1] == prescription.get("id")}
                 return "", {key} | rx_keys
         return f"no refill request for {number}", set()
 

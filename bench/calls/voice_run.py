@@ -2,7 +2,7 @@
 
 One server runs for the whole set, on loopback with a fresh SQLite file, with no hand-off
 targets (a hand-off becomes a message, as in the text runner). The caller is a pjsua2 phone
-(G.711, RFC 4733 keys) whose voice comes from bench/calls/caller_voices.py. Its loop mirrors
+(G.711, RFC 4733 keys; bench/calls/sip_phone.py) whose voice comes from caller_voices.py. Its loop mirrors
 `text_run.run_text_call`: it waits for the end of the agent's turn (1.2 s of silence after
 speech), transcribes it with the project's own speech-to-text, asks the `ScriptedCaller` for
 its answer and speaks it, keys it or hangs up. The call is judged on the records the server
@@ -22,9 +22,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bench.calls.caller_voices import CallAudio, CallerVoice, LineState, Phone, speak, voice_for
+from bench.calls.caller_voices import CallAudio, CallerVoice, speak, voice_for
 from bench.calls.judge import Verdict, evidence_from_record, judge, reseed, snapshot
 from bench.calls.scenario import CallerTurn, Scenario, ScriptedCaller
+from bench.calls.sip_phone import LineState, Phone
 from bench.calls.text_run import AGENTS_DIR
 from callwright.audio.frames import FRAME_MS, SAMPLE_RATE_HZ
 from callwright.speech.engines import SpeechToText
