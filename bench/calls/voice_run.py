@@ -2,11 +2,11 @@
 
 One server runs for the whole set, on loopback with a fresh SQLite file, with no hand-off
 targets (a hand-off becomes a message, as in the text runner). The caller is a pjsua2 phone
-(G.711, RFC 4733 keys; bench/calls/sip_phone.py) whose voice comes from caller_voices.py. Its loop mirrors
-`text_run.run_text_call`: it waits for the end of the agent's turn (1.2 s of silence after
-speech), transcribes it with the project's own speech-to-text, asks the `ScriptedCaller` for
-its answer and speaks it, keys it or hangs up. The call is judged on the records the server
-wrote, like a text call, with the server's call record as the transcript.
+(G.711, RFC 4733 keys; bench/calls/sip_phone.py) speaking with a voice of caller_voices.py. Its
+loop mirrors `text_run.run_text_call`: it waits for the end of the agent's turn (1.2 s of
+silence after speech), transcribes it with the project's own speech-to-text, asks the
+`ScriptedCaller` for its answer and speaks it, keys it or hangs up. The call is judged on the
+records the server wrote, like a text call, with the server's call record as the transcript.
 """
 
 from __future__ import annotations
