@@ -91,8 +91,9 @@ class Phone:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._main, name="pjsua2", daemon=True)
         self._ready: concurrent.futures.Future[None] = concurrent.futures.Future()
-        self._accounts: dict[str, pj.Account] = {}
+        self._accounts: dict[str, pj.Account] = {}  # caller id -> account, while a call uses it
         self._calls: dict[int, _Call] = {}
+        self._callers: dict[int, str] = {}  # call handle -> its caller id
         self._next_handle = 0
         self._rtp_base_port = free_port() & ~1  # RTP on an even port, RTCP on the next
 
@@ -125,6 +126,7 @@ class Phone:
         call.makeCall(uri, pj.CallOpParam(True))
         self._next_handle += 1
         self._calls[self._next_handle] = call
+        self._callers[self._next_handle] = caller_id
         return self._next_handle, call.getInfo().callIdString
 
     def key(self, handle: int, digits: str) -> None:
@@ -146,6 +148,10 @@ class Phone:
             port = call.port
             del call
             del port
+        caller_id = self._callers.pop(handle, None)
+        if caller_id is not None and caller_id not in self._callers.values():
+            # pjsua2 holds a few accounts only (PJSUA_MAX_ACC): one per caller id in use
+            self._try(self._accounts.pop(caller_id).shutdown)
 
     def _account(self, caller_id: str) -> pj.Account:
         if caller_id not in self._accounts:
