@@ -30,6 +30,7 @@ CALL_TABLES = frozenset({"businesses", "calls", "call_events", "turns"})
 MESSAGE_TABLES = frozenset({"tickets", "ticket_updates", "notes"})  # a message for a callback
 NOON, EVENING = time(12), time(17)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+KEYED_TURN_MARKS = ("[keypad", "[keys")  # how call records and text runs write key presses
 LOOP_REPEATS = 3  # the same question this often in one call is a loop
 RowKey = tuple[str, Any]  # (table, primary key)
 
@@ -144,7 +145,8 @@ def _dialogue_failures(verdict: Verdict, evidence: CallEvidence) -> None:
     for caller, agent in evidence.turns:
         if caller.strip():
             verdict.turns += 1
-            if not agent.strip():
+            keyed = caller.startswith(KEYED_TURN_MARKS)  # a key of several: answered at the last
+            if not agent.strip() and not keyed:
                 verdict.silent_turns += 1
         text = agent.strip()
         if text and text == previous:

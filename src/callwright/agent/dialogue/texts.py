@@ -47,7 +47,10 @@ class FrontDeskTexts:
     def render(cls, spec: AgentSpec, intents: list[Intent]) -> FrontDeskTexts:
         keyed = [intent for intent in spec.intents if intent.keypad]
         named = [intent for intent in spec.intents if intent.topic]
-        task_topics = [activity(task.topic) for task in spec.tasks if task.topic]  # first
+        outbound_only = spec.outbound.start_task if spec.outbound else None  # a reminder's
+        task_topics = [
+            activity(task.topic) for task in spec.tasks if task.topic and task.name != outbound_only
+        ]  # what the agent can do, first
         topics = spoken_list(
             task_topics
             + [i.spoken_topic for i in (named or keyed or spec.intents[:MAIN_TOPICS_MAX])]
