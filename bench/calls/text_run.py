@@ -31,7 +31,7 @@ from callwright.agent.conversation import (
     Transfer,
     TransferFailed,
 )
-from callwright.agent.dialogue.front_desk import FrontDeskAgent
+from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 from callwright.agent.spec.loader import load_agent
 
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"

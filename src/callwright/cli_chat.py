@@ -27,7 +27,7 @@ from callwright.agent.conversation import (
     Transfer,
     TransferFailed,
 )
-from callwright.agent.dialogue.front_desk import FrontDeskAgent
+from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 from callwright.agent.spec.agent_file import AgentFileError
 from callwright.agent.spec.loader import load_agent
 from callwright.store.database import open_database

@@ -16,7 +16,8 @@ from callwright.agent.conversation import (
     HistoryEntry,
     Say,
 )
-from callwright.agent.dialogue.front_desk import FrontDeskAgent, FrontDeskConversation
+from callwright.agent.dialogue.front_desk import FrontDeskConversation
+from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 from callwright.agent.spec.agent_file import AgentSpec
 from callwright.agent.spec.loader import load_agent
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from callwright.agent.conversation import CallerSaid, Say
-from callwright.agent.dialogue.front_desk import FrontDeskAgent
+from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 from callwright.agent.llm.client import LanguageModelTimeout
 from callwright.agent.spec.agent_file import load_agent_spec
 

@@ -21,7 +21,8 @@ from callwright.agent.conversation import (
     Transfer,
     TransferFailed,
 )
-from callwright.agent.dialogue.front_desk import FrontDeskAgent, FrontDeskConversation
+from callwright.agent.dialogue.front_desk import FrontDeskConversation
+from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 from callwright.agent.spec.loader import load_agent
 from callwright.store.database import open_database
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -51,6 +51,9 @@ class ActionResult:
 
 
 Action = Callable[..., ActionResult]
+RunAction = Callable[[str, dict[str, Any]], Awaitable[ActionResult]]
+"""Runs an action by name with its parameters, its context already bound: how a
+conversation acts."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,6 @@
 """The front-desk conversation: answer what the caller asks, from fixed texts, and end well.
 
-`FrontDeskAgent` is one agent file made ready to talk: its texts rendered (placeholders filled)
-and its `IntentMatcher` built, shared by all calls. Each call gets a `FrontDeskConversation`.
-Everything the agent says is one of `fixed_prompts()`, so its audio can be synthesized once.
-
+Each call of a `FrontDeskAgent` (front_desk_agent.py) gets a `FrontDeskConversation`.
 A reply is a few `Say`s; the history gets one agent entry per turn, grown as each `Say` is
 yielded, so when the caller barges in `agent_was_interrupted` can replace the whole turn with
 what they heard. The counters in `state` count in a row: understanding the caller resets the
@@ -13,13 +10,10 @@ not-understood ladder, and any caller input resets the no-input ladder.
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from collections.abc import AsyncIterator, Awaitable
+from typing import TYPE_CHECKING
 
-from callwright.actions.http import register_http_actions
-from callwright.actions.registry import ActionRegistry
+from callwright.actions.registry import RunAction
 from callwright.agent.conversation import (
     AgentAction,
     CallerInput,
@@ -32,24 +26,14 @@ from callwright.agent.conversation import (
     Say,
     TransferFailed,
 )
+from callwright.agent.dialogue.flow import TaskReply
 from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandingOff
-from callwright.agent.dialogue.handoff import (
-    CALLBACK,
-    MESSAGE_TASK,
-    message_task,
-)
+from callwright.agent.dialogue.handoff import CALLBACK, MESSAGE_TASK
 from callwright.agent.dialogue.task_choice import TaskQuestion, chosen_task, rival_task
-from callwright.agent.dialogue.tasks import RunAction, TaskReply, TaskRunner
-from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context
-from callwright.agent.llm.client import load_language_model, summarize_call
+from callwright.agent.dialogue.tasks import TaskRunner
+from callwright.agent.llm.client import summarize_call
 from callwright.agent.llm.dialogue_model import classify, free_answer
-from callwright.agent.spec.agent_file import AgentSpec
-from callwright.agent.spec.handoff import (
-    ASKED_FOR_HUMAN,
-    NO_INPUT,
-    NOT_UNDERSTOOD,
-    resolve_environment,
-)
+from callwright.agent.spec.handoff import ASKED_FOR_HUMAN, NO_INPUT, NOT_UNDERSTOOD
 from callwright.agent.understanding.intents import (
     ACK,
     GOODBYE,
@@ -57,7 +41,6 @@ from callwright.agent.understanding.intents import (
     NO,
     THANKS,
     YES,
-    IntentMatcher,
     Understanding,
     spoken_digit,
 )
@@ -66,6 +49,9 @@ from callwright.agent.understanding.questions import (
     changes_mind,
     is_question,
 )
+
+if TYPE_CHECKING:
+    from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 
 TASK_REPROMPTS = ("Sorry, I didn't hear anything.", "Are you still there?")
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
@@ -78,61 +64,6 @@ KEYPAD_HUMAN_DIGIT = "0"  # the operator, as on every phone menu
 KEYPAD_HELP_DIGIT = "*"  # the menu again
 
 END_GOODBYE, END_NO_INPUT = "goodbye", "no input"
-
-
-class FrontDeskAgent:
-    """An agent file ready to take calls (the `Agent` protocol)."""
-
-    def __init__(
-        self,
-        spec: AgentSpec,
-        matcher: IntentMatcher | None = None,
-        actions: ActionsFactory | None = None,
-    ) -> None:
-        intents = spec.all_intents()
-        self.spec = spec
-        self.name = spec.name
-        self.voice = spec.voice
-        self.no_input_timeout_s = spec.no_input.timeout_s
-        self.texts = FrontDeskTexts.render(spec, intents)
-        self.fillers = self.texts.fillers
-        self.handoff = spec.handoff
-        self.handoff_webhook = resolve_environment(spec.handoff.webhook)
-        message, message_slots = message_task(spec.handoff.message)
-        self.tasks = [*spec.tasks, message]
-        self.task_specs = {task.name: task for task in spec.tasks}
-        self.intent_handoffs = {i.name: i.handoff for i in intents if i.handoff is not None}
-        self.slots = spec.slots | message_slots
-        examples = {intent.name: intent.examples for intent in intents}
-        examples |= {task.name: task.examples for task in self.tasks}
-        self.matcher = matcher or IntentMatcher(examples, spec.goodbye.phrases)
-        self.speech_context = speech_context(spec)
-        self.timezone = ZoneInfo(spec.timezone or "UTC")
-        self._actions = actions
-        self.own_actions = ActionRegistry()
-        register_http_actions(self.own_actions, spec.actions)
-        self.language_model = load_language_model(spec.llm) if spec.llm else None
-
-    def fixed_prompts(self) -> list[str]:
-        return self.texts.all()
-
-    def start_conversation(
-        self, caller: str = "", outbound: bool = False, call_id: str | None = None
-    ) -> FrontDeskConversation:
-        run_action = self._actions(self.name, self.own_actions) if self._actions else None
-        return FrontDeskConversation(self, run_action, _phone_of(caller), outbound, call_id)
-
-    def now(self) -> datetime:
-        """The time in the agent's zone (business hours are read against it)."""
-        return datetime.now(UTC).astimezone(self.timezone)
-
-    def today(self) -> date:
-        return self.now().date()
-
-    def people_available(self) -> bool:
-        """Whether it is inside the hours when people take transfers."""
-        hours = self.handoff.hours
-        return hours is None or hours.covers(self.now())
 
 
 class FrontDeskConversation(HandingOff):
@@ -460,14 +391,3 @@ class FrontDeskConversation(HandingOff):
                     entry.text = f"{entry.text} {action.text}"
             yield action
 
-
-ActionsFactory = Callable[[str, ActionRegistry], RunAction]
-"""Given an agent name and its own actions, the function its conversations use to run
-actions."""
-
-
-def _phone_of(caller: str) -> str:
-    """The phone number in a caller id such as 'sip:+15551230001@host' ('' if none)."""
-    user = caller.split(":", 1)[-1].split("@", 1)[0]
-    digits = re.sub(r"[^\d+]", "", user)
-    return digits if len(digits.lstrip("+")) >= 7 else ""

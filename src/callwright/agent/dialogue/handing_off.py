@@ -1,6 +1,6 @@
 """The hand-off side of a conversation: when a caller goes to a person, and how.
 
-Written as a mixin of `FrontDeskConversation` (dialogue.py), which it shares its state with;
+Written as a mixin of `FrontDeskConversation` (front_desk.py), which it shares its state with;
 what it uses of it is declared here. A hand-off is a `Transfer` when someone can answer now
 (a target is configured, it is inside the hours, no transfer failed yet on this call), else
 the built-in message task: a callback number and a message, which become a ticket with the
@@ -19,6 +19,7 @@ from callwright.agent.conversation import (
     Say,
     Transfer,
 )
+from callwright.agent.dialogue.flow import TaskReply
 from callwright.agent.dialogue.handoff import (
     CALL_ID,
     CALLBACK,
@@ -33,7 +34,7 @@ from callwright.agent.dialogue.handoff import (
     reason_phrase,
     ticket_priority,
 )
-from callwright.agent.dialogue.tasks import TaskReply, TaskRunner
+from callwright.agent.dialogue.tasks import TaskRunner
 from callwright.agent.dialogue.texts import FrontDeskTexts
 from callwright.agent.spec.handoff import (
     ASKED_FOR_HUMAN,
@@ -45,7 +46,7 @@ from callwright.agent.understanding.entities import extract
 from callwright.agent.understanding.escalation import Cue, cues
 
 if TYPE_CHECKING:
-    from callwright.agent.dialogue.front_desk import FrontDeskAgent
+    from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 
 _CALLBACK = re.compile(r"\b(call (me |us )?back|callback|a message)\b")
 """A person asked for later, not now ("can someone call me back", "leave a message")."""

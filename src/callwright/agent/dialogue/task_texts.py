@@ -1,7 +1,8 @@
 """What a task says when it asks again, explains how to answer or acknowledges an answer.
 
-The fixed caller-facing sentences of `TaskRunner` (tasks.py), kept together so they read as
-one voice, and `how_to_answer`, the explanation picked for a question missed twice.
+The fixed caller-facing sentences of `TaskRunner` (tasks.py) and `Flow` (flow.py), kept
+together so they read as one voice, and `how_to_answer`, the explanation picked for a
+question missed twice.
 `{ask}` is the task's question, `{options}` a spoken list, filled where said.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from callwright.actions.http import HttpActionConfigError
-from callwright.agent.dialogue.front_desk import ActionsFactory, FrontDeskAgent
+from callwright.agent.dialogue.front_desk_agent import ActionsFactory, FrontDeskAgent
 from callwright.agent.spec.agent_file import AgentFileError, load_agent_spec
 from callwright.agent.spec.yaml_lines import load_yaml
 

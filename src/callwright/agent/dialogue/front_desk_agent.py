@@ -1,0 +1,90 @@
+"""An agent file made ready to take calls.
+
+`FrontDeskAgent` is one agent file made ready to talk: its texts rendered (placeholders filled)
+and its `IntentMatcher` built, shared by all calls. Each call gets a `FrontDeskConversation`
+(front_desk.py). Everything the agent says is one of `fixed_prompts()`, so its audio can be
+synthesized once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from callwright.actions.http import register_http_actions
+from callwright.actions.registry import ActionRegistry, RunAction
+from callwright.agent.dialogue.front_desk import FrontDeskConversation
+from callwright.agent.dialogue.handoff import message_task
+from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context
+from callwright.agent.llm.client import load_language_model
+from callwright.agent.spec.agent_file import AgentSpec
+from callwright.agent.spec.handoff import resolve_environment
+from callwright.agent.understanding.intents import IntentMatcher
+
+ActionsFactory = Callable[[str, ActionRegistry], RunAction]
+"""Given an agent name and its own actions, the function its conversations use to run
+actions."""
+
+
+class FrontDeskAgent:
+    """An agent file ready to take calls (the `Agent` protocol)."""
+
+    def __init__(
+        self,
+        spec: AgentSpec,
+        matcher: IntentMatcher | None = None,
+        actions: ActionsFactory | None = None,
+    ) -> None:
+        intents = spec.all_intents()
+        self.spec = spec
+        self.name = spec.name
+        self.voice = spec.voice
+        self.no_input_timeout_s = spec.no_input.timeout_s
+        self.texts = FrontDeskTexts.render(spec, intents)
+        self.fillers = self.texts.fillers
+        self.handoff = spec.handoff
+        self.handoff_webhook = resolve_environment(spec.handoff.webhook)
+        message, message_slots = message_task(spec.handoff.message)
+        self.tasks = [*spec.tasks, message]
+        self.task_specs = {task.name: task for task in spec.tasks}
+        self.intent_handoffs = {i.name: i.handoff for i in intents if i.handoff is not None}
+        self.slots = spec.slots | message_slots
+        examples = {intent.name: intent.examples for intent in intents}
+        examples |= {task.name: task.examples for task in self.tasks}
+        self.matcher = matcher or IntentMatcher(examples, spec.goodbye.phrases)
+        self.speech_context = speech_context(spec)
+        self.timezone = ZoneInfo(spec.timezone or "UTC")
+        self._actions = actions
+        self.own_actions = ActionRegistry()
+        register_http_actions(self.own_actions, spec.actions)
+        self.language_model = load_language_model(spec.llm) if spec.llm else None
+
+    def fixed_prompts(self) -> list[str]:
+        return self.texts.all()
+
+    def start_conversation(
+        self, caller: str = "", outbound: bool = False, call_id: str | None = None
+    ) -> FrontDeskConversation:
+        run_action = self._actions(self.name, self.own_actions) if self._actions else None
+        return FrontDeskConversation(self, run_action, _phone_of(caller), outbound, call_id)
+
+    def now(self) -> datetime:
+        """The time in the agent's zone (business hours are read against it)."""
+        return datetime.now(UTC).astimezone(self.timezone)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def people_available(self) -> bool:
+        """Whether it is inside the hours when people take transfers."""
+        hours = self.handoff.hours
+        return hours is None or hours.covers(self.now())
+
+
+def _phone_of(caller: str) -> str:
+    """The phone number in a caller id such as 'sip:+15551230001@host' ('' if none)."""
+    user = caller.split(":", 1)[-1].split("@", 1)[0]
+    digits = re.sub(r"[^\d+]", "", user)
+    return digits if len(digits.lstrip("+")) >= 7 else ""
