@@ -61,3 +61,11 @@ def test_agent_package_never_imports_speech_or_telephony() -> None:
     for source in AGENT_PACKAGE.glob("*.py"):
         text = source.read_text()
         assert "callwright.speech" not in text and "callwright.telephony" not in text, source
+
+
+def test_a_default_task_that_is_no_task_is_an_agent_file_error(tmp_path: Path) -> None:
+    text = (AGENTS_DIR / "sales.yaml").read_text()
+    broken = tmp_path / "sales.yaml"
+    broken.write_text(text.replace("default_task: qualify", "default_task: qualifyy"))
+    with pytest.raises(AgentFileError, match="default_task: no task named 'qualifyy'"):
+        load_agent(broken)
