@@ -11,11 +11,10 @@ display name), ``{topics}`` (the main topics, e.g. "our hours, our address, or p
 
 from __future__ import annotations
 
-import difflib
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -30,6 +29,7 @@ from pydantic import (
 from callwright.actions.http import HttpActionSpec
 from callwright.agent.dialogue.templates import TemplateError, check_condition
 from callwright.agent.llm.client import LlmConfig
+from callwright.agent.spec.file_errors import problem_line, readable
 from callwright.agent.spec.handoff import HandoffSpec
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec, slot_problems
 from callwright.agent.spec.yaml_lines import Location, YamlProblem, load_yaml
@@ -341,76 +341,15 @@ def load_agent_spec(path: Path | str) -> AgentSpec:
     try:
         spec = AgentSpec.model_validate(document.data)
     except ValidationError as error:
-        located = [(document.line_of(e["loc"]), e["loc"], _message(e)) for e in error.errors()]
+        located = [
+            (document.line_of(e["loc"]), e["loc"], readable(e, AgentSpec)) for e in error.errors()
+        ]
         located.sort(key=lambda problem: problem[0])
-        raise AgentFileError([_problem(path, *problem) for problem in located]) from None
+        raise AgentFileError([problem_line(path, *problem) for problem in located]) from None
     problems = [
-        _problem(path, document.line_of(loc), loc, message)
+        problem_line(path, document.line_of(loc), loc, message)
         for loc, message in spec.consistency_problems()
     ]
     if problems:
         raise AgentFileError(problems)
     return spec
-
-
-def field_path(location: Location) -> str:
-    """("intents", 2, "answer") -> "intents[2].answer"."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _problem(path: Path, line: int, location: Location, message: str) -> str:
-    where = field_path(location)
-    return f"{path}:{line}: {where}: {message}" if where else f"{path}:{line}: {message}"
-
-
-def _message(error: Any) -> str:
-    kind, location = error["type"], error["loc"]
-    if kind == "missing":
-        return "field required"
-    if kind == "extra_forbidden":
-        key = str(location[-1])
-        model = _model_at(location[:-1])
-        if model is None:
-            return f"unknown key '{key}'"
-        allowed = list(model.model_fields)
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown key '{key}'{hint}; allowed keys: {', '.join(allowed)}"
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
-    if kind == "string_type" and isinstance(error.get("input"), bool):
-        return "expected text; YAML reads yes/no/on/off as true/false, so put it in quotes"
-    if kind in ("model_type", "dict_type"):
-        model = _model_at(location)
-        if model is not None:
-            return f"expected a mapping with keys: {', '.join(model.model_fields)}"
-    message = error["msg"]
-    return message[:1].lower() + message[1:]
-
-
-def _model_at(location: Location) -> type[BaseModel] | None:
-    annotation: Any = AgentSpec
-    for part in location:
-        annotation = _without_none(annotation)
-        if isinstance(part, str) and _is_model(annotation) and part in annotation.model_fields:
-            annotation = annotation.model_fields[part].annotation
-        elif isinstance(part, int) and get_origin(annotation) is list:
-            annotation = get_args(annotation)[0]
-        else:
-            return None
-    annotation = _without_none(annotation)
-    return annotation if _is_model(annotation) else None
-
-
-def _without_none(annotation: Any) -> Any:
-    if get_origin(annotation) in (Union, type(int | None)):
-        options = [a for a in get_args(annotation) if a is not type(None)]
-        return options[0] if len(options) == 1 else annotation
-    return annotation
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
