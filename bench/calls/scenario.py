@@ -101,6 +101,15 @@ class ScriptedCaller:
         self.turns += 1
         return CallerTurn(self.scenario.fallback)
 
+    def next_turn(self, last: CallerTurn, agent_text: str, ended: bool) -> CallerTurn | None:
+        """What the caller does after the agent answered `last` with `agent_text`, or None
+        when the call is over (either side hung up, or the caller hangs up in silence). A
+        turn with nothing to say or key is waiting: the agent's no-input timeout."""
+        if last.hang_up or ended:
+            return None
+        turn = self.answer(agent_text, ended)
+        return None if turn.hang_up and not turn.text else turn
+
     def _play(self, index: int, rule: Reply) -> CallerTurn:
         used = self._used.get(index, 0)
         self._used[index] = used + 1

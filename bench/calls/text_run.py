@@ -77,13 +77,10 @@ async def run_text_call(
         evidence.turns.append((heard or f"[keys {turn.keys}]", agent_text))
         if conversation.state.intent:
             evidence.intents.append(conversation.state.intent)
-        if turn.hang_up or ended:
+        following = caller.next_turn(turn, agent_text, ended)
+        if following is None:
             break
-        turn = caller.answer(agent_text, ended)
-        if turn.hang_up and not turn.text:
-            break
-        if not (turn.text or turn.keys):  # the caller waits: the agent's no-input timeout
-            turn = CallerTurn()
+        turn = following
     evidence.handoffs = list(conversation.state.handoffs)
     evidence.intents += conversation.state.asked
     result.transcript = evidence.turns

@@ -182,13 +182,10 @@ async def _converse(
         silence_s = GOODBYE_SILENCE_S if turn.hang_up else END_OF_TURN_SILENCE_S
         agent_text, ended = await _listen(audio, line, stt, mark, silence_s)
         heard.append((said, agent_text))
-        if turn.hang_up or ended:
+        following = caller.next_turn(turn, agent_text, ended)
+        if following is None:
             break
-        turn = caller.answer(agent_text, ended)
-        if turn.hang_up and not turn.text:
-            break
-        if not (turn.text or turn.keys):  # the caller waits: the agent's no-input timeout
-            turn = CallerTurn()
+        turn = following
 
 
 async def _play(

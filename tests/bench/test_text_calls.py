@@ -4,10 +4,12 @@ records. Each is one failure kind the dialogue once had."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bench.calls.mishear import PHONE_LINE
-from bench.calls.scenario import load_scenarios
+from bench.calls.scenario import Reply, load_scenarios
 from bench.calls.text_run import load_agents, run_text_call
 from callwright.store.database import open_database
 
@@ -40,3 +42,14 @@ async def test_the_caller_gets_what_they_asked_for_and_nothing_else(world, scena
     verdict = result.verdict
     assert verdict.success, (verdict.failures, verdict.contrary, result.transcript)
     assert not verdict.contrary and verdict.silent_turns == 0
+
+
+async def test_a_write_the_caller_did_not_ask_for_fails_the_call_as_a_contrary_action(world):
+    """The judge itself: the same caller, but saying yes to the cancellation it wanted kept."""
+    scenarios, agents, engine = world
+    keep = scenarios["dental-cancel-then-keep-t9"]
+    says_yes = Reply(when=("just to check", "shall i", "is that right"), say=("yes",))
+    scenario = replace(keep, replies=(says_yes, *keep.replies[1:]))
+    result = await run_text_call(scenario, agents["dental"], engine, PHONE_LINE)
+    assert not result.verdict.success
+    assert any("status=cancelled" in write for write in result.verdict.contrary)
