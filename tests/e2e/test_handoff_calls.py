@@ -108,6 +108,14 @@ def agent_said(record: dict) -> str:
     return " ".join(turn["agent_text"] for turn in record["turns"])
 
 
+def call_story(record: dict) -> str:
+    """What was said and what happened on the call, to read when a test fails."""
+    turns = [f"caller: {turn['caller_text']!r} -> agent: {turn['agent_text']!r}"
+             for turn in record["turns"]]
+    return "\n".join([*turns, *(f"{event['at']:.2f} {event['kind']} {event['data']}"
+                                 for event in record["events"])])
+
+
 async def test_warm_transfer_briefs_the_person_then_connects_the_caller(
     server, ports, webhook, stt, tmp_path
 ):
@@ -121,7 +129,7 @@ async def test_warm_transfer_briefs_the_person_then_connects_the_caller(
     assert call.returncode == 0, call.log[-2000:]
 
     [record, *_] = calls_of(server, "demo")
-    assert record["outcome"] == "transferred", (record["events"], server.log()[-3000:])
+    assert record["outcome"] == "transferred", call_story(record)
     assert events(record, "handoff")[0]["mode"] == "warm"
     assert events(record, "handoff_result") == [{"connected": True, "detail": "connected"}]
     handoff = record["dialogue_state"]["handoffs"][-1]
@@ -155,7 +163,7 @@ async def test_blind_transfer_sends_the_callers_phone_to_the_person(server, port
     answered = await asyncio.to_thread(person.finish)
 
     [record, *_] = calls_of(server, "retail")
-    assert record["outcome"] == "transferred", (record["events"], server.log()[-3000:])
+    assert record["outcome"] == "transferred", call_story(record)
     assert events(record, "handoff_result") == [{"connected": True, "detail": "200 OK"}]
     assert "customer care" in agent_said(record)
     # the caller's phone called the person itself, the reason and call id in the Refer-To
