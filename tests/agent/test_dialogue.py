@@ -16,7 +16,7 @@ from callwright.agent.conversation import (
     HistoryEntry,
     Say,
 )
-from callwright.agent.dialogue.front_desk import FrontDeskConversation
+from callwright.agent.dialogue.front_desk import NO_ANSWER_TOPIC, FrontDeskConversation
 from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 from callwright.agent.spec.agent_file import AgentSpec
 from callwright.agent.spec.loader import load_agent
@@ -241,3 +241,16 @@ async def test_asking_to_hear_it_again_repeats_the_last_words(call: FrontDeskCon
     assert again == [f"Sure. {greeting}"]
     twice = said(await collect(call.respond(CallerSaid("come again?"))))
     assert twice[0] != again[0] and twice[0].endswith(greeting)  # never the same words twice
+
+
+async def test_a_question_asked_with_one_it_answers_gets_an_honest_word_too(
+    agent: FrontDeskAgent, call: FrontDeskConversation
+) -> None:
+    actions = await collect(
+        call.respond(CallerSaid("what time do you open on saturday, and do you do eyelash "
+                                "extensions?"))
+    )
+    answers = said(actions)
+    assert answers[0] == agent.texts.answers["hours"]
+    assert agent.texts.no_answer_other in answers  # never silence on the lashes
+    assert call.state.asked == ["hours", NO_ANSWER_TOPIC]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from callwright.agent.understanding.questions import is_question
+from callwright.agent.understanding.questions import is_question, leaves_open
 
 
 @pytest.mark.parametrize("text", [
@@ -11,13 +11,29 @@ from callwright.agent.understanding.questions import is_question
     "uh is there parking",
     "I was wondering if you deliver",
     "Do you price match?",
+    "where are you exactly",
+    "what time do you open on saturday",
 ])
 def test_questions(text):
     assert is_question(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["I need a refill", "my name is John", "yes", "the shoes don't fit"]
+    "text", ["I need a refill", "my name is John", "yes", "the shoes don't fit",
+             "what I need is a refill", "so when we moved house the parcel got lost"]
 )
 def test_not_questions(text):
     assert not is_question(text)
+
+
+@pytest.mark.parametrize("text", [
+    "no real deadline, whenever", "I don't know yet", "any time is fine",
+    "it doesn't matter", "whatever's earliest", "either one works", "no preference",
+])
+def test_answers_that_leave_it_open(text):
+    assert leaves_open(text)
+
+
+@pytest.mark.parametrize("text", ["after lunch", "next month", "about fifty users", "yes"])
+def test_answers_that_give_a_value(text):
+    assert not leaves_open(text)

@@ -36,7 +36,8 @@ async def test_new_patient_books_a_checkup_after_verifying_and_a_correction(call
     assert "name" in reply.lower()  # identity first
     assert "birth" in (await caller.says("James Wilson")).lower()
     assert "day" in (await caller.says("November second nineteen seventy two")).lower()
-    offer = await caller.says("next Wednesday")
+    assert "morning or afternoon" in await caller.says("next Wednesday")
+    offer = await caller.says("any time is fine")
     assert "Wednesday, December 2" in offer
     offer = await caller.says("no, Thursday not Wednesday, around two pm")
     assert "Thursday, December 3 at 2 PM" in offer
@@ -53,7 +54,8 @@ async def test_caller_id_recognises_maria_and_she_moves_her_cleaning(call, engin
     await caller.start()
     reply = await caller.says("I need to reschedule my appointment")
     assert "day" in reply.lower()  # recognised by caller id: no name or birth date asked
-    offer = await caller.says("Friday")
+    assert "morning or afternoon" in await caller.says("Friday")
+    offer = await caller.says("it doesn't matter")
     assert "Friday, December 4" in offer
     # 11 was not offered: the agent searches again from 11 and takes the 11 o'clock opening
     confirm = await caller.says("do you have something at eleven?")
@@ -105,14 +107,16 @@ async def test_topic_switch_to_another_task_and_back(call, engine):
     reply = await caller.says("wait, first, when is my appointment?")
     assert "cleaning with Dr. Sarah Chen on Tuesday, December 1 at 10 AM" in reply
     assert reply.endswith("What day would suit you?")  # back to the booking
-    offer = await caller.says("Wednesday")
+    await caller.says("Wednesday")
+    offer = await caller.says("whatever's earliest")
     assert "Wednesday, December 2" in offer  # the checkup was remembered
 
 
 async def test_a_bare_hour_while_choosing_looks_for_that_time(call, engine):
     caller = call("dental", "+15551230002")
     await caller.start()
-    offered = await caller.says("I'd like to book a checkup next Wednesday")
+    await caller.says("I'd like to book a checkup next Wednesday")
+    offered = await caller.says("no preference")
     assert "Which would you like" in offered and "11 AM" not in offered
     confirm = await caller.says("Eleven, please.")
     assert "11 AM" in confirm and "Shall I book it" in confirm
@@ -125,3 +129,27 @@ async def test_a_change_of_mind_mid_task_switches_to_the_task_now_named(call, en
     moving = await caller.says("actually, no, I need to reschedule my appointment instead")
     assert "Which" in moving or "day" in moving.lower()
     assert caller.conversation.state.intent == "reschedule"
+
+
+async def test_the_time_of_day_asked_for_is_the_time_booked(call, engine):
+    caller = call("dental", "+15551230002")
+    await caller.start()
+    await caller.says("I need to get in for a checkup")
+    assert "morning or afternoon" in await caller.says("Wednesday works")
+    confirm = await caller.says("sometime after lunch is best")
+    assert "Wednesday, December 2 at 1 PM" in confirm  # the first opening after lunch
+    await caller.says("yes")
+    booked = appointments_of(engine, "James")
+    assert [local(start) for status, _, start in booked if status == "booked"] == ["Wed 13:00"]
+
+
+async def test_every_detail_of_the_first_sentence_is_used(call, engine):
+    """Born "November second": the "second" picks no appointment type."""
+    caller = call("dental")
+    await caller.start()
+    confirm = await caller.says(
+        "Hi, this is James Wilson, date of birth November second, nineteen seventy-two, and "
+        "I need to get a filling done with Doctor Chen, Friday morning if possible."
+    )
+    assert "filling with Dr. Sarah Chen on Friday, December 4" in confirm
+    assert "AM" in confirm and "Shall I book it" in confirm

@@ -216,7 +216,7 @@ async def test_a_failing_backend_is_said_and_handed_off_with_what_was_collected(
 
     caller = Caller(agent_named("dental").start_conversation("sip:+15551230001@127.0.0.1"))
     await caller.start()
-    reply = await caller.says("can I book a cleaning next Wednesday")
+    reply = await caller.says("can I book a cleaning next Wednesday morning")
     assert "went wrong" in reply.lower()  # said plainly, never a made-up success
     transfer = caller.transfers[-1]
     assert transfer.reason == "backend_failure"

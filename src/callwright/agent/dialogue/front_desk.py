@@ -151,7 +151,8 @@ class FrontDeskConversation(HandingOff):
         last = self._last_said()
         if last and asks_to_repeat(text):  # never taken for an answer ("sorry, what?")
             lead_in = next(words for words in REPEAT_LEAD_INS if not last.startswith(words))
-            return [Say(f"{lead_in} {last}")]
+            said_before = next((w for w in REPEAT_LEAD_INS if last.startswith(f"{w} ")), "")
+            return [Say(f"{lead_in} {last.removeprefix(said_before).lstrip()}")]
         # the sentence encoder takes a few ms of numpy: keep it off the audio's event loop
         understanding = await asyncio.to_thread(self._agent.matcher.understand, text)
         intent = understanding.intent
@@ -231,7 +232,7 @@ class FrontDeskConversation(HandingOff):
             if self._offered_more:
                 text = self._texts.yes
             return self._small_talk(text, offers_more=True)
-        return await self._answer(intent, asked_too)
+        return await self._answer(intent, asked_too, understanding.open_question)
 
     def _answers_freely(self, intent: str | None) -> bool:
         """Whether the agent answers this intent itself, with no hand-off."""
@@ -291,14 +292,20 @@ class FrontDeskConversation(HandingOff):
         self._offered_more = reply.finished and not self.tasks.active
         return [Say(text) for text in texts if text]
 
-    async def _answer(self, intent: str, also: list[str] | None = None) -> list[AgentAction]:
-        """The answer to `intent`, and to the other questions asked with it (`also`)."""
+    async def _answer(
+        self, intent: str, also: list[str] | None = None, open_question: bool = False
+    ) -> list[AgentAction]:
+        """The answer to `intent`, and to the other questions asked with it (`also`); an
+        honest word on one nothing answers (`open_question`)."""
         self.state.intent = intent
         self.state.asked.append(intent)
         self.state.not_understood_count = 0
         self._offered_more = self._texts.follow_up is not None
         actions: list[AgentAction] = [Say(self._texts.answers[intent])]
         actions += self._side_answers(also or [])
+        if open_question:
+            self.state.asked.append(NO_ANSWER_TOPIC)
+            actions.append(Say(self._texts.no_answer_other))
         reason = self._agent.intent_handoffs.get(intent)
         if reason is not None:  # a question the agent must leave to a person
             return actions + await self._hand_off(reason)

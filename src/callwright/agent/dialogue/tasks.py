@@ -33,7 +33,7 @@ from callwright.agent.dialogue.verification import Verification
 from callwright.agent.spec.handoff import NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
-from callwright.agent.understanding.questions import does_not_know
+from callwright.agent.understanding.questions import leaves_open
 
 MAX_SLOT_MISSES = 2  # misses a question survives: asked again, then explained; then a person
 
@@ -177,12 +177,12 @@ class TaskRunner:
             about_items = await self._hear_about_items(awaiting, spec, text)
             if about_items is not None:
                 return about_items
-        if spec.unsure_ok and does_not_know(text):  # "no real deadline": left out
-            self._flow.unsure.add(awaiting.name)
+        value = self._filling.value(spec, text)
+        if spec.unsure_ok and leaves_open(text) and (value is None or spec.type == "yes_no"):
+            self._flow.unsure.add(awaiting.name)  # "no real deadline", "any time": left out
             return await self._flow.walk()
         if spec.type == "yes_no" and torn(text):
             return TaskReply([f"{task_texts.YES_OR_NO} {render(spec.ask, self._flow.scope())}"])
-        value = self._filling.value(spec, text)
         if value is not None:
             self._number.clear()
             self.values[awaiting.name] = value

@@ -16,6 +16,8 @@ NO_KEYPAD_MENU = "You can ask me about {topics}."
 UNKNOWN_KEY = "Sorry, that key isn't an option. {keypad}"
 NO_ANSWER = "I'm sorry, I don't have an answer to that. I can help with {topics}."
 """An honest reply to a question the agent has nothing on, never "I didn't catch that"."""
+NO_ANSWER_OTHER = "I'm afraid I don't have an answer to your other question."
+"""After the answers, for a question asked with them that nothing answers."""
 
 _PLACEHOLDER = re.compile(r"\{(business|topics|keypad)\}")
 
@@ -41,6 +43,7 @@ class FrontDeskTexts:
     fillers: list[str]
     handoff: list[str]  # what the agent may say around a hand-off
     no_answer: str  # to a question the agent has no answer for
+    no_answer_other: str  # to one such question asked with others that have answers
 
 
     @classmethod
@@ -80,13 +83,14 @@ class FrontDeskTexts:
             fillers=[fill(text) for text in spec.fillers],
             handoff=[fill(text) for text in handoff_texts(spec)],
             no_answer=fill(NO_ANSWER),
+            no_answer_other=NO_ANSWER_OTHER,
         )
 
     def all(self) -> list[str]:
         texts = [self.greeting, *self.answers.values(), self.follow_up, self.keypad_menu]
         texts += [self.unknown_key, self.farewell, *self.reprompts, self.no_input_goodbye]
         texts += [*self.not_understood, self.closing, self.thanks, self.hello, self.yes]
-        texts += [*self.fillers, *self.handoff, self.no_answer]
+        texts += [*self.fillers, *self.handoff, self.no_answer, self.no_answer_other]
         return list(dict.fromkeys(text for text in texts if text))
 
 

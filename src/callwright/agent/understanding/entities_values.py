@@ -255,15 +255,19 @@ def _is_soft_yes(phrase: list[str]) -> bool:
     return " ".join(phrase) in SOFT_YES_PHRASES
 
 
-def extract_choice(text: str, options: Sequence[str]) -> Entity | None:
-    """The option the caller picked, as given in `options`, or None when it is not clear."""
+def extract_choice(
+    text: str, options: Sequence[str], *, by_position: bool = True
+) -> Entity | None:
+    """The option the caller picked, as given in `options`, or None when it is not clear.
+    Without `by_position`, only an option named by its words counts: words said unasked
+    ("born November second") pick no option by their place in a list."""
     tokens = tokenize(text)
     words = [token.word for token in tokens]
     if not options or not words or (set(words) & NONE_OF_THEM):
         return None
-    by_position = _choice_by_position(text, tokens, options)
-    if by_position is not None:
-        return by_position
+    positioned = _choice_by_position(text, tokens, options) if by_position else None
+    if positioned is not None:
+        return positioned
     said = _Said.parse(text, tokens)
     scores = [_option_score(said, option, options) for option in options]
     if len(tokens) > 1 and words[-1] == "one" and words[-2] not in POSITION_NOUNS:

@@ -34,6 +34,7 @@ from callwright.agent.understanding.embeddings import (
     SentenceEncoder,
     sentence_encoder,
 )
+from callwright.agent.understanding.questions import is_question
 from callwright.agent.understanding.words import CONCEPTS, FILLERS, numbers_as_digits, terms, words
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,11 @@ _CLAUSE_BREAKS = re.compile(
 )
 """Where a caller's sentence may turn to the request: punctuation, conjunctions, a new
 "I need ..." without punctuation, and a "with Doctor ..." after the request."""
+_REQUEST = re.compile(
+    r"\b(?:need|want|wanna|would like|i'd like|please|tell me|give me|send me|check)\b", re.I
+)
+"""A clause that asks for something without a question ("and I need directions"); a clause
+with neither ("like the in-office one") adds no second request."""
 _CORRECTIONS_CACHED_MAX = 10_000
 _EXAMPLE_VECTORS_CACHED_MAX = 20_000  # example phrase -> embedding, shared by every agent
 _example_vectors: dict[str, np.ndarray] = {}
@@ -120,6 +126,9 @@ class Understanding:
     also: tuple[str, ...] = ()
     """Other intents asked in clauses of their own ("where are you, and can I park?"), each
     clearly the best of its clause, in the order said."""
+    open_question: bool = False
+    """A clause asks a question that no intent answers ("what are your hours, and how much
+    is whitening?" where nothing covers whitening)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,11 +210,12 @@ class IntentMatcher:
         small_talk = self._small_talk(tokens)
         if small_talk is not None:
             return Understanding(small_talk, 1.0)
-        pieces = [tokens] + [
-            clause
-            for clause in (self._tokens(part) for part in _clauses(text))
+        clauses = [
+            (part, clause)
+            for part, clause in ((part, self._tokens(part)) for part in _clauses(text))
             if len(clause) >= CLAUSE_MIN_WORDS and clause != tokens
         ][:MAX_CLAUSES]
+        pieces = [tokens] + [clause for _, clause in clauses]
         pieces = [self._join_split_words([self._correct(t) for t in piece]) for piece in pieces]
         scores: dict[str, float] = {}
         meanings = (
@@ -213,15 +223,23 @@ class IntentMatcher:
             if self._meanings is not None
             else [None] * len(pieces)
         )
-        clause_bests: list[tuple[str, float]] = []
+        clause_bests: list[tuple[str, float]] = []  # of the clauses that ask or request
+        open_question = False
         for index, (piece, by_meaning) in enumerate(zip(pieces, meanings, strict=True)):
             piece_scores = self._scores(piece)
             if by_meaning is not None:
                 piece_scores = _blend(piece_scores, by_meaning)
             for intent, score in piece_scores.items():
                 scores[intent] = max(scores.get(intent, 0.0), score)
-            if index and piece_scores:
-                clause_bests.append(max(piece_scores.items(), key=lambda item: item[1]))
+            if not index:
+                continue
+            clause = clauses[index - 1][0]
+            best_of_clause = max(piece_scores.items(), key=lambda item: item[1], default=None)
+            asked = is_question(clause)
+            if best_of_clause is not None and (asked or _REQUEST.search(clause)):
+                clause_bests.append(best_of_clause)
+            if asked and (best_of_clause is None or best_of_clause[1] < self.threshold):
+                open_question = True
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         if not ranked:
             return Understanding(None, 0.0)
@@ -233,7 +251,7 @@ class IntentMatcher:
             if intent != best and score >= self.threshold + ALSO_ASKED_MARGIN
         ))  # fmt: skip
         return Understanding(
-            best, confidence, _rounded(ranked[1 : MAX_ALTERNATIVES + 1]), also
+            best, confidence, _rounded(ranked[1 : MAX_ALTERNATIVES + 1]), also, open_question
         )
 
     def _tokens(self, text: str) -> list[str]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
+_ASKS = r"(?:^|[,.;!]\s*|\b(?:and|but|so|also|um|uh)\s+)"  # where a question may begin
 _QUESTION = re.compile(
-    r"\?|(?:^|[,.;!]\s*|\b(?:and|but|so|also|um|uh)\s+)"
-    r"(?:how|what|what's|whats|where|where's|when|why|which|who|"
-    r"do|does|did|can|could|is|are|will|would|have|has)\s+"
+    r"\?"
+    rf"|{_ASKS}(?:how|what|what's|whats|where|where's|which|who|when|why)\s+(?!i\b|we\b)\w"
+    rf"|{_ASKS}(?:do|does|did|can|could|is|are|will|would|have|has)\s+"
     r"(?:you|y'all|they|there|it|i|we|your|the|this|that|a|an|much|many|long|about|do|does)\b"
     r"|\bi (?:was )?(?:wonder|wondering|want to know|wanted to know|need to know)\b",
     re.I,
@@ -50,15 +51,18 @@ def changes_mind(text: str) -> bool:
     return _CHANGE_OF_MIND.search(text) is not None
 
 
-_UNSURE = re.compile(
+_LEAVES_OPEN = re.compile(
     r"\b(?:(?:i )?(?:do not|don't|dont) know|not sure|no idea|hard to say|whenever|"
-    r"no (?:real |set |fixed )?(?:deadline|timeline|budget|rush)|(?:have not|haven't) decided|"
-    r"undecided|it depends|not yet|(?:can't|cannot) say)\b",
+    r"no (?:real |set |fixed )?(?:deadline|timeline|budget|rush|preference)|"
+    r"(?:have not|haven't) decided|undecided|it depends|not yet|(?:can't|cannot) say|"
+    r"(?:does not|doesn't|don't|do not) (?:matter|mind|care)|whichever|either (?:is|one|works|"
+    r"way)|any ?time|anything (?:is fine|works)|earliest|first available|soonest|"
+    r"as (?:early|soon) as)\b",
     re.I,
 )
 
 
-def does_not_know(text: str) -> bool:
-    """Whether the caller says they do not know the answer ("not sure", "no real deadline,
-    whenever")."""
-    return _UNSURE.search(text) is not None
+def leaves_open(text: str) -> bool:
+    """Whether the caller does not know or does not mind ("not sure", "no real deadline,
+    whenever", "any time is fine", "the earliest you have")."""
+    return _LEAVES_OPEN.search(text) is not None

@@ -18,7 +18,7 @@ from typing import Any
 
 from callwright.agent.spec.tasks import SlotSpec
 from callwright.agent.understanding.entities import extract
-from callwright.agent.understanding.entities_values import sounds_like
+from callwright.agent.understanding.entities_values import extract_choice, sounds_like
 from callwright.agent.understanding.words import words
 
 UNASKED_MIN_CONFIDENCE = 0.7  # a time said unasked: not a bare "one" ("the first one")
@@ -59,7 +59,7 @@ def read_slots(
         elif spec.type == "number":
             value = _number_for(spec, clauses)
         elif spec.type == "choice":
-            entity = extract("choice", text, options=spec.options)
+            entity = extract_choice(text, spec.options, by_position=False)
             named = entity is not None and names_option(text, str(entity.value))
             value = entity.value if named else None
         else:

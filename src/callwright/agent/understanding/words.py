@@ -61,6 +61,9 @@ _PHRASES = (
     ("walk in", "walkin"),
     ("drop in", "walkin"),
     ("no show", "cancel"),
+    ("call off", "cancel"),
+    ("set up", "book"),
+    ("get in", "book"),
 )
 
 CONCEPTS = {
@@ -70,9 +73,9 @@ CONCEPTS = {
     "location": """where address located location locate directions direction find street
         road near nearby map""",
     "price": "cost costs price prices pricing charge charges fee fees rate rates expensive cheap",
-    "booking": """book booking appointment appointments schedule reserve reservation slot slots
-        availability available""",
-    "cancel": "cancel cancellation cancelling canceling reschedule postpone rebook move",
+    "booking": "book booking schedule reserve reservation slot slots availability available",
+    "cancel": "cancel cancellation cancelling canceling",
+    "move": "reschedule postpone rebook move moving push shift",
     "payment": """pay payment paying card cards cash credit debit contactless cheque visa
         mastercard amex""",
     "parking": "park parking car garage",
