@@ -150,6 +150,7 @@ def test_transcripts_as_speech_to_text_writes_them(
         ("that's all", "goodbye"),
         ("thanks, that's everything", "goodbye"),
         ("no that's it", "goodbye"),
+        ("No, that's it, thanks anyway.", "goodbye"),
         ("have a good day", "goodbye"),
         ("okay thank you so much bye bye", "goodbye"),
         ("that's all I needed to know", "goodbye"),  # from the demo agent's goodbye phrases
@@ -168,6 +169,14 @@ def test_small_talk(matcher: IntentMatcher, text: str, intent: str) -> None:
 
 def test_thanks_with_a_question_is_the_question(matcher: IntentMatcher) -> None:
     assert matcher.understand("thanks, and where can I park?").intent == "parking"
+
+
+def test_the_question_outweighs_the_story_around_it(matcher: IntentMatcher) -> None:
+    understanding = matcher.understand(
+        "so I've got an appointment with you later and I've never been there before. Where "
+        "are you exactly, and is there anywhere to park nearby?"
+    )
+    assert {understanding.intent, *understanding.also} == {"address", "parking"}
 
 
 def test_alternatives_rank_the_runners_up(matcher: IntentMatcher) -> None:

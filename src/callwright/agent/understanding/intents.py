@@ -65,7 +65,10 @@ MAX_ALTERNATIVES = 3
 ALSO_ASKED_MARGIN = 0.15
 """Above the threshold by this much, a clause's own intent is a second question asked."""
 CLAUSE_MIN_WORDS = 2  # a clause of one word ("yes") tells no request
-MAX_CLAUSES = 4  # read at most this many clauses apart (each is one more embedding)
+MAX_CLAUSES = 5  # read at most this many clauses apart (each is one more embedding)
+TOLD_WEIGHT = 0.8
+"""A clause that only tells ("I have an appointment later") counts this much against one that
+asks or requests in the same breath ("where are you exactly?")."""
 _CLAUSE_BREAKS = re.compile(
     r"[,.;!?]|\b(?:but|and|so|because|cause|since)\b"
     r"|\s(?=(?:i|i'd|i'm|we|we'd) (?:need|want|would|like|have|was|am|were|gotta)\b)"
@@ -75,7 +78,9 @@ _CLAUSE_BREAKS = re.compile(
 """Where a caller's sentence may turn to the request: punctuation, conjunctions, a new
 "I need ..." without punctuation, and a "with Doctor ..." after the request."""
 _REQUEST = re.compile(
-    r"\b(?:need|want|wanna|would like|i'd like|please|tell me|give me|send me|check)\b", re.I
+    r"\b(?:need|want|wanna|would like|i'd like|please|tell me|give me|send me|check|"
+    r"have to|gotta|got to|going to|gonna|help)\b",
+    re.I,
 )
 """A clause that asks for something without a question ("and I need directions"); a clause
 with neither ("like the in-office one") adds no second request."""
@@ -112,7 +117,7 @@ _SMALL_TALK_CUES = (
 _SMALL_TALK_EXTRA_WORDS = """a the so very much lot you for your help info information then oh
     well right it that is was all day one evening night afternoon weekend again really just i
     am have had needed need what wanted to know me there everything think great thing question
-    and""".split()
+    and anyway anyways though now today guys folks""".split()
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,22 +229,28 @@ class IntentMatcher:
             else [None] * len(pieces)
         )
         clause_bests: list[tuple[str, float]] = []  # of the clauses that ask or request
+        told: dict[str, float] = {}  # of the clauses that only tell ("I have an appointment")
         open_question = False
         for index, (piece, by_meaning) in enumerate(zip(pieces, meanings, strict=True)):
             piece_scores = self._scores(piece)
             if by_meaning is not None:
                 piece_scores = _blend(piece_scores, by_meaning)
+            clause = clauses[index - 1][0] if index else text
+            asked = is_question(clause)
+            asks = asked or _REQUEST.search(clause) is not None
+            kept = scores if asks or not index else told
             for intent, score in piece_scores.items():
-                scores[intent] = max(scores.get(intent, 0.0), score)
+                kept[intent] = max(kept.get(intent, 0.0), score)
             if not index:
                 continue
-            clause = clauses[index - 1][0]
             best_of_clause = max(piece_scores.items(), key=lambda item: item[1], default=None)
-            asked = is_question(clause)
-            if best_of_clause is not None and (asked or _REQUEST.search(clause)):
+            if best_of_clause is not None and asks:
                 clause_bests.append(best_of_clause)
             if asked and (best_of_clause is None or best_of_clause[1] < self.threshold):
                 open_question = True
+        weight = TOLD_WEIGHT if clause_bests else 1.0  # the story weighs less than the request
+        for intent, score in told.items():
+            scores[intent] = max(scores.get(intent, 0.0), score * weight)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
         if not ranked:
             return Understanding(None, 0.0)
