@@ -86,6 +86,22 @@ def test_two_digit_birth_years_are_in_the_past() -> None:
     assert value(extract_date("December 1st 26", MONDAY, past=True)) == date(1926, 12, 1)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("seven twenty-one ninety", date(1990, 7, 21)),
+        ("three fourteen eighty five", date(1985, 3, 14)),
+        ("oh three fourteen eighty five", date(1985, 3, 14)),
+    ],
+)
+def test_birth_dates_said_as_numbers(text: str, expected: date) -> None:
+    assert value(extract_date(text, MONDAY, past=True)) == expected
+
+
+def test_a_five_digit_number_is_no_appointment_day() -> None:
+    assert extract_date("seven twenty-one ninety", MONDAY) is None
+
+
 def test_past_dates_without_a_year_are_the_last_occurrence() -> None:
     assert value(extract_date("December 5th", MONDAY, past=True)) == date(2025, 12, 5)
     assert value(extract_date("last Thursday", MONDAY)) == date(2026, 2, 26)

@@ -363,17 +363,22 @@ def _day_only_dates(tokens: list[Token], today: date, past: bool) -> list[_Found
 
 
 def _keyed(tokens: list[Token], today: date, past: bool) -> list[_Found]:
-    """Digits only, six or eight of them, as keyed or read from a form: MM DD YY(YY)."""
+    """Numbers only, as keyed or read from a form: MM DD YY(YY), or for a birth date (`past`)
+    a one-digit month said as a number ("seven twenty-one ninety", "three fourteen eighty
+    five")."""
     runs = number_runs(tokens)
     if len(runs) != 1 or runs[0].first != 0 or runs[0].stop != len(tokens):
         return []
-    digits = runs[0].readings[0].digits
-    if len(digits) not in (6, 8):
-        return []
-    resolved = _calendar_date(int(digits[:2]), int(digits[2:4]), digits[4:], today, past)
-    if resolved is None:
-        return []
-    return [_Found(resolved[0], CONFIDENCE_KEYED, 0, len(tokens), KEYED_PRIORITY)]
+    for reading in runs[0].readings:
+        digits = reading.digits
+        month_digits = {6: 2, 8: 2, **({5: 1, 7: 1} if past else {})}.get(len(digits))
+        if month_digits is None or digits[0] == "0" and month_digits == 1:
+            continue
+        month, day = digits[:month_digits], digits[month_digits : month_digits + 2]
+        resolved = _calendar_date(int(month), int(day), digits[month_digits + 2 :], today, past)
+        if resolved is not None:
+            return [_Found(resolved[0], CONFIDENCE_KEYED, 0, len(tokens), KEYED_PRIORITY)]
+    return []
 
 
 def _negated(tokens: list[Token], index: int) -> bool:
