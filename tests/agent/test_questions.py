@@ -2,7 +2,7 @@
 
 import pytest
 
-from callwright.agent.understanding.questions import is_question, leaves_open
+from callwright.agent.understanding.questions import changes_mind, is_question, leaves_open
 
 
 @pytest.mark.parametrize("text", [
@@ -37,3 +37,17 @@ def test_answers_that_leave_it_open(text):
 @pytest.mark.parametrize("text", ["after lunch", "next month", "about fifty users", "yes"])
 def test_answers_that_give_a_value(text):
     assert not leaves_open(text)
+
+
+@pytest.mark.parametrize("text", [
+    "actually, can we move it instead", "no, I want to return it", "wait, I need to cancel",
+])
+def test_changes_of_mind(text):
+    assert changes_mind(text)
+
+
+@pytest.mark.parametrize("text", [
+    "wait, hold on, if my card's locked, do I get a new one?", "yes, that's right",
+])
+def test_no_change_of_mind(text):
+    assert not changes_mind(text)

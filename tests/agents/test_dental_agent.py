@@ -153,3 +153,33 @@ async def test_every_detail_of_the_first_sentence_is_used(call, engine):
     )
     assert "filling with Dr. Sarah Chen on Friday, December 4" in confirm
     assert "AM" in confirm and "Shall I book it" in confirm
+
+
+async def test_moving_instead_of_booking_moves_it_to_the_day_named_and_books_nothing(
+    call, engine
+):
+    caller = call("dental", "+15551230001")
+    await caller.start()
+    await caller.says("I'd like to book a cleaning, please")
+    confirm = await caller.says(
+        "oh wait, I already have a cleaning on Tuesday, don't I? Can we just move that one to "
+        "Friday afternoon instead of booking a new one?"
+    )
+    assert "move your cleaning from Tuesday, December 1" in confirm
+    assert "to Friday, December 4 at 1 PM" in confirm
+    done = await caller.says("yes, perfect")
+    assert "back to what we were doing" not in done  # the booking was dropped, not set aside
+    booked = appointments_of(engine, "Maria")
+    assert [(status, local(start)) for status, _, start in booked] == [("booked", "Fri 13:00")]
+
+
+async def test_the_day_of_the_appointment_to_move_is_not_the_new_day(call):
+    caller = call("dental", "+15551230001")
+    await caller.start()
+    reply = await caller.says("I've got a cleaning on Tuesday and I need to change it")
+    if "book a new appointment" in reply:  # asked which was meant
+        reply = await caller.says("move it")
+    assert reply.endswith("What day would suit you?")
+    assert "morning or afternoon" in await caller.says("Thursday")
+    offer = await caller.says("Wednesday actually, late morning")  # the newer day counts
+    assert "Wednesday, December 2 at 10:30 AM" in offer

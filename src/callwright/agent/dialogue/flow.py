@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from callwright.actions.registry import ActionResult, RunAction
@@ -95,9 +96,10 @@ class Flow:
             "suspended": [task.name for task in self._suspended],
         }
 
-    def begin(self, task: TaskSpec) -> None:
-        """Make `task` the active one, pushing an unfinished other one aside."""
-        if self.task is not None and self.task.name != task.name:
+    def begin(self, task: TaskSpec, *, instead: bool = False) -> None:
+        """Make `task` the active one, pushing an unfinished other one aside, or dropping it
+        when the caller wants this one `instead`."""
+        if self.task is not None and self.task.name != task.name and not instead:
             self._suspended.append(self.task)
         self.task = task
         self.awaiting = None
@@ -234,7 +236,7 @@ class Flow:
         if not items:
             return self.finish([*texts, task_texts.NO_OPTIONS])
         if len(items) == 1:  # nothing to choose; a later confirm step reads it back
-            self.values[step.choose or ""] = items[0]
+            self._choose(step, items[0])
             return None
         if self.pick(step, items, self.heard):  # "Friday at two" names one option outright
             return None
@@ -251,8 +253,20 @@ class Flow:
         named = extract("choice", strip_negated(text), options=labels)
         if named is None:
             return False
-        self.values[step.choose or ""] = items[labels.index(named.value)]
+        self._choose(step, items[labels.index(named.value)])
         return True
+
+    def _choose(self, step: Step, item: Any) -> None:
+        """Take `item`; a day said before it was chosen that is the item's own day ("my
+        cleaning on Tuesday, I need to push it back") is no answer to a later "what day?"."""
+        self.values[step.choose or ""] = item
+        if self.task is None or not isinstance(item, dict):
+            return
+        days = {day for day in map(_day_of, item.values()) if day is not None}
+        later = self.task.steps[self.task.steps.index(step) + 1 :]
+        for name in (name for later_step in later for name in later_step.collect or []):
+            if self._slots[name].type == "date" and self.values.get(name) in days:
+                del self.values[name]
 
     def choose_prompt(self, step: Step | None) -> str:
         if step is None:
@@ -287,6 +301,16 @@ class Flow:
     def scope(self) -> dict[str, Any]:
         """What placeholders and conditions are read against: the slots and the person."""
         return {**self.values, "person": self._verification.verified or self.values.get("person")}
+
+
+def _day_of(value: Any) -> date | None:
+    """The day of a datetime, or of an ISO date and time written as text."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value.date() if isinstance(value, datetime) else None
 
 
 def _labels(step: Step, items: list[Any]) -> list[str]:

@@ -167,14 +167,11 @@ class FrontDeskConversation(HandingOff):
         side_question = (
             intent in self._texts.answers and understanding.confidence >= SIDE_QUESTION_CONFIDENCE
         )
-        switching = (
-            tasks.is_task(intent)
-            and tasks.task is not None
-            and intent != tasks.task.name
-            and (
-                understanding.confidence >= TOPIC_SWITCH_CONFIDENCE
-                or (changes_mind(text) and understanding.confidence >= CHANGED_MIND_CONFIDENCE)
-            )
+        other_task = tasks.is_task(intent) and tasks.task is not None and intent != tasks.task.name
+        instead = other_task and changes_mind(text)
+        switching = other_task and (
+            understanding.confidence >= TOPIC_SWITCH_CONFIDENCE
+            or (instead and understanding.confidence >= CHANGED_MIND_CONFIDENCE)
         )
         if tasks.active and not switching and not (side_question and tasks.awaiting_free_text()):
             reply = await tasks.hear(text)
@@ -195,7 +192,8 @@ class FrontDeskConversation(HandingOff):
                 return [Say(self._task_question.prompt(self._agent.task_specs))]
             self.state.intent = intent
             answers = self._side_answers(asked_too)
-            return answers + await self._task_reply(await tasks.start(intent, text))
+            started = await tasks.start(intent, text, instead=instead and switching)
+            return answers + await self._task_reply(started)
         if tasks.active:
             return await self._aside(intent, text)
         digit = spoken_digit(text) if self._texts.keypad else None

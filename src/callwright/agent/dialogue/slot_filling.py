@@ -18,6 +18,7 @@ from callwright.agent.understanding.entities_values import CONFIDENCE_YES_NO_MIX
 from callwright.agent.understanding.slot_reading import read_slots
 
 CHOSEN_TIME_MIN_CONFIDENCE = 0.6  # a bare hour said when times are offered
+UPDATED_TYPES = frozenset({"date", "time", "choice"})  # said again later, the newer one counts
 _CORRECTION_CUES = re.compile(r"\b(no|not|actually|instead|change|wrong|rather|make it|sorry)\b")
 _PLACEHOLDER_ROOT = re.compile(r"\{([a-zA-Z_]\w*)")
 _NEGATED = re.compile(r"\bnot\s+(?:on\s+|at\s+|the\s+)?[\w'-]+(?:\s+\d+)?")
@@ -62,17 +63,21 @@ class SlotFilling:
         *,
         only_missing: bool,
         overwrite: bool = False,
+        update: bool = False,
     ) -> bool:
         """Fill in `values` every slot of `names` the words give, asked or not; True if any
-        value changed. A value already held is only replaced when the caller corrects it or
-        `overwrite` (the words that start a task win over older ones)."""
+        value changed. A value already held is only replaced when the caller corrects it,
+        `overwrite` (the words that start a task win over older ones) or, with `update`, when
+        it is a day, time or option named again (numbers are not: a birth year is no card's
+        last four digits)."""
         correcting = corrects(text)
         candidates = {
             name: self._slots[name] for name in names if not (only_missing and name in values)
         }
         changed = False
         for name, value in read_slots(strip_negated(text), candidates, self._today()).items():
-            if name in values and not (correcting or overwrite):
+            updated = update and self._slots[name].type in UPDATED_TYPES
+            if name in values and not (correcting or overwrite or updated):
                 continue
             if value != values.get(name):
                 values[name] = value

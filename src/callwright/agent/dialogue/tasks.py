@@ -138,9 +138,10 @@ class TaskRunner:
 
     # ---- starting and switching ----
 
-    async def start(self, name: str, text: str) -> TaskReply:
-        """Begin task `name` (pushing an unfinished one aside) with the caller's words."""
-        self._flow.begin(self._tasks[name])
+    async def start(self, name: str, text: str, *, instead: bool = False) -> TaskReply:
+        """Begin task `name` with the caller's words, pushing an unfinished one aside (or
+        dropping it, `instead`)."""
+        self._flow.begin(self._tasks[name], instead=instead)
         self._flow.heard = text
         for slot in self._filling.task_slots(self.task):  # free text belongs to one question
             if self._slots[slot].type == "text":
@@ -186,12 +187,14 @@ class TaskRunner:
         if value is not None:
             self._number.clear()
             self.values[awaiting.name] = value
-            self._fill_mentioned(text, only_missing=True)
+            # what else the answer names is newer than what was said before ("Wednesday?
+            # late morning", asked the time after "Tuesday")
+            self._fill_mentioned(text, only_missing=False, update=True)
             return await self._flow.walk()
         group = digit_group(text, spec)
         if group is not None:  # digits said in groups with pauses add up to one number
             return await self._hear_number_group(awaiting, spec, group)
-        if self._fill_mentioned(text, only_missing=False):
+        if self._fill_mentioned(text, only_missing=False, update=True):
             return await self._flow.walk()
         return TaskReply(handled=False)
 
@@ -319,14 +322,17 @@ class TaskRunner:
 
     # ---- reading slot values ----
 
-    def _fill_mentioned(self, text: str, *, only_missing: bool, overwrite: bool = False) -> bool:
+    def _fill_mentioned(
+        self, text: str, *, only_missing: bool, overwrite: bool = False, update: bool = False
+    ) -> bool:
         """Fill every slot the words give that the agent can use now, but the one asked for
         (see `SlotFilling.fill`); True if any value changed."""
         awaiting = self._flow.awaiting
         awaited = awaiting.name if awaiting and awaiting.kind == "slot" else None
         names = [name for name in self._candidate_slots() if name != awaited]
         return self._filling.fill(
-            text, names, self.values, only_missing=only_missing, overwrite=overwrite
+            text, names, self.values, only_missing=only_missing, overwrite=overwrite,
+            update=update,
         )
 
     def _candidate_slots(self) -> list[str]:

@@ -77,6 +77,8 @@ _CLAUSE_BREAKS = re.compile(
 )
 """Where a caller's sentence may turn to the request: punctuation, conjunctions, a new
 "I need ..." without punctuation, and a "with Doctor ..." after the request."""
+_NOT_WANTED = re.compile(r"\b(?:instead of|rather than)\b[^,.;!?]*", re.I)
+"""What the caller turns away from ("move it instead of booking a new one"): no request."""
 _REQUEST = re.compile(
     r"\b(?:need|want|wanna|would like|i'd like|please|tell me|give me|send me|check|"
     r"have to|gotta|got to|going to|gonna|help)\b",
@@ -209,6 +211,7 @@ class IntentMatcher:
         """The intent of `text`. A request inside a longer utterance ("the shoes don't fit, I
         need to return them") is read clause by clause as well, and each intent keeps its
         best score, so words around it (a story, a garbled stretch) do not drown it."""
+        text = _NOT_WANTED.sub(" ", text)
         tokens = self._tokens(text)
         if not tokens:
             return Understanding(None, 0.0)

@@ -39,16 +39,20 @@ def asks_to_repeat(text: str) -> bool:
 
 
 _CHANGE_OF_MIND = re.compile(
-    r"\b(?:instead|actually|rather|never ?mind|changed? my mind|on second thought|"
-    r"hang on|wait)\b|^\W*no\W+(?:i|i'd|i'm|we|we'd)\b",
+    r"\b(?:instead|actually|rather|never ?mind|changed? my mind|on second thought)\b"
+    r"|^\W*no\W+(?:i|i'd|i'm|we|we'd)\b",
     re.I,
 )
+_PAUSE_TO_THINK = re.compile(r"\b(?:hang on|hold on|wait)\b", re.I)
 
 
 def changes_mind(text: str) -> bool:
     """Whether the caller turns away from what they asked for ("actually, can we move it
-    instead", "no, I want to return it"): another task named then is meant."""
-    return _CHANGE_OF_MIND.search(text) is not None
+    instead", "no, I want to return it", "wait, I need to cancel"): another task named then
+    is meant. "Wait, hold on, do I get a new card?" only asks."""
+    if _CHANGE_OF_MIND.search(text) is not None:
+        return True
+    return _PAUSE_TO_THINK.search(text) is not None and not is_question(text)
 
 
 _LEAVES_OPEN = re.compile(

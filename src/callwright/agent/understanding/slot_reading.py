@@ -94,6 +94,9 @@ def _date_in(clause: str, today: date) -> tuple[date, bool] | None:
 def _date_for(
     spec: SlotSpec, clauses: list[str], dates: list[tuple[date, bool] | None], today: date
 ) -> date | None:
+    """The birth date said (the first), or the day asked for: the last one said ("I have a
+    cleaning on Tuesday, can we move it to Friday")."""
+    days: list[date] = []
     for clause, found in zip(clauses, dates, strict=True):
         if found is None:
             continue
@@ -102,8 +105,8 @@ def _date_for(
         if spec.past and (about_birth or long_ago):
             return _past(clause, today) if about_birth else value
         if not spec.past and not about_birth and not long_ago:
-            return value
-    return None
+            days.append(value)
+    return days[-1] if days else None
 
 
 def _past(clause: str, today: date) -> date | None:
