@@ -75,3 +75,18 @@ async def test_a_prospect_with_no_timeline_is_not_asked_again_and_again(call):
         await caller.says(said)
     reply = await caller.says("No real deadline, whenever.")
     assert "budget" in reply and "How soon" not in reply
+
+
+async def test_a_question_answered_leads_on_to_discovery_and_words_settle_a_lead(call, engine):
+    caller = call("sales")
+    await caller.start()
+    reply = await caller.says("can you tell me about your plans?")
+    assert "Starter" in reply and reply.endswith("Who am I speaking with?")  # not a dead end
+    answers = ["Aoife Brennan. It's said ee-fa.", "Copperleaf Studio", "client reports",
+               "just the two of us", "in a month or so", "maybe fifty a month",
+               "I'd need my partner to sign off on it",  # neither yes nor no: left open
+               "555 337 2215"]
+    for answer in answers:
+        reply = await caller.says(answer)
+    assert reply.startswith("Thanks, Aoife.")
+    assert [name for name, _, _ in leads(engine)] == ["Aoife Brennan"]

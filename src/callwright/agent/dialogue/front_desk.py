@@ -230,7 +230,7 @@ class FrontDeskConversation(HandingOff):
             if self._offered_more:
                 text = self._texts.yes
             return self._small_talk(text, offers_more=True)
-        return await self._answer(intent, asked_too, understanding.open_question)
+        return await self._answer(intent, asked_too, understanding.open_question, text)
 
     def _answers_freely(self, intent: str | None) -> bool:
         """Whether the agent answers this intent itself, with no hand-off."""
@@ -291,7 +291,11 @@ class FrontDeskConversation(HandingOff):
         return [Say(text) for text in texts if text]
 
     async def _answer(
-        self, intent: str, also: list[str] | None = None, open_question: bool = False
+        self,
+        intent: str,
+        also: list[str] | None = None,
+        open_question: bool = False,
+        text: str = "",
     ) -> list[AgentAction]:
         """The answer to `intent`, and to the other questions asked with it (`also`); an
         honest word on one nothing answers (`open_question`)."""
@@ -307,6 +311,11 @@ class FrontDeskConversation(HandingOff):
         reason = self._agent.intent_handoffs.get(intent)
         if reason is not None:  # a question the agent must leave to a person
             return actions + await self._hand_off(reason)
+        default_task = self._agent.spec.default_task
+        if default_task is not None and default_task not in self.tasks.state()["completed"]:
+            # a sales call: after the answer, on to finding what the caller needs
+            self._offered_more = False
+            return actions + await self._task_reply(await self.tasks.start(default_task, text))
         if self._texts.follow_up:
             actions.append(Say(self._texts.follow_up))
         return actions

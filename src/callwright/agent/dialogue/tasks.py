@@ -33,9 +33,10 @@ from callwright.agent.dialogue.verification import Verification
 from callwright.agent.spec.handoff import NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
-from callwright.agent.understanding.questions import leaves_open
+from callwright.agent.understanding.questions import is_question, leaves_open
 
 MAX_SLOT_MISSES = 2  # misses a question survives: asked again, then explained; then a person
+UNSURE_MIN_WORDS = 4  # an `unsure_ok` question answered in this many words, none of them a value
 
 
 class TaskRunner:
@@ -179,7 +180,11 @@ class TaskRunner:
             if about_items is not None:
                 return about_items
         value = self._filling.value(spec, text)
-        if spec.unsure_ok and leaves_open(text) and (value is None or spec.type == "yes_no"):
+        said_otherwise = value is None and len(text.split()) >= UNSURE_MIN_WORDS
+        if spec.unsure_ok and (
+            (leaves_open(text) and (value is None or spec.type == "yes_no"))
+            or (said_otherwise and not is_question(text))  # "the board signs off on it"
+        ):
             self._flow.unsure.add(awaiting.name)  # "no real deadline", "any time": left out
             return await self._flow.walk()
         if spec.type == "yes_no" and torn(text):

@@ -218,8 +218,8 @@ class AgentSpec(_Section):
     start_task: str | None = None
     """A task begun right after the greeting (a callback about a known matter)."""
     default_task: str | None = None
-    """The task begun when the caller's words name no intent and ask nothing (a sales line:
-    whatever brings them, discovery starts)."""
+    """The task begun when the caller's words name no intent, and after each answer until it
+    is done (a sales line: whatever brings them, discovery starts)."""
     outbound: Outbound | None = None
     actions: list[HttpActionSpec] = Field(default_factory=list)
     """The business's own systems reached over HTTP, used in flows like built-in actions."""

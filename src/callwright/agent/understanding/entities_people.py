@@ -72,6 +72,7 @@ CONFIDENCE_PHONE = 0.95
 CONFIDENCE_PHONE_AMBIGUOUS = 0.75
 CONFIDENCE_PHONE_JOINED = 0.7  # digits from several runs joined: "555, and then 123 0001"
 
+_FIRST_SENTENCE = re.compile(r"^\s*([^.!?]+)[.!?]")
 _LAST_COMMA_FIRST = re.compile(r"^\s*([^\W\d_][\w'-]*)\s*,\s*([^\W\d_][\w'-]*)\s*[.!?]?\s*$")
 
 
@@ -85,6 +86,11 @@ def extract_person_name(text: str) -> Entity | None:
         text, tokens, in_spelling, cased
     )
     if found is None:
+        first_sentence = _FIRST_SENTENCE.match(text)
+        if first_sentence is not None and first_sentence.group(1).strip() != text.strip():
+            named = extract_person_name(first_sentence.group(1))  # "Aoife Brennan. It's ..."
+            if named is not None:
+                return named
         if not spelled:
             return None
         first, stop, letters = spelled[0]

@@ -58,7 +58,8 @@ NO_PHRASES = """no | nope | nah | not really | no thanks | no thank you | negati
     do not | it isnt | it is not | it wasnt | it was not | not me | wasnt me | that wasnt me |
     never | cancel that | no way | not at all | i dont think so | rather not | id rather not |
     not now | not yet | please dont | dont do that | i never | absolutely not | of course not |
-    definitely not | certainly not | sure not"""
+    definitely not | certainly not | sure not | not my call | not up to me | not my decision |
+    not my choice"""
 UNSURE_PHRASES = "not sure | im not sure | i dont know | dont know | maybe | i guess not sure"
 NEGATION_WORDS = frozenset({"not", "dont", "isnt", "wasnt", "never", "didnt", "arent"})
 CONFIDENCE_YES_NO = 0.95
