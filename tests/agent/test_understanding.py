@@ -151,6 +151,7 @@ def test_transcripts_as_speech_to_text_writes_them(
         ("thanks, that's everything", "goodbye"),
         ("no that's it", "goodbye"),
         ("No, that's it, thanks anyway.", "goodbye"),
+        ("No, I'll call back about Saturday then, thanks.", "goodbye"),
         ("have a good day", "goodbye"),
         ("okay thank you so much bye bye", "goodbye"),
         ("that's all I needed to know", "goodbye"),  # from the demo agent's goodbye phrases

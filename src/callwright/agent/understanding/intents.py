@@ -66,9 +66,10 @@ ALSO_ASKED_MARGIN = 0.15
 """Above the threshold by this much, a clause's own intent is a second question asked."""
 CLAUSE_MIN_WORDS = 2  # a clause of one word ("yes") tells no request
 MAX_CLAUSES = 5  # read at most this many clauses apart (each is one more embedding)
-TOLD_WEIGHT = 0.8
-"""A clause that only tells ("I have an appointment later") counts this much against one that
-asks or requests in the same breath ("where are you exactly?")."""
+TOLD_WEIGHT = 0.5
+"""A clause that only tells ("I have an appointment later", "the order is 100999") counts this
+much against one that clearly asks or requests in the same breath ("where are you exactly?",
+"I want to return the coffee maker")."""
 _CLAUSE_BREAKS = re.compile(
     r"[,.;!?]|\b(?:but|and|so|because|cause|since)\b"
     r"|\s(?=(?:i|i'd|i'm|we|we'd) (?:need|want|would|like|have|was|am|were|gotta)\b)"
@@ -77,6 +78,12 @@ _CLAUSE_BREAKS = re.compile(
 )
 """Where a caller's sentence may turn to the request: punctuation, conjunctions, a new
 "I need ..." without punctuation, and a "with Doctor ..." after the request."""
+_CALLING_BACK = re.compile(
+    r"\bi(?:'ll| will|'m going to| am going to|'m gonna| am gonna)\s+(?:just\s+)?"
+    r"(?:call|ring|phone|try)\s+(?:you\s+|again\s+)?(?:back|again|later)\b",
+    re.I,
+)
+"""The caller will call again themselves: a goodbye, never a request to be called back."""
 _NOT_WANTED = re.compile(r"\b(?:instead of|rather than)\b[^,.;!?]*", re.I)
 """What the caller turns away from ("move it instead of booking a new one"): no request."""
 _REQUEST = re.compile(
@@ -218,6 +225,8 @@ class IntentMatcher:
         small_talk = self._small_talk(tokens)
         if small_talk is not None:
             return Understanding(small_talk, 1.0)
+        if _CALLING_BACK.search(text) and not is_question(text):  # "I'll call back Saturday"
+            return Understanding(GOODBYE, 1.0)
         clauses = [
             (part, clause)
             for part, clause in ((part, self._tokens(part)) for part in _clauses(text))
@@ -251,7 +260,8 @@ class IntentMatcher:
                 clause_bests.append(best_of_clause)
             if asked and (best_of_clause is None or best_of_clause[1] < self.threshold):
                 open_question = True
-        weight = TOLD_WEIGHT if clause_bests else 1.0  # the story weighs less than the request
+        asked_clearly = any(score >= self.threshold for _, score in clause_bests)
+        weight = TOLD_WEIGHT if asked_clearly else 1.0  # the story weighs less than the request
         for intent, score in told.items():
             scores[intent] = max(scores.get(intent, 0.0), score * weight)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
