@@ -196,6 +196,9 @@ class EchoConversation:
     def takes_short_answers(self):
         return False
 
+    def decides_action(self):
+        return False
+
     def agent_was_interrupted(self, heard_text):
         self.state.history[-1] = HistoryEntry("agent", heard_text)
 

@@ -52,6 +52,23 @@ def test_trailing_off_waits_for_the_long_silence():
     assert abs(more[0][1] - (1.0 + 1.1)) < 1e-6
 
 
+def test_an_answer_that_decides_an_action_is_let_finish():
+    """ "I did... n't buy anything": a pause that would end an ordinary complete turn does
+    not end a yes or no that writes to the records."""
+    policy = TurnTaking()
+    policy.decisive = True
+    run(policy, [(0.5, 1.0, 0.9), (1.0, 1.1, 0.0)])
+    assert policy.transcript_ready(1.2, "I did.") == []  # 200 ms: not over yet
+    resumed = run_from(policy, 1.2, 1.6, probability=0.9)  # "...n't buy anything"
+    assert kinds(resumed) == [TurnEventKind.RESUMED]
+    later = run_from(policy, 1.6, 1.8)
+    assert kinds(later) == [TurnEventKind.PAUSED]
+    assert policy.transcript_ready(1.8, "I didn't buy anything.") == []
+    ended = run_from(policy, 1.8, 2.1)
+    assert kinds(ended) == [TurnEventKind.END_OF_TURN]
+    assert abs(ended[0][1] - (1.6 + 0.46)) < 0.03  # after 450 ms of silence
+
+
 def run_from(policy, start, end, probability=0.0):
     events = []
     step = round(start / FRAME_S)

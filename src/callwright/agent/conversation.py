@@ -108,6 +108,11 @@ class Conversation(Protocol):
         acknowledging (then it is not treated as a backchannel)."""
         ...
 
+    def decides_action(self) -> bool:
+        """Whether the caller's next answer decides an action in the business's systems (a
+        read-back to confirm, "did you make this purchase?"): their turn is let finish."""
+        ...
+
     def handoff_result(self, connected: bool, detail: str) -> None:
         """The call layer's word on the last `Transfer`: connected, or why not (a
         `TransferFailed` input follows for the agent to answer)."""

@@ -248,6 +248,7 @@ class CallSession:
     def _on_turn_event(self, event: TurnEvent) -> None:
         kind = event.kind
         if kind is TurnEventKind.SPEECH_STARTED:
+            self._turns.decisive = self._conversation.decides_action()
             self._utterance = list(self._pre_roll)
             self._pre_roll.clear()
             self._last_activity = self._now()

@@ -34,6 +34,9 @@ class TurnTakingOptions:
     """Silence after which a speculative transcription of the turn so far starts."""
     end_of_turn_ms: int = 160
     """Silence that ends a turn whose words sound complete."""
+    decisive_end_of_turn_ms: int = 450
+    """The same, when the caller's answer decides an action ("I didn't buy that" cut after
+    "I did" would confirm a charge): a short pause inside it must not end the turn."""
     incomplete_turn_ms: int = 1_100
     """Silence that ends a turn even if its words trail off."""
     barge_in_ms: int = 80
@@ -77,6 +80,8 @@ class TurnTaking:
         self._voiced_ms = 0.0
         self._transcript_complete: bool | None = None
         self._barged_in = False
+        self.decisive = False
+        """The answer now awaited decides an action: wait `decisive_end_of_turn_ms`."""
 
     @property
     def caller_speaking(self) -> bool:
@@ -154,9 +159,11 @@ class TurnTaking:
         self._barged_in = False
 
     def _turn_is_over(self, silence_ms: float) -> bool:
-        if silence_ms >= self.options.incomplete_turn_ms:
+        opts = self.options
+        if silence_ms >= opts.incomplete_turn_ms:
             return True
-        return bool(self._transcript_complete) and silence_ms >= self.options.end_of_turn_ms
+        complete_after_ms = opts.decisive_end_of_turn_ms if self.decisive else opts.end_of_turn_ms
+        return bool(self._transcript_complete) and silence_ms >= complete_after_ms
 
     def _end_turn(self, at: float) -> TurnEvent:
         event = self._event(TurnEventKind.END_OF_TURN, at)

@@ -131,6 +131,11 @@ class FrontDeskConversation(HandingOff):
         """Whether "yes" or "okay" over the agent's speech answers its question."""
         return self.tasks.awaiting_yes_no()
 
+    def decides_action(self) -> bool:
+        """Whether the yes or no awaited now decides what is written (every yes-or-no of a
+        task does: a read-back, or one that records a charge as the caller's own)."""
+        return self.tasks.awaiting_yes_no()
+
     def agent_was_interrupted(self, heard_text: str) -> None:
         """Keep only what the caller heard of the agent's last turn; drop it if nothing."""
         for index in range(len(self.state.history) - 1, -1, -1):
