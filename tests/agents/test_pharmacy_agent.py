@@ -83,3 +83,19 @@ async def test_a_prescription_with_no_refill_request_is_said_once_not_asked_agai
     reply = await caller.says("is my prescription ready? it's four four one seven")
     assert "I don't see a refill request" in reply
     assert "prescription number" not in reply  # the number was right: no loop asking it
+
+
+async def test_two_prescriptions_named_at_once_are_both_refilled(call, engine):
+    caller = call("pharmacy", caller_id="+15551230001")
+    await caller.start()
+    ask = await caller.says(
+        "I need both my prescriptions refilled, the numbers are forty-four seventeen and "
+        "fifty-five twenty-one"
+    )
+    assert "lisinopril" in ask and "atorvastatin" not in ask  # one at a time
+    done = await caller.says("yes please")
+    assert "ready for pickup" in done and "Now the next one." in done
+    assert "atorvastatin" in done and "no refills left" in done
+    await caller.says("yes, ask the doctor")
+    assert prescription(engine, "4417") == (1, ["requested"])
+    assert prescription(engine, "5521") == (0, ["needs_authorization"])

@@ -78,6 +78,8 @@ class Flow:
         self.unsure: set[str] = set()  # `unsure_ok` slots the caller could not answer
         self.heard = ""  # the caller's latest words, which may already pick an option
         self.items = ItemQuestions()
+        self.further: list[tuple[str, Any]] = []
+        """(slot, value) of more items named when the task began, each done in a round."""
         self._results: dict[int, tuple[str, ActionResult]] = {}
         self._said: set[tuple[int, str]] = set()
         self._suspended: list[TaskSpec] = []
@@ -125,6 +127,12 @@ class Flow:
             reply = await self._walk_steps(task, texts)
             if reply is not None:
                 return reply
+            if self.further:  # "both, 4417 and 5521": the same task for the next one
+                name, value = self.further.pop(0)
+                self._next_round(task)
+                self.values[name] = value
+                texts.append(task_texts.NEXT_ONE)
+                continue
             if not (task.repeat_while and holds(task.repeat_while, self.scope())):
                 break
             self._results.clear()  # read again: the last round changed the records
@@ -172,6 +180,15 @@ class Flow:
                 reply.handoff = step.handoff
                 return reply
         return None
+
+    def _next_round(self, task: TaskSpec) -> None:
+        """Forget what one round of `task` collected, chose and confirmed."""
+        self._results.clear()
+        self._said.clear()
+        self.confirmed.clear()
+        for step in task.steps:
+            for name in [*(step.collect or []), step.choose or ""]:
+                self.values.pop(name, None)
 
     def _answered_before(self, name: str) -> bool:
         """Fill a question about an item from what the caller already said about it."""

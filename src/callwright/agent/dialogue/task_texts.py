@@ -16,6 +16,7 @@ from callwright.agent.spec.tasks import SlotSpec
 KEYED_AHEAD = "Got that number, thanks."
 UNSURE_WHICH_ITEM = "Sorry, I want to get this exactly right, so one at a time."
 NOTED = "Thanks, noted."
+NEXT_ONE = "Now the next one."  # a task done again for another number named at its start
 YES_OR_NO = "Sorry, was that a yes or a no?"
 CHANGE_QUESTION = "What would you like to change?"
 CHANGE_PROMPT = f"No problem. {CHANGE_QUESTION}"

@@ -34,6 +34,7 @@ from callwright.agent.spec.handoff import NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
 from callwright.agent.understanding.questions import is_question, leaves_open
+from callwright.agent.understanding.slot_reading import numbers_named
 
 MAX_SLOT_MISSES = 2  # misses a question survives: asked again, then explained; then a person
 UNSURE_MIN_WORDS = 4  # an `unsure_ok` question answered in this many words, none of them a value
@@ -149,7 +150,16 @@ class TaskRunner:
                 self.values.pop(slot, None)
         # values said now win over ones remembered from earlier in the call
         self._fill_mentioned(text, only_missing=False, overwrite=True)
+        self._flow.further = self._more_items(text)
         return await self._flow.walk()
+
+    def _more_items(self, text: str) -> list[tuple[str, Any]]:
+        """Numbers beyond the first named for the task's number slot, one round each."""
+        for name in self._filling.task_slots(self.task):
+            named = numbers_named(self._slots[name], text)
+            if len(named) > 1 and self.values.get(name) == named[0]:
+                return [(name, value) for value in named[1:]]
+        return []
 
     async def resume(self) -> TaskReply:
         """Go back to a task that a topic switch pushed aside."""

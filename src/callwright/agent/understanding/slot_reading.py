@@ -127,6 +127,20 @@ def _number_for(spec: SlotSpec, clauses: list[str]) -> str | int | None:
     return None
 
 
+def numbers_named(spec: SlotSpec, text: str) -> list[str]:
+    """Every number of the slot's exact length said, in order and once each ("forty-four
+    seventeen and fifty-five twenty-one": two prescriptions)."""
+    if spec.type != "number" or spec.digits is None:
+        return []
+    found: list[str] = []
+    for clause in _CLAUSE_BREAKS.split(text):
+        entity = extract("number", clause or "", digits=spec.digits) if clause else None
+        value = str(entity.value) if entity is not None else ""
+        if len(value) == spec.digits and value not in found:
+            found.append(value)
+    return found
+
+
 def _cued_text(spec: SlotSpec, clauses: list[str]) -> str | None:
     for clause in clauses:
         if _has_cue(spec, clause):
