@@ -2,7 +2,12 @@
 
 import pytest
 
-from callwright.agent.understanding.questions import changes_mind, is_question, leaves_open
+from callwright.agent.understanding.questions import (
+    changes_mind,
+    declines,
+    is_question,
+    leaves_open,
+)
 
 
 @pytest.mark.parametrize("text", [
@@ -51,3 +56,15 @@ def test_changes_of_mind(text):
 ])
 def test_no_change_of_mind(text):
     assert not changes_mind(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I'd rather not get into that yet", "I don't want to give my name", "can we skip that",
+])
+def test_declines(text):
+    assert declines(text)
+
+
+@pytest.mark.parametrize("text", ["Pat Doe", "rather soon, maybe next month", "no"])
+def test_not_declines(text):
+    assert not declines(text)

@@ -183,3 +183,14 @@ async def test_the_day_of_the_appointment_to_move_is_not_the_new_day(call):
     assert "morning or afternoon" in await caller.says("Thursday")
     offer = await caller.says("Wednesday actually, late morning")  # the newer day counts
     assert "Wednesday, December 2 at 10:30 AM" in offer
+
+
+async def test_a_read_back_answered_both_ways_twice_is_left_undone(call, engine):
+    caller = call("dental", "+15551230001")
+    await caller.start()
+    await caller.says("I need to cancel my appointment")
+    torn = "yes, well, actually no, don't cancel it, leave it as it is"
+    assert "yes or a no" in await caller.says(torn)
+    reply = await caller.says(torn)  # never the same question a third time
+    assert "leave that as it is" in reply
+    assert [status for status, _, _ in appointments_of(engine, "Maria")] == ["booked"]

@@ -90,3 +90,14 @@ async def test_a_question_answered_leads_on_to_discovery_and_words_settle_a_lead
         reply = await caller.says(answer)
     assert reply.startswith("Thanks, Aoife.")
     assert [name for name, _, _ in leads(engine)] == ["Aoife Brennan"]
+
+
+async def test_a_prospect_who_would_rather_not_say_is_not_asked_again(call, engine):
+    caller = call("sales")
+    await caller.start()
+    assert (await caller.says("how much are your plans?")).endswith("Who am I speaking with?")
+    reply = await caller.says("I'd rather not get into that yet, I'm just comparing prices")
+    assert "No problem" in reply and "Who am I speaking with" not in reply
+    reply = await caller.says("is there a free trial?")
+    assert "free trial" in reply and "Who am I speaking with" not in reply
+    assert leads(engine) == []

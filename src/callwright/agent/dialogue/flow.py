@@ -49,6 +49,7 @@ class Awaiting:
     kind: str  # "slot", "confirm", "choose", "change"
     name: str = ""  # the slot, or the confirm text
     misses: int = 0
+    torn: int = 0  # answers that said both yes and no
 
 
 @dataclass(slots=True)

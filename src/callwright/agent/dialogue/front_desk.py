@@ -317,7 +317,8 @@ class FrontDeskConversation(HandingOff):
         if reason is not None:  # a question the agent must leave to a person
             return actions + await self._hand_off(reason)
         default_task = self._agent.spec.default_task
-        if default_task is not None and default_task not in self.tasks.state()["completed"]:
+        done = {*self.tasks.completed, *self.tasks.failed}
+        if default_task is not None and default_task not in done:
             # a sales call: after the answer, on to finding what the caller needs
             self._offered_more = False
             return actions + await self._task_reply(await self.tasks.start(default_task, text))

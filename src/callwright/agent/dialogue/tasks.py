@@ -33,7 +33,7 @@ from callwright.agent.dialogue.verification import Verification
 from callwright.agent.spec.handoff import NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
-from callwright.agent.understanding.questions import is_question, leaves_open
+from callwright.agent.understanding.questions import declines, is_question, leaves_open
 from callwright.agent.understanding.slot_reading import numbers_named
 
 MAX_SLOT_MISSES = 2  # misses a question survives: asked again, then explained; then a person
@@ -197,7 +197,13 @@ class TaskRunner:
         ):
             self._flow.unsure.add(awaiting.name)  # "no real deadline", "any time": left out
             return await self._flow.walk()
+        if value is None and spec.type != "yes_no" and declines(text):
+            task = self._flow.task  # never asked again and again
+            return self._flow.fail([task_texts.DECLINED, task.done if task else ""])
         if spec.type == "yes_no" and torn(text):
+            awaiting.torn += 1
+            if awaiting.torn > 1:  # torn again: the ladder's help, then a person
+                return self._missed(awaiting, spec.ask)
             return TaskReply([f"{task_texts.YES_OR_NO} {render(spec.ask, self._flow.scope())}"])
         if value is not None:
             self._number.clear()
@@ -287,6 +293,9 @@ class TaskRunner:
         if changed:
             return await self._flow.walk()
         if torn(text):
+            awaiting.torn += 1
+            if awaiting.torn > 1:  # still torn: nothing the caller did not clearly want is done
+                return self._flow.fail([task_texts.LEFT_AS_IS])
             return TaskReply([f"{task_texts.YES_OR_NO} {self.pending_prompt() or ''}".strip()])
         if answer is not None and answer.value is True:
             self._flow.confirmed.add(awaiting.name)

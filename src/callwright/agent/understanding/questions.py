@@ -70,3 +70,16 @@ def leaves_open(text: str) -> bool:
     """Whether the caller does not know or does not mind ("not sure", "no real deadline,
     whenever", "any time is fine", "the earliest you have")."""
     return _LEAVES_OPEN.search(text) is not None
+
+
+_DECLINES = re.compile(
+    r"\b(?:(?:i'd|i would|i'll|we'd) rather not|(?:i'd|i would) prefer not|prefer not to|"
+    r"(?:don't|do not|dont) want to (?:say|give|share|get into|go into)|not (?:comfortable|"
+    r"ready) (?:giving|sharing|to)|skip (?:that|this|it)|none of your business)\b",
+    re.I,
+)
+
+
+def declines(text: str) -> bool:
+    """Whether the caller will not answer ("I'd rather not get into that yet")."""
+    return _DECLINES.search(text) is not None
