@@ -26,6 +26,7 @@ from callwright.agent.conversation import (
     Say,
     TransferFailed,
 )
+from callwright.agent.dialogue.call_facts import call_facts, transcript
 from callwright.agent.dialogue.flow import TaskReply
 from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandingOff
 from callwright.agent.dialogue.handoff import CALLBACK, MESSAGE_TASK
@@ -34,21 +35,13 @@ from callwright.agent.dialogue.tasks import TaskRunner
 from callwright.agent.llm.client import summarize_call
 from callwright.agent.llm.dialogue_model import classify, free_answer
 from callwright.agent.spec.handoff import ASKED_FOR_HUMAN, NO_INPUT, NOT_UNDERSTOOD
-from callwright.agent.understanding.intents import (
-    ACK,
-    GOODBYE,
-    HELLO,
-    NO,
-    THANKS,
-    YES,
-    Understanding,
-    spoken_digit,
-)
+from callwright.agent.understanding.intents import Understanding, spoken_digit
 from callwright.agent.understanding.questions import (
     asks_to_repeat,
     changes_mind,
     is_question,
 )
+from callwright.agent.understanding.small_talk import ACK, GOODBYE, HELLO, NO, THANKS, YES
 
 if TYPE_CHECKING:
     from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
@@ -125,7 +118,10 @@ class FrontDeskConversation(HandingOff):
 
     async def summary(self) -> str:
         """A sentence or two for a human who reads or takes over the call."""
-        return await summarize_call(self._agent.language_model, self._transcript(), self._facts())
+        return await summarize_call(
+            self._agent.language_model, transcript(self.state),
+            call_facts(self.tasks, self.state, self._agent.spec),
+        )
 
     def takes_short_answers(self) -> bool:
         """Whether "yes" or "okay" over the agent's speech answers its question."""
@@ -244,27 +240,6 @@ class FrontDeskConversation(HandingOff):
     def _side_answers(self, intents: list[str]) -> list[AgentAction]:
         self.state.asked.extend(intents)
         return [Say(self._texts.answers[intent]) for intent in intents]
-
-    def _facts(self) -> dict:
-        """What the dialogue knows, for summaries: caller, verified, intent, done, slots."""
-        task = self.tasks.state()
-        person = self.tasks.verified or {}
-        name = person.get("full_name") or " ".join(
-            str(person.get(key, "")) for key in ("first_name", "last_name")
-        ).strip()
-        return {
-            "caller": name,
-            "verified": self.tasks.verified is not None if self._agent.spec.verification else None,
-            "intent": task["task"] or self.state.intent,
-            "done": task["completed"],
-            "slots": {
-                name: value for name, value in task["slots"].items()
-                if name in self._agent.spec.slots
-            },
-        }
-
-    def _transcript(self) -> list[tuple[str, str]]:
-        return [(entry.role, entry.text) for entry in self.state.history]
 
     async def _aside(self, intent: str | None, text: str) -> list[AgentAction]:
         """Words a running task could not use: a side question, goodbye, or not understood."""

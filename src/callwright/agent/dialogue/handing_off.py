@@ -19,6 +19,7 @@ from callwright.agent.conversation import (
     Say,
     Transfer,
 )
+from callwright.agent.dialogue.call_facts import call_facts, transcript
 from callwright.agent.dialogue.flow import TaskReply
 from callwright.agent.dialogue.handoff import (
     CALL_ID,
@@ -185,11 +186,11 @@ class HandingOff:
         return [*(Say(text) for text in texts), *reply]
 
     async def _handoff_summary(self, reason: str) -> tuple[str, dict]:
-        facts = self._facts()
+        facts = call_facts(self.tasks, self.state, self._agent.spec)
         context = handoff_context(reason, facts, self._caller_phone, self._last_words)
         model = self._agent.language_model
         summary = await handoff_summary(
-            model, self._transcript(), facts, reason, self._last_words
+            model, transcript(self.state), facts, reason, self._last_words
         )
         return summary, context
 

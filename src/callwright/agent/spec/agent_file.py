@@ -33,7 +33,7 @@ from callwright.agent.spec.file_errors import problem_line, readable
 from callwright.agent.spec.handoff import HandoffSpec
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec, slot_problems
 from callwright.agent.spec.yaml_lines import Location, YamlProblem, load_yaml
-from callwright.agent.understanding.intents import SMALL_TALK_INTENTS
+from callwright.agent.understanding.small_talk import SMALL_TALK_INTENTS
 
 PLACEHOLDERS = ("business", "topics", "keypad")
 KEYPAD_MENU_DIGITS = "123456789"  # "0" is kept for "a person, please"

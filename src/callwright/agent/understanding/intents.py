@@ -35,6 +35,7 @@ from callwright.agent.understanding.embeddings import (
     sentence_encoder,
 )
 from callwright.agent.understanding.questions import is_question
+from callwright.agent.understanding.small_talk import SmallTalk
 from callwright.agent.understanding.words import CONCEPTS, FILLERS, numbers_as_digits, terms, words
 
 log = logging.getLogger(__name__)
@@ -78,12 +79,6 @@ _CLAUSE_BREAKS = re.compile(
 )
 """Where a caller's sentence may turn to the request: punctuation, conjunctions, a new
 "I need ..." without punctuation, and a "with Doctor ..." after the request."""
-_CALLING_BACK = re.compile(
-    r"\bi(?:'ll| will|'m going to| am going to|'m gonna| am gonna)\s+(?:just\s+)?"
-    r"(?:call|ring|phone|try)\s+(?:you\s+|again\s+)?(?:back|again|later)\b",
-    re.I,
-)
-"""The caller will call again themselves: a goodbye, never a request to be called back."""
 _NOT_WANTED = re.compile(r"\b(?:instead of|rather than)\b[^,.;!?]*", re.I)
 """What the caller turns away from ("move it instead of booking a new one"): no request."""
 _REQUEST = re.compile(
@@ -96,38 +91,6 @@ with neither ("like the in-office one") adds no second request."""
 _CORRECTIONS_CACHED_MAX = 10_000
 _EXAMPLE_VECTORS_CACHED_MAX = 20_000  # example phrase -> embedding, shared by every agent
 _example_vectors: dict[str, np.ndarray] = {}
-
-GOODBYE, THANKS, HELLO, YES, NO, ACK = "goodbye", "thanks", "hello", "yes", "no", "ack"
-SMALL_TALK_INTENTS = (GOODBYE, THANKS, HELLO, YES, NO, ACK)
-
-_SMALL_TALK_CUES = (
-    (
-        GOODBYE,
-        """bye | goodbye | that is all | that is it | that is everything | that will be all |
-        that was all | that was it | that is about it | that should be it | nothing else |
-        have a good | have a nice | have a great | have a lovely | take care | see you |
-        talk to you later | all set | i am good | i am done | i am fine | no thank | no thanks |
-        good night | that is all i needed | that is all i wanted""",
-    ),
-    (THANKS, "thank | thanks | appreciate | cheers"),
-    (HELLO, "hello | hi | hey | good morning | good afternoon | good evening"),
-    (
-        YES,
-        """yes | yeah | yep | yup | sure | i do | i have | another question | one more |
-        something else""",
-    ),
-    (NO, "no | nope | nah | not really | i do not think so"),
-    (
-        ACK,
-        """ok | okay | alright | all right | great | perfect | cool | got it | i see | awesome |
-        good | nice | lovely | wonderful | fine | understood | sounds good | brilliant""",
-    ),
-)
-_SMALL_TALK_EXTRA_WORDS = """a the so very much lot you for your help info information then oh
-    well right it that is was all day one evening night afternoon weekend again really just i
-    am have had needed need what wanted to know me there everything think great thing question
-    and anyway anyways though now today guys folks""".split()
-
 
 @dataclass(frozen=True, slots=True)
 class Understanding:
@@ -171,14 +134,7 @@ class IntentMatcher:
         """
         self.threshold = threshold
         self._meanings = _ExampleMeanings.load(intents) if by_meaning else None
-        self._cues = [
-            (intent, [f" {cue.strip()} " for cue in text.split("|")])
-            for intent, text in _SMALL_TALK_CUES
-        ]
-        extra = [" ".join(words(phrase)) for phrase in goodbye_phrases]
-        self._cues[0][1].extend(f" {phrase} " for phrase in extra if phrase)
-        self._small_talk_words = {w for _, cues in self._cues for cue in cues for w in cue.split()}
-        self._small_talk_words.update(_SMALL_TALK_EXTRA_WORDS)
+        self._small_talk = SmallTalk(goodbye_phrases)
 
         example_terms: list[tuple[str, frozenset[str]]] = []
         self._verbatim: list[tuple[str, str]] = []  # (normalised example, intent)
@@ -222,11 +178,9 @@ class IntentMatcher:
         tokens = self._tokens(text)
         if not tokens:
             return Understanding(None, 0.0)
-        small_talk = self._small_talk(tokens)
+        small_talk = self._small_talk.recognise(text, tokens)
         if small_talk is not None:
             return Understanding(small_talk, 1.0)
-        if _CALLING_BACK.search(text) and not is_question(text):  # "I'll call back Saturday"
-            return Understanding(GOODBYE, 1.0)
         clauses = [
             (part, clause)
             for part, clause in ((part, self._tokens(part)) for part in _clauses(text))
@@ -283,15 +237,6 @@ class IntentMatcher:
         return [
             t for t in numbers_as_digits(words(text)) if not t.isdigit() or t in self._known_words
         ]
-
-    def _small_talk(self, tokens: list[str]) -> str | None:
-        if not all(token in self._small_talk_words for token in tokens):
-            return None
-        text = f" {' '.join(tokens)} "
-        for intent, cues in self._cues:
-            if any(cue in text for cue in cues):
-                return intent
-        return None
 
     def _correct(self, word: str) -> str:
         if word in self._known_words or len(word) < FUZZY_WORD_MIN_CHARS or word.isdigit():
