@@ -94,6 +94,7 @@ class Phone:
         self._accounts: dict[str, pj.Account] = {}  # caller id -> account, while a call uses it
         self._calls: dict[int, _Call] = {}
         self._callers: dict[int, str] = {}  # call handle -> its caller id
+        self._ended_ports: list[_AudioPort] = []  # kept while pjsua2's media thread may call
         self._next_handle = 0
         self._rtp_base_port = free_port() & ~1  # RTP on an even port, RTCP on the next
 
@@ -142,12 +143,12 @@ class Phone:
             call.hangup(pj.CallOpParam(True))
 
     def forget(self, handle: int) -> None:
-        """Let go of an ended call and its port (here, where pjsua2 may free them)."""
+        """Let go of an ended call (here, where pjsua2 may free it). Its port is kept: the
+        conference bridge can still call it for a frame, and a freed one raised there."""
         call = self._calls.pop(handle, None)
         if call is not None:
-            port = call.port
+            self._ended_ports.append(call.port)
             del call
-            del port
         caller_id = self._callers.pop(handle, None)
         if caller_id is not None and caller_id not in self._callers.values():
             # pjsua2 holds a few accounts only (PJSUA_MAX_ACC): one per caller id in use
