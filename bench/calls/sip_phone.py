@@ -186,6 +186,7 @@ class Phone:
         for account in self._accounts.values():
             self._try(account.shutdown)
         self._accounts.clear()
+        self._ended_ports.clear()  # out of the conference bridge while it still exists
         endpoint.libDestroy()
 
     def _run_commands(self) -> None:
