@@ -52,8 +52,11 @@ class _AudioPort(pj.AudioMediaPort):
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:  # noqa: N802 - pjsua2's name
+        audio = getattr(self, "_audio", None)  # absent on a wrapper pjsua2 made of its own
+        if audio is None:
+            return
         has_audio = frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size
-        self._audio.receive(bytes(frame.buf) if has_audio else b"")
+        audio.receive(bytes(frame.buf) if has_audio else b"")
 
 
 class _Call(pj.Call):
