@@ -246,22 +246,21 @@ class CallSession:
         self._check_no_input(now)
 
     def _on_turn_event(self, event: TurnEvent) -> None:
-        kind = event.kind
-        if kind is TurnEventKind.SPEECH_STARTED:
+        if event.kind is TurnEventKind.SPEECH_STARTED:
             self._turns.decisive = self._conversation.decides_action()
             self._utterance = list(self._pre_roll)
             self._pre_roll.clear()
             self._last_activity = self._now()
             self._abandon_silent_reply()
-        elif kind is TurnEventKind.BARGE_IN:
+        elif event.kind is TurnEventKind.BARGE_IN:
             self._speaker.hold()
             self._event("barge_in", at_speech=round(event.speech_start, 3))
-        elif kind is TurnEventKind.PAUSED:
+        elif event.kind is TurnEventKind.PAUSED:
             self._speculate()
-        elif kind is TurnEventKind.RESUMED:
+        elif event.kind is TurnEventKind.RESUMED:
             self._generation += 1
             self._speculation = None
-        elif kind is TurnEventKind.END_OF_TURN:
+        elif event.kind is TurnEventKind.END_OF_TURN:
             speculation, self._speculation = self._speculation, None
             if speculation is not None and speculation[0] == self._generation:
                 _, started, transcript = speculation

@@ -18,10 +18,18 @@ Readings, documented because callers are ambiguous:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from callwright.agent.understanding.calendar_dates import (
+    CONFIDENCE_KEYED,
+    CONFIDENCE_NO_YEAR,
+    DAYS_IN_MONTH_MAX,
+    calendar_date,
+    keyed_date,
+    safe_date,
+    written_date,
+)
 from callwright.agent.understanding.entity import DATE, Entity
 from callwright.agent.understanding.numbers import (
     Token,
@@ -51,19 +59,12 @@ NEGATION_PAIRS = (("instead", "of"), ("rather", "than"))
 TIME_WORDS = frozenset({"am", "pm", "oclock", "a", "p", "in", "at", "thirty", "fifteen"})
 """After a day, a number followed by these is a time ("December 5th 10 am"), not a year."""
 DAYS_PER_WEEK = 7
-DAYS_IN_MONTH_MAX = 31
-CENTURY_YEARS = 100
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
-CONFIDENCE_EXPLICIT = 0.95  # ISO date, or month, day and four-digit year
-CONFIDENCE_NO_YEAR = 0.9
-CONFIDENCE_NUMERIC = 0.85  # 3/14/85: month-first is a US habit
-CONFIDENCE_TWO_DIGIT_YEAR = 0.75
 CONFIDENCE_WEEKDAY = 0.9
 CONFIDENCE_NEXT_WEEKDAY = 0.8
 CONFIDENCE_SAME_WEEKDAY = 0.7  # "Monday" said on a Monday: today or a week on
 CONFIDENCE_DAY_ONLY = 0.6
-CONFIDENCE_KEYED = 0.6  # "oh three one four eight five": digits only, read as MM DD YY
 CONFIDENCE_RELATIVE = 0.95  # "today", "tomorrow"
 # which reading wins when several are said, the most specific first
 MONTH_PRIORITY, WEEKDAY_PRIORITY, RELATIVE_PRIORITY, DAY_ONLY_PRIORITY, KEYED_PRIORITY = (
@@ -73,9 +74,6 @@ MONTH_PRIORITY, WEEKDAY_PRIORITY, RELATIVE_PRIORITY, DAY_ONLY_PRIORITY, KEYED_PR
     1,
     0,
 )
-
-_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-_NUMERIC = re.compile(r"(?<![\d/.:-])(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d/:-]|\.\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +94,9 @@ def extract_date(text: str, today: date | None = None, *, past: bool = False) ->
             weekdays backwards.
     """
     today = today or date.today()
-    for pattern, order, confidence in (
-        (_ISO, (1, 2, 3), CONFIDENCE_EXPLICIT),
-        (_NUMERIC, (4, 1, 3), CONFIDENCE_NUMERIC),
-    ):
-        for match in pattern.finditer(text):
-            year, month, day = (match.group(index) for index in order)
-            if pattern is _NUMERIC and match.group(2) == "." and year is None:
-                continue  # "10.30" is a time or an amount
-            found = _calendar_date(int(month), int(day), year, today, past)
-            if found is not None:
-                value, year_confidence = found
-                return Entity(DATE, value, match.group(), min(confidence, year_confidence))
+    written = written_date(text, today, past)
+    if written is not None:
+        return written
     tokens = tokenize(text)
     candidates = [
         found
@@ -136,48 +125,12 @@ def _with_day_of_month(weekday: _Found, candidates: list[_Found], past: bool) ->
             first, stop = min(weekday.first, day.first), max(weekday.stop, day.stop)
             return _Found(candidate, CONFIDENCE_NO_YEAR, first, stop, WEEKDAY_PRIORITY)
         months = candidate.month - 1 + step
-        shifted = _safe_date(candidate.year + months // 12, months % 12 + 1, candidate.day)
+        shifted = safe_date(candidate.year + months // 12, months % 12 + 1, candidate.day)
         while shifted is None:  # no 31st this month: the one after
             months += step
-            shifted = _safe_date(candidate.year + months // 12, months % 12 + 1, candidate.day)
+            shifted = safe_date(candidate.year + months // 12, months % 12 + 1, candidate.day)
         candidate = shifted
     return weekday
-
-
-def _calendar_date(
-    month: int, day: int, year: str | None, today: date, past: bool
-) -> tuple[date, float] | None:
-    """The date of month/day in the year said (four digits, two digits or none) and how sure."""
-    if not 1 <= month <= 12 or not 1 <= day <= DAYS_IN_MONTH_MAX:
-        return None
-    if year is not None and len(year) == 4:
-        return _safe_date(int(year), month, day), CONFIDENCE_EXPLICIT
-    if year is not None:
-        two_digits = int(year)
-        century = today.year - today.year % CENTURY_YEARS
-        options = [
-            _safe_date(start + two_digits, month, day)
-            for start in (century - CENTURY_YEARS, century, century + CENTURY_YEARS)
-        ]
-        valid = [option for option in options if option is not None]
-        if past:
-            valid = [option for option in valid if option <= today]
-            chosen = max(valid, default=None)
-        else:
-            chosen = min(valid, key=lambda option: abs(option - today), default=None)
-        return None if chosen is None else (chosen, CONFIDENCE_TWO_DIGIT_YEAR)
-    for offset in range(0, 5):  # five years find even the next 29 February
-        candidate = _safe_date(today.year + (-offset if past else offset), month, day)
-        if candidate is not None and (candidate <= today if past else candidate >= today):
-            return candidate, CONFIDENCE_NO_YEAR
-    return None
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _month_dates(tokens: list[Token], today: date, past: bool) -> list[_Found]:
@@ -200,7 +153,7 @@ def _month_dates(tokens: list[Token], today: date, past: bool) -> list[_Found]:
         else:
             continue
         year, stop = _year_at(tokens, day_stop + _skip(tokens, day_stop, ("of", "in")))
-        resolved = _calendar_date(month, day_value, year, today, past)
+        resolved = calendar_date(month, day_value, year, today, past)
         if resolved is not None:
             stop = stop if year is not None else max(day_stop, index + 1)
             found.append(_Found(resolved[0], resolved[1], first, stop, MONTH_PRIORITY))
@@ -355,7 +308,7 @@ def _day_only_dates(tokens: list[Token], today: date, past: bool) -> list[_Found
         for step in range(0, 13):
             months = month_start.month - 1 + (-step if past else step)
             year = month_start.year + months // 12
-            value = _safe_date(year, months % 12 + 1, day[0])
+            value = safe_date(year, months % 12 + 1, day[0])
             if value is not None and (value <= today if past else value >= today):
                 found.append(_Found(value, CONFIDENCE_DAY_ONLY, index, day[1], DAY_ONLY_PRIORITY))
                 break
@@ -363,22 +316,14 @@ def _day_only_dates(tokens: list[Token], today: date, past: bool) -> list[_Found
 
 
 def _keyed(tokens: list[Token], today: date, past: bool) -> list[_Found]:
-    """Numbers only, as keyed or read from a form: MM DD YY(YY), or for a birth date (`past`)
-    a one-digit month said as a number ("seven twenty-one ninety", "three fourteen eighty
-    five")."""
+    """Numbers only, as keyed or read from a form (see `keyed_date`)."""
     runs = number_runs(tokens)
     if len(runs) != 1 or runs[0].first != 0 or runs[0].stop != len(tokens):
         return []
-    for reading in runs[0].readings:
-        digits = reading.digits
-        month_digits = {6: 2, 8: 2, **({5: 1, 7: 1} if past else {})}.get(len(digits))
-        if month_digits is None or digits[0] == "0" and month_digits == 1:
-            continue
-        month, day = digits[:month_digits], digits[month_digits : month_digits + 2]
-        resolved = _calendar_date(int(month), int(day), digits[month_digits + 2 :], today, past)
-        if resolved is not None:
-            return [_Found(resolved[0], CONFIDENCE_KEYED, 0, len(tokens), KEYED_PRIORITY)]
-    return []
+    value = keyed_date([reading.digits for reading in runs[0].readings], today, past)
+    if value is None:
+        return []
+    return [_Found(value, CONFIDENCE_KEYED, 0, len(tokens), KEYED_PRIORITY)]
 
 
 def _negated(tokens: list[Token], index: int) -> bool:
