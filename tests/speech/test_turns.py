@@ -35,11 +35,24 @@ def test_complete_sentence_ends_turn_after_short_silence():
     assert kinds(events) == [TurnEventKind.SPEECH_STARTED, TurnEventKind.PAUSED]
     paused_at = events[-1][1]
     assert abs(paused_at - 2.58) < 1e-6  # 80 ms of silence after speech ending at 2.5
-    # the transcript arrives 90 ms later and sounds complete: 170 ms silence >= 160 ms
-    ended = policy.transcript_ready(2.67, "What are your opening hours?")
-    assert [e.kind for e in ended] == [TurnEventKind.END_OF_TURN]
-    assert abs(ended[0].speech_end - 2.5) < 1e-6
-    assert abs(ended[0].speech_start - 0.5) < 1e-6
+    # the transcript arrives and sounds complete; 100 ms of silence heard so far
+    assert policy.transcript_ready(2.61, "What are your opening hours?") == []
+    more = run_from(policy, 2.6, 2.7)  # the turn ends once 160 ms of silence is heard
+    assert kinds(more) == [TurnEventKind.END_OF_TURN]
+    ended = more[0][2]
+    assert abs(ended.at - 2.66) < 1e-6
+    assert abs(ended.speech_end - 2.5) < 1e-6
+    assert abs(ended.speech_start - 0.5) < 1e-6
+
+
+def test_a_transcript_ready_while_frames_are_held_up_does_not_end_the_turn():
+    """On a busy machine the next frames can come late: silence is what was heard, not the
+    time that passed, so speech still on its way ("Can I talk... to a real person") is kept."""
+    policy = TurnTaking()
+    run(policy, [(0.5, 1.0, 0.9), (1.0, 1.1, 0.0)])
+    assert policy.transcript_ready(1.5, "Can I talk?") == []  # 400 ms passed, 100 ms heard
+    resumed = run_from(policy, 1.1, 1.3, probability=0.9)  # the held-up frames: speech
+    assert kinds(resumed) == [TurnEventKind.RESUMED]
 
 
 def test_trailing_off_waits_for_the_long_silence():

@@ -77,6 +77,7 @@ class TurnTaking:
         self._state = _State.IDLE
         self._speech_start = 0.0
         self._last_voiced_end = 0.0
+        self._last_frame_at = 0.0  # the end of the latest frame heard
         self._voiced_ms = 0.0
         self._transcript_complete: bool | None = None
         self._barged_in = False
@@ -92,6 +93,7 @@ class TurnTaking:
     ) -> list[TurnEvent]:
         """Feed one frame that ended at `at`; returns the events it caused."""
         opts = self.options
+        self._last_frame_at = at
         voiced = speech_probability >= opts.speech_threshold
         silent = speech_probability < opts.silence_threshold
         events: list[TurnEvent] = []
@@ -147,7 +149,8 @@ class TurnTaking:
         if self._state is not _State.PAUSED:
             return []
         self._transcript_complete = sounds_complete(text)
-        silence_ms = (at - self._last_voiced_end) * 1000
+        # silence heard, not time passed: frames held up on a busy machine may still be speech
+        silence_ms = (self._last_frame_at - self._last_voiced_end) * 1000
         if self._turn_is_over(silence_ms):
             return [self._end_turn(at)]
         return []
