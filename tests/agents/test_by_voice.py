@@ -105,3 +105,16 @@ async def test_dental_pharmacy_retail_and_sales_by_voice_at_once(tmp_path):
         assert returned == ["100587"], transcript("retail")
         leads = list(session.scalars(select(Lead)))
         assert len(leads) == 1 and leads[0].qualified, transcript("sales")
+
+
+async def test_a_caller_who_goes_on_after_a_pause_is_heard_as_one_sentence(tmp_path):
+    # the pause is long enough for the agent to take the first half as a whole turn and
+    # start answering it; the rest comes during the reply's first words
+    caller = caller_wav(tmp_path, [4.0, "I'd like to book a checkup.", 0.6,
+                                   "With Doctor Patel, please.", 8.0])
+    record, _ = await run_file_call(AGENTS / "dental.yaml", caller, caller_id="+15551230001")
+    said = [turn.caller_text for turn in record.turns if turn.caller_text]
+    joined = [event.data for event in record.events if event.kind == "joined"]
+    assert len(said) == 1 and joined, (said, joined)
+    assert "checkup" in said[0].lower() and "patel" in said[0].lower(), said
+    assert record.turns[-1].dialogue_state["task"]["slots"]["provider"] == "Dr. Omar Patel"

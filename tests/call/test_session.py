@@ -137,11 +137,14 @@ class LevelStt:
     async def transcribe(self, pcm: np.ndarray, context: str = "") -> Transcript:
         self.calls += 1
         await asyncio.sleep(0)
-        level = int(np.abs(pcm).max()) if len(pcm) else 0
-        if level < SPOKEN_LEVEL:
+        levels = np.abs(pcm.astype(np.int32))
+        levels = levels[levels >= SPOKEN_LEVEL]
+        if not len(levels):
             return Transcript("", 0.0, len(pcm) / 16000)
-        index = (level - SPOKEN_LEVEL) // LEVEL_STEP
-        return Transcript(self.phrases[index].text, 0.9, len(pcm) / 16000)
+        phrases, first_at = np.unique((levels - SPOKEN_LEVEL) // LEVEL_STEP, return_index=True)
+        spoken = phrases[np.argsort(first_at)]  # each phrase heard, in order
+        text = " ".join(self.phrases[index].text for index in spoken)
+        return Transcript(text, 0.9, len(pcm) / 16000)
 
 
 class WordTts:
@@ -162,6 +165,7 @@ class EchoConversation:
         self.inputs = []
         self.filler_heard = asyncio.Event()
         self.handoff_results = []
+        self.restorable = True
 
     async def greet(self):
         self.state.history.append(HistoryEntry("agent", "hello there"))
@@ -198,6 +202,15 @@ class EchoConversation:
 
     def decides_action(self):
         return False
+
+    def checkpoint(self):
+        return list(self.state.history)
+
+    def restore(self, checkpoint):
+        if not self.restorable:  # as when the reply ran an action
+            return False
+        self.state.history = list(checkpoint)
+        return True
 
     def agent_was_interrupted(self, heard_text):
         self.state.history[-1] = HistoryEntry("agent", heard_text)
@@ -309,6 +322,46 @@ async def test_backchannel_does_not_stop_the_agent():
     assert not record.turns[1].interrupted
     assert [t.caller_text for t in record.turns] == ["", long_question]
     assert any(event.kind == "backchannel" for event in record.events)
+
+
+async def test_speech_going_on_during_the_first_words_of_the_reply_is_one_turn():
+    # the caller paused long enough to end the turn, then went on as the reply began
+    phrases = [Phrase(1.0, 2.0, "book a checkup"), Phrase(2.4, 3.2, "with doctor patel")]
+    line, conversation, record = await run_call(phrases, 6.0)
+    assert [t.caller_text for t in record.turns] == ["", "book a checkup with doctor patel"]
+    assert record.turns[1].agent_text == "you said book a checkup with doctor patel"
+    assert record.turns[1].marks["speech_start"] == pytest.approx(1.0, abs=0.021)
+    # the reply to the first half stopped as soon as the caller went on
+    first_reply = [at for at, f in line.sent if f.utterance_id == 2]
+    assert first_reply and max(first_reply) <= 2.4 + 0.06 + 0.021
+    # the agent answered the whole sentence once, from where it stood before the first half
+    assert conversation.inputs == [CallerSaid("book a checkup"),
+                                   CallerSaid("book a checkup with doctor patel")]
+    assert [e.text for e in conversation.state.history] == [
+        "hello there", "book a checkup with doctor patel",
+        "you said book a checkup with doctor patel",
+    ]
+    joined = [e for e in record.events if e.kind == "joined"]
+    assert joined and joined[0].data["first"] == "book a checkup"
+
+
+async def test_speech_going_on_after_a_reply_that_acted_is_a_turn_of_its_own():
+    phrases = [Phrase(1.0, 2.0, "book a checkup"), Phrase(2.4, 3.2, "with doctor patel")]
+    line = VirtualLine(phrases, 6.0)
+    agent = EchoAgent()
+    agent.conversation.restorable = False  # the first reply ran an action: it stands
+    line, conversation, record = await run_call(phrases, 6.0, line=line, agent=agent)
+    assert [t.caller_text for t in record.turns] == ["", "book a checkup", "with doctor patel"]
+    assert record.turns[1].interrupted
+    assert not any(e.kind == "joined" for e in record.events)
+
+
+async def test_a_backchannel_during_the_first_words_lets_the_reply_go_on():
+    phrases = [Phrase(1.0, 2.0, "book a checkup"), Phrase(2.3, 2.6, "okay")]
+    line, conversation, record = await run_call(phrases, 6.0)
+    assert [t.caller_text for t in record.turns] == ["", "book a checkup"]
+    assert record.turns[1].agent_text == "you said book a checkup"
+    assert not record.turns[1].interrupted
 
 
 async def test_keypad_digit_reaches_the_agent():

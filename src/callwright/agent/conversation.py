@@ -99,6 +99,16 @@ class Conversation(Protocol):
 
     def respond(self, caller_input: CallerInput) -> AsyncIterator[AgentAction]: ...
 
+    def checkpoint(self) -> object:
+        """An opaque copy of the conversation now, taken before a reply the call may undo."""
+        ...
+
+    def restore(self, checkpoint: object) -> bool:
+        """Go back to `checkpoint` (the caller went on speaking during the reply's first
+        words, so both halves are read as one turn); False, and nothing changed, when the
+        reply already did something in the business's systems."""
+        ...
+
     def agent_was_interrupted(self, heard_text: str) -> None:
         """The caller barged in: replace the last agent entry with the part they heard."""
         ...

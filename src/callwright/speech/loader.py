@@ -22,6 +22,15 @@ def _whisper_tiny_en() -> SpeechToText:
     return WhisperStt()
 
 
+def _whisper_base() -> SpeechToText:
+    """Fewer words missed on phone audio than tiny.en, at about twice the compute
+    (bench/stt_callers.py); needs the `whisper-base` extra."""
+    from callwright.speech.stt.models import base_dir
+    from callwright.speech.stt.whisper import WhisperStt
+
+    return WhisperStt(base_dir())
+
+
 def _piper_joe() -> TextToSpeech:
     from callwright.speech.tts.piper import PiperTts
 
@@ -29,7 +38,10 @@ def _piper_joe() -> TextToSpeech:
 
 
 VAD_ENGINES: dict[str, Callable[[], VoiceActivityDetector]] = {"silero": _silero}
-STT_ENGINES: dict[str, Callable[[], SpeechToText]] = {"whisper-tiny.en": _whisper_tiny_en}
+STT_ENGINES: dict[str, Callable[[], SpeechToText]] = {
+    "whisper-tiny.en": _whisper_tiny_en,
+    "whisper-base": _whisper_base,
+}
 TTS_ENGINES: dict[str, Callable[[], TextToSpeech]] = {"piper-joe": _piper_joe}
 
 _loaded: dict[tuple[str, str], Any] = {}

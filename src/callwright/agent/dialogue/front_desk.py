@@ -27,6 +27,12 @@ from callwright.agent.conversation import (
     TransferFailed,
 )
 from callwright.agent.dialogue.call_facts import call_facts, transcript
+from callwright.agent.dialogue.checkpoint import (
+    Checkpoint,
+    CountedActions,
+    restore_checkpoint,
+    take_checkpoint,
+)
 from callwright.agent.dialogue.flow import TaskReply
 from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandingOff
 from callwright.agent.dialogue.handoff import CALLBACK, MESSAGE_TASK
@@ -79,11 +85,12 @@ class FrontDeskConversation(HandingOff):
         self._call_id = call_id
         self._task_question: TaskQuestion | None = None  # asked: which of two tasks?
         self._start_handing_off()
+        self._actions = CountedActions(run_action)
         self.tasks = TaskRunner(
             agent.tasks,
             agent.slots,
             agent.spec.verification,
-            run_action,
+            self._actions.runner(),
             agent.today,
             caller_phone or None,
         )
@@ -131,6 +138,16 @@ class FrontDeskConversation(HandingOff):
         """Whether the yes or no awaited now decides what is written (every yes-or-no of a
         task does: a read-back, or one that records a charge as the caller's own)."""
         return self.tasks.awaiting_yes_no()
+
+    def checkpoint(self) -> Checkpoint:
+        """The conversation as it is now, to go back to (`restore`)."""
+        agent = self._agent
+        shared = [agent, agent.spec, agent.slots, agent.tasks, *agent.tasks]
+        return take_checkpoint(self, self._actions, shared)
+
+    def restore(self, checkpoint: Checkpoint) -> bool:
+        """Back to `checkpoint`, unless an action ran since (then False)."""
+        return restore_checkpoint(self, self._actions, checkpoint)
 
     def agent_was_interrupted(self, heard_text: str) -> None:
         """Keep only what the caller heard of the agent's last turn; drop it if nothing."""

