@@ -21,7 +21,7 @@ async def test_going_back_forgets_what_the_first_half_set(call):
     assert values["appointment_type"] == "cleaning" and "Patel" in values["provider"]
 
 
-async def test_a_reply_that_ran_an_action_is_not_taken_back(call, engine):
+async def test_a_reply_that_only_looked_things_up_is_taken_back(call):
     caller = call("dental")
     await caller.start()
     await caller.says("I need to cancel my appointment")
@@ -29,6 +29,16 @@ async def test_a_reply_that_ran_an_action_is_not_taken_back(call, engine):
     before = caller.conversation.checkpoint()
     await caller.says("March fourteenth nineteen eighty-five")  # verification looks her up
     assert caller.conversation.tasks.verified
+    assert caller.conversation.restore(before)
+    assert not caller.conversation.tasks.verified
+
+
+async def test_a_reply_that_changed_records_is_not_taken_back(call, engine):
+    caller = call("dental", "+15551230001")  # Maria, known by her number
+    await caller.start()
+    await caller.says("I need to cancel my appointment")
+    before = caller.conversation.checkpoint()
+    await caller.says("yes")  # the cancellation is written
+    assert appointments_of(engine, "Maria")[0][0] == "cancelled"
     assert not caller.conversation.restore(before)
-    assert caller.conversation.tasks.verified  # nothing was changed
-    assert appointments_of(engine, "Maria")  # and nothing written was lost
+    assert "scheduling.cancel" in caller.conversation.tasks.done_actions  # nothing changed

@@ -345,6 +345,15 @@ async def test_speech_going_on_during_the_first_words_of_the_reply_is_one_turn()
     assert joined and joined[0].data["first"] == "book a checkup"
 
 
+async def test_a_sentence_in_three_parts_is_one_turn():
+    phrases = [Phrase(1.0, 2.0, "book a checkup"), Phrase(2.4, 3.0, "with doctor patel"),
+               Phrase(3.3, 3.6, "please")]
+    line, conversation, record = await run_call(phrases, 6.0)
+    assert [t.caller_text for t in record.turns] == [
+        "", "book a checkup with doctor patel please"]
+    assert conversation.state.history[-1].text == "you said book a checkup with doctor patel please"
+
+
 async def test_speech_going_on_after_a_reply_that_acted_is_a_turn_of_its_own():
     phrases = [Phrase(1.0, 2.0, "book a checkup"), Phrase(2.4, 3.2, "with doctor patel")]
     line = VirtualLine(phrases, 6.0)

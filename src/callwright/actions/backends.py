@@ -48,6 +48,11 @@ class AgentActions:
 
         return run
 
+    def changes_records(self, name: str, own: ActionRegistry | None = None) -> bool:
+        """Whether action `name` (of `own` first, as `__call__` runs it) may change records."""
+        registry = own if own is not None and name in own else self.registry
+        return registry.changes_records(name)
+
 
 def demo_ready_actions(engine: Engine, agents_dir: Path) -> AgentActions:
     """The built-in backends on `engine`, after seeding demo data for agents that have none."""

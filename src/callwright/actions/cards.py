@@ -39,8 +39,8 @@ NOT_VERIFIED_MESSAGE = "I'm sorry, I couldn't verify your identity with those de
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("cards.verify_identity", verify_identity, retry_safe=True)
-    registry.register("cards.open_alerts", open_alerts, retry_safe=True)
+    registry.register("cards.verify_identity", verify_identity, retry_safe=True, reads_only=True)
+    registry.register("cards.open_alerts", open_alerts, retry_safe=True, reads_only=True)
     # Confirming, disputing and locking are idempotent: a retry finds the work done.
     registry.register("cards.confirm_transaction", confirm_transaction, retry_safe=True)
     registry.register("cards.dispute_transaction", dispute_transaction, retry_safe=True)

@@ -470,7 +470,7 @@ def person_by_reference(session: Session, business: Business, reference: str) ->
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("crm.find_person", find_person, retry_safe=True)
+    registry.register("crm.find_person", find_person, retry_safe=True, reads_only=True)
     registry.register("crm.add_note", add_note)
     registry.register("crm.save_lead", save_lead)
     registry.register("crm.set_disposition", set_disposition, retry_safe=True)

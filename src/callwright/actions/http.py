@@ -294,4 +294,5 @@ def register_http_actions(registry: ActionRegistry, specs: list[HttpActionSpec])
             http_action(spec),
             timeout_s=spec.worst_case_s + REGISTRY_MARGIN_S,
             retry_safe=False,
+            reads_only=spec.method == "GET",
         )

@@ -41,8 +41,8 @@ ORDER_NUMBER_DIGITS = 6
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("orders.status", order_status, retry_safe=True)
-    registry.register("orders.return_policy", return_policy, retry_safe=True)
+    registry.register("orders.status", order_status, retry_safe=True, reads_only=True)
+    registry.register("orders.return_policy", return_policy, retry_safe=True, reads_only=True)
     # Idempotent: a second attempt finds the return the first one made.
     registry.register("orders.start_return", start_return, retry_safe=True)
 

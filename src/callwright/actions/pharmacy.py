@@ -43,11 +43,11 @@ pril" reach lisinopril (84, 90); "lovastatin" does not reach atorvastatin (77)."
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("pharmacy.prescriptions", prescriptions, retry_safe=True)
-    registry.register("pharmacy.prescription", prescription, retry_safe=True)
+    registry.register("pharmacy.prescriptions", prescriptions, retry_safe=True, reads_only=True)
+    registry.register("pharmacy.prescription", prescription, retry_safe=True, reads_only=True)
     # Idempotent: a second attempt finds the request under way.
     registry.register("pharmacy.request_refill", request_refill, retry_safe=True)
-    registry.register("pharmacy.refill_status", refill_status, retry_safe=True)
+    registry.register("pharmacy.refill_status", refill_status, retry_safe=True, reads_only=True)
 
 
 def prescriptions(context: ActionContext, person_id: int | str) -> ActionResult:

@@ -61,6 +61,7 @@ class _Registered:
     function: Action
     timeout_s: float
     retry_safe: bool
+    reads_only: bool
 
 
 class UnknownAction(KeyError):
@@ -78,17 +79,24 @@ class ActionRegistry:
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         retry_safe: bool = False,
+        reads_only: bool = False,
     ) -> None:
-        """Add an action; `retry_safe` marks reads and idempotent writes."""
+        """Add an action; `retry_safe` marks reads and idempotent writes, `reads_only` an
+        action that only looks things up (running it again changes nothing)."""
         if name in self._actions:
             raise ValueError(f"action {name!r} is registered twice")
-        self._actions[name] = _Registered(function, timeout_s, retry_safe)
+        self._actions[name] = _Registered(function, timeout_s, retry_safe, reads_only)
 
     def names(self) -> list[str]:
         return sorted(self._actions)
 
     def __contains__(self, name: str) -> bool:
         return name in self._actions
+
+    def changes_records(self, name: str) -> bool:
+        """Whether action `name` may change the business's records (unknown ones may)."""
+        registered = self._actions.get(name)
+        return registered is None or not registered.reads_only
 
     async def run(self, name: str, params: dict[str, Any], context: ActionContext) -> ActionResult:
         """Run an action; never raises for a failing backend, only for an unknown name."""

@@ -444,8 +444,8 @@ def _weekday(value: int | str) -> int:
 
 
 def register(registry: ActionRegistry) -> None:
-    registry.register("scheduling.find_slots", find_slots, retry_safe=True)
-    registry.register("scheduling.appointments", appointments, retry_safe=True)
+    registry.register("scheduling.find_slots", find_slots, retry_safe=True, reads_only=True)
+    registry.register("scheduling.appointments", appointments, retry_safe=True, reads_only=True)
     registry.register("scheduling.book", book)
     registry.register("scheduling.reschedule", reschedule)
     registry.register("scheduling.cancel", cancel, retry_safe=True)

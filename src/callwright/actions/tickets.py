@@ -266,6 +266,6 @@ def seed_tickets(session: Session, business: Business, data: dict, today: date) 
 
 def register(registry: ActionRegistry) -> None:
     registry.register("tickets.create", create)
-    registry.register("tickets.get", get, retry_safe=True)
+    registry.register("tickets.get", get, retry_safe=True, reads_only=True)
     registry.register("tickets.update", update)
-    registry.register("tickets.list_for", list_for, retry_safe=True)
+    registry.register("tickets.list_for", list_for, retry_safe=True, reads_only=True)

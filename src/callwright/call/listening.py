@@ -5,8 +5,7 @@ keeps the audio of the turn being spoken (with a short pre-roll from before the 
 noticed speech), starts a speculative transcription whenever the caller pauses, and drops
 it when they go on. When the turn ends it hands the call a `HeardTurn`: the end-of-turn
 event, the transcription (the speculative one when the caller said nothing since), and the
-turn's audio. It keeps the last turn's audio too, so a caller who goes on after the agent
-started replying can be heard as one turn (`previous_audio`).
+turn's audio.
 """
 
 from __future__ import annotations
@@ -38,8 +37,6 @@ class HeardTurn:
     transcript_started: float
     transcript: asyncio.Task[str]
     audio: np.ndarray
-    audio_before: np.ndarray
-    """The audio of the caller turn before this one."""
 
     @property
     def duration_ms(self) -> float:
@@ -74,8 +71,6 @@ class Listener:
         self._utterance: list[AudioFrame] = []
         self._speculation: tuple[int, float, asyncio.Task[str]] | None = None
         self._generation = 0
-        self.previous_audio = np.zeros(0, dtype=np.int16)
-        """The audio of the last caller turn that ended."""
 
     @property
     def caller_speaking(self) -> bool:
@@ -121,9 +116,7 @@ class Listener:
             started = self._now()
             transcript = self._spawn(self.transcribe(audio))
         self._utterance = []
-        heard = HeardTurn(event, started, transcript, audio, self.previous_audio)
-        self.previous_audio = audio
-        self._on_turn(heard)
+        self._on_turn(HeardTurn(event, started, transcript, audio))
 
     def _speculate(self) -> None:
         """Start transcribing the turn so far while the caller pauses."""

@@ -233,12 +233,14 @@ class CallSession:
             self._event("barge_in", at_speech=round(event.speech_start, 3))
 
     def _may_continue(self, event: TurnEvent) -> bool:
-        """Whether speech starting now may be the rest of the caller's last turn: they
-        spoke it, its reply has barely begun, and the agent can still take it back."""
+        """Whether speech starting now may be the rest of the caller's last turn: that turn
+        is still being understood, or its reply has barely begun."""
+        if self._handoffs.transferring or self._ended.is_set():
+            return False
+        if self._finish_task is not None and not self._finish_task.done():
+            return True
         turn = self._log.current
         if turn is None or not turn.said or self._checkpoint is None:
-            return False
-        if self._handoffs.transferring or self._ended.is_set():
             return False
         first_sound = turn.record.marks.get("first_audio_sent")
         if first_sound is None:
@@ -247,9 +249,14 @@ class CallSession:
 
     def _on_caller_turn(self, heard: HeardTurn) -> None:
         continuing, self._continuing = self._continuing, False
-        self._finish_task = self._spawn(self._finish_caller_turn(heard, continuing))
+        before = self._finish_task
+        self._finish_task = self._spawn(self._finish_caller_turn(heard, continuing, before))
 
-    async def _finish_caller_turn(self, heard: HeardTurn, continuing: bool) -> None:
+    async def _finish_caller_turn(
+        self, heard: HeardTurn, continuing: bool, before: asyncio.Task | None
+    ) -> None:
+        if before is not None and not before.done():
+            await asyncio.wait({before})  # the turn this one may continue comes first
         text = await heard.transcript
         if self._speaker.holding:
             short = heard.duration_ms <= self._options.turn_taking.backchannel_max_ms
@@ -261,19 +268,22 @@ class CallSession:
         if not text:
             self._event("noise", duration_ms=round(heard.duration_ms))
             return
-        speech_start = heard.event.speech_start
-        if continuing and await self._take_back_reply():
+        speech_start, audio = heard.event.speech_start, heard.audio
+        last = self._log.current
+        joinable = continuing and last is not None and last.said and self._checkpoint is not None
+        if joinable and await self._take_back_reply():
             first = self._log.drop_current()
-            joined = np.concatenate([heard.audio_before, heard.audio])
-            text = await self._listener.transcribe(joined) or f"{first.record.caller_text} {text}"
+            audio = np.concatenate([first.audio, audio])
+            text = await self._listener.transcribe(audio) or f"{first.record.caller_text} {text}"
             speech_start = first.record.marks.get("speech_start", speech_start)
-            self._listener.previous_audio = joined
             self._event("joined", first=first.record.caller_text, then=text,
                         heard_reply=first.heard_text())
         elif self._speaker.holding or self._speaker.audio_pending():
             await self._interrupt_agent()
         await self._log.close()
-        marks = self._log.start(text).record.marks
+        turn = self._log.start(text)
+        turn.audio = audio
+        marks = turn.record.marks
         marks["speech_start"] = speech_start
         marks["speech_end"] = heard.event.speech_end or heard.event.at
         marks["transcript_started"] = heard.transcript_started

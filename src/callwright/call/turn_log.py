@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 from callwright.agent.conversation import Conversation
 from callwright.call.speaker import Utterance
 from callwright.store.calls import CallRepository
@@ -26,6 +28,8 @@ class Turn:
 
     record: TurnRecord
     utterances: list[Utterance] = field(default_factory=list)
+    audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
+    """The caller's speech of this turn (16 kHz), joined to the next when they go on."""
 
     def heard_text(self) -> str:
         return " ".join(text for u in self.utterances if (text := u.heard_text()))

@@ -5,8 +5,9 @@ A caller who pauses mid-sentence ("I'd like to book a checkup ... with Doctor Pa
 a reply to the first half; when they go on during its first words, the call joins both
 halves into one turn. The reply to the first half must then be undone, so the agent reads
 the whole sentence once, from where it stood before. That is only honest while nothing was
-done in the business's systems meanwhile: every action run is counted, and a conversation
-with actions run since its checkpoint is not restored.
+changed in the business's systems meanwhile: every action that may change records is
+counted (look-ups are not: running them again changes nothing), and a conversation with
+such actions run since its checkpoint is not restored.
 """
 
 from __future__ import annotations
@@ -26,18 +27,25 @@ class Checkpoint:
 
 
 class CountedActions:
-    """Wraps an agent's action runner and counts the actions it ran (reads and writes)."""
+    """Wraps an agent's action runner and counts the actions it ran that may change records
+    (`changes_records(name)`; every action when it is not given)."""
 
-    def __init__(self, run: Callable[..., Awaitable[Any]] | None) -> None:
+    def __init__(
+        self,
+        run: Callable[..., Awaitable[Any]] | None,
+        changes_records: Callable[[str], bool] | None = None,
+    ) -> None:
         self._run = run
+        self._changes_records = changes_records
         self.count = 0
 
     def runner(self) -> Callable[..., Awaitable[Any]] | None:
         return None if self._run is None else self._call
 
-    async def _call(self, *args: Any, **kwargs: Any) -> Any:
-        self.count += 1
-        return await self._run(*args, **kwargs)
+    async def _call(self, name: str, params: dict[str, Any]) -> Any:
+        if self._changes_records is None or self._changes_records(name):
+            self.count += 1
+        return await self._run(name, params)
 
 
 def take_checkpoint(owner: object, actions: CountedActions, shared: Iterable[object]) -> Checkpoint:

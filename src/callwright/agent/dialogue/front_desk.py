@@ -85,7 +85,7 @@ class FrontDeskConversation(HandingOff):
         self._call_id = call_id
         self._task_question: TaskQuestion | None = None  # asked: which of two tasks?
         self._start_handing_off()
-        self._actions = CountedActions(run_action)
+        self._actions = CountedActions(run_action, agent.changes_records)
         self.tasks = TaskRunner(
             agent.tasks,
             agent.slots,

@@ -70,6 +70,11 @@ class FrontDeskAgent:
         run_action = self._actions(self.name, self.own_actions) if self._actions else None
         return FrontDeskConversation(self, run_action, _phone_of(caller), outbound, call_id)
 
+    def changes_records(self, action: str) -> bool:
+        """Whether running `action` may change the business's records (a look-up does not)."""
+        changes = getattr(self._actions, "changes_records", None)
+        return True if changes is None else changes(action, self.own_actions)
+
     def now(self) -> datetime:
         """The time in the agent's zone (business hours are read against it)."""
         return datetime.now(UTC).astimezone(self.timezone)

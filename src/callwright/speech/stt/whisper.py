@@ -63,7 +63,14 @@ SILENCE_HALLUCINATIONS = frozenset(
 class WhisperStt:
     """SpeechToText with Whisper (tiny.en by default), loaded once and shared by all calls."""
 
-    def __init__(self, model_dir: Path | None = None, cpu_threads: int = STT_CPU_THREADS) -> None:
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        cpu_threads: int = STT_CPU_THREADS,
+        uses_context: bool = True,
+    ) -> None:
+        """`uses_context`: whether the agent's vocabulary is given to the decoder as previous
+        text (the `context` of `transcribe`); otherwise it is ignored."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import ctranslate2
         import tokenizers
@@ -88,6 +95,7 @@ class WhisperStt:
         self._prompts: dict[str, list[int]] = {"": self._task_tokens}
         self._features = FeatureExtractor(feature_size=self._model.n_mels)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+        self._uses_context = uses_context
 
     async def transcribe(self, pcm: np.ndarray, context: str = "") -> Transcript:
         """Transcribe one utterance of 16 kHz mono int16 audio off the event loop."""
@@ -96,6 +104,7 @@ class WhisperStt:
 
     def _prompt(self, context: str) -> list[int]:
         """Whisper's decoder prompt: the context as "previous text", then the task tokens."""
+        context = context if self._uses_context else ""
         prompt = self._prompts.get(context)
         if prompt is None:
             context_tokens = self._tokenizer.encode(" " + context.strip())[-MAX_CONTEXT_TOKENS:]
