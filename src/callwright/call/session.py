@@ -46,7 +46,7 @@ from callwright.call.listening import HeardTurn, Listener
 from callwright.call.recorder import CallRecorder
 from callwright.call.replies import Replies
 from callwright.call.speaker import Speaker
-from callwright.call.turn_log import TurnLog, state_dict
+from callwright.call.turn_log import TurnLog
 from callwright.speech.loader import SpeechEngines
 from callwright.speech.tts.prompt_cache import PromptCache
 from callwright.speech.turns import (
@@ -62,7 +62,6 @@ from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup
 
 log = logging.getLogger("callwright.call")
 
-SUMMARY_TIMEOUT_S = 5.0  # a language model writing the call summary gets this long
 TRANSFER_GRACE_S = 5.0  # a transfer that ended our leg gets this long to report its result
 JOIN_HEARD_S = 0.6
 """A caller who goes on within this long of the reply's first sound had planned to before
@@ -191,21 +190,7 @@ class CallSession:
             self.record.recording_path = str(path)
         except OSError:
             log.exception("could not save the recording of call %s", self.record.id)
-        self.record.ended_at = datetime.now(UTC)
-        self.record.outcome = self._outcome
-        self.record.dialogue_state = state_dict(self._conversation)
-        self.record.dialogue_state["summary"] = await self._summary()
-        await self._log.finish()
-
-    async def _summary(self) -> str:
-        summarize = getattr(self._conversation, "summary", None)
-        if summarize is None:
-            return ""
-        try:
-            return await asyncio.wait_for(summarize(), SUMMARY_TIMEOUT_S)
-        except Exception:
-            log.exception("no summary for call %s", self.record.id)
-            return ""
+        await self._log.finish(self._outcome)
 
     # ---- the caller's turns ----
 

@@ -1,4 +1,4 @@
-"""The call's record as it happens: turns, events and the store.
+"""The call's record as it happens: turns, events, the end and its summary, and the store.
 
 Each turn (the caller's words and the agent's reply to them, with timing marks) is stored
 when the next one starts; events are stored as they happen. Storing runs in a thread and
@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -20,6 +21,8 @@ from callwright.store.calls import CallRepository
 from callwright.store.records import CallEventRecord, CallRecord, TurnRecord
 
 log = logging.getLogger("callwright.call")
+
+SUMMARY_TIMEOUT_S = 5.0  # a language model writing the call summary gets this long
 
 
 @dataclass(slots=True)
@@ -82,11 +85,15 @@ class TurnLog:
         self.record.turns.append(turn.record)
         await self.store("add_turn", self.record.id, turn.record)
 
-    async def finish(self) -> None:
-        """Store the end of the call: its outcome, recording and final dialogue state."""
+    async def finish(self, outcome: str) -> None:
+        """End the record with `outcome`, the final dialogue state and its summary; store it."""
+        record = self.record
+        record.ended_at = datetime.now(UTC)
+        record.outcome = outcome
+        record.dialogue_state = state_dict(self._conversation)
+        record.dialogue_state["summary"] = await self._summary()
         if self._calls is None:
             return
-        record = self.record
         try:
             await asyncio.to_thread(
                 self._calls.finish_call,
@@ -98,6 +105,16 @@ class TurnLog:
             )
         except Exception:
             log.exception("could not store the end of call %s", record.id)
+
+    async def _summary(self) -> str:
+        summarize = getattr(self._conversation, "summary", None)
+        if summarize is None:
+            return ""
+        try:
+            return await asyncio.wait_for(summarize(), SUMMARY_TIMEOUT_S)
+        except Exception:
+            log.exception("no summary for call %s", self.record.id)
+            return ""
 
     def event(self, kind: str, **data: object) -> None:
         event = CallEventRecord(self._now(), kind, data)

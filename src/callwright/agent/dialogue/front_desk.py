@@ -1,16 +1,16 @@
 """The front-desk conversation: answer what the caller asks, from fixed texts, and end well.
 
 Each call of a `FrontDeskAgent` (front_desk_agent.py) gets a `FrontDeskConversation`.
-A reply is a few `Say`s; the history gets one agent entry per turn, grown as each `Say` is
-yielded, so when the caller barges in `agent_was_interrupted` can replace the whole turn with
-what they heard. The counters in `state` count in a row: understanding the caller resets the
+A reply is a few `Say`s, recorded in the history as they are yielded (history.py), so when
+the caller barges in `agent_was_interrupted` can replace the whole turn with what they
+heard. The counters in `state` count in a row: understanding the caller resets the
 not-understood ladder, and any caller input resets the no-input ladder.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from callwright.actions.registry import RunAction
@@ -22,7 +22,6 @@ from callwright.agent.conversation import (
     CallerSilent,
     ConversationState,
     EndCall,
-    HistoryEntry,
     Say,
     TransferFailed,
 )
@@ -36,6 +35,7 @@ from callwright.agent.dialogue.checkpoint import (
 from callwright.agent.dialogue.flow import TaskReply
 from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandingOff
 from callwright.agent.dialogue.handoff import CALLBACK, MESSAGE_TASK
+from callwright.agent.dialogue.history import add_caller, keep_heard, last_said, recorded
 from callwright.agent.dialogue.task_choice import TaskQuestion, chosen_task, rival_task
 from callwright.agent.dialogue.tasks import TaskRunner
 from callwright.agent.llm.client import summarize_call
@@ -96,7 +96,7 @@ class FrontDeskConversation(HandingOff):
         )
 
     def greet(self) -> AsyncIterator[AgentAction]:
-        return self._perform(self._greeting())
+        return recorded(self.state, self._greeting())
 
     async def _greeting(self) -> list[AgentAction]:
         spec = self._agent.spec
@@ -112,16 +112,16 @@ class FrontDeskConversation(HandingOff):
 
     def respond(self, caller_input: CallerInput) -> AsyncIterator[AgentAction]:
         if isinstance(caller_input, CallerSaid):
-            self._caller(caller_input.text)
+            add_caller(self.state, caller_input.text)
             actions = self._said(caller_input.text)
         elif isinstance(caller_input, CallerKeyed):
-            self._caller(f"[keypad {caller_input.digits}]")
+            add_caller(self.state, f"[keypad {caller_input.digits}]")
             actions = self._keyed(caller_input.digits)
         elif isinstance(caller_input, TransferFailed):
             actions = self._transfer_failed()
         else:
             actions = self._silent(caller_input)
-        return self._perform(actions)
+        return recorded(self.state, actions)
 
     async def summary(self) -> str:
         """A sentence or two for a human who reads or takes over the call."""
@@ -151,13 +151,7 @@ class FrontDeskConversation(HandingOff):
 
     def agent_was_interrupted(self, heard_text: str) -> None:
         """Keep only what the caller heard of the agent's last turn; drop it if nothing."""
-        for index in range(len(self.state.history) - 1, -1, -1):
-            if self.state.history[index].role == "agent":
-                if heard_text.strip():
-                    self.state.history[index].text = heard_text.strip()
-                else:
-                    del self.state.history[index]
-                return
+        keep_heard(self.state, heard_text)
 
     # ---- decisions: each returns the actions of one reply and updates the state ----
 
@@ -166,7 +160,7 @@ class FrontDeskConversation(HandingOff):
         escalation = await self._escalation(text)
         if escalation is not None:
             return escalation
-        last = self._last_said()
+        last = last_said(self.state)
         if last and asks_to_repeat(text):  # never taken for an answer ("sorry, what?")
             lead_in = next(words for words in REPEAT_LEAD_INS if not last.startswith(words))
             said_before = next((w for w in REPEAT_LEAD_INS if last.startswith(f"{w} ")), "")
@@ -342,7 +336,7 @@ class FrontDeskConversation(HandingOff):
                 return await self._hand_off(NOT_UNDERSTOOD)
             return [Say(self._texts.closing), EndCall(END_NOT_UNDERSTOOD)]
         prompt = prompts[self.state.not_understood_count - 1]
-        if prompt == self._last_said():  # an agent file may repeat a prompt: never back to back
+        if prompt == last_said(self.state):  # an agent file may repeat a prompt: never back to back
             others = [p for p in prompts if p != prompt]
             prompt = others[0] if others else self._texts.keypad_menu
         return [Say(prompt)]
@@ -379,27 +373,3 @@ class FrontDeskConversation(HandingOff):
             opener = TASK_REPROMPTS[(self.state.no_input_count - 1) % len(TASK_REPROMPTS)]
             return [Say(f"{opener} {pending}")]
         return [Say(reprompts[self.state.no_input_count - 1])]
-
-    # ---- history ----
-
-    def _caller(self, text: str) -> None:
-        self.state.no_input_count = 0
-        self.state.history.append(HistoryEntry("caller", text))
-
-    def _last_said(self) -> str | None:
-        for entry in reversed(self.state.history):
-            if entry.role == "agent":
-                return entry.text
-        return None
-
-    async def _perform(self, decision: Awaitable[list[AgentAction]]) -> AsyncIterator[AgentAction]:
-        entry: HistoryEntry | None = None
-        for action in await decision:
-            if isinstance(action, Say):
-                if entry is None:
-                    entry = HistoryEntry("agent", action.text)
-                    self.state.history.append(entry)
-                else:
-                    entry.text = f"{entry.text} {action.text}"
-            yield action
-
