@@ -51,10 +51,20 @@ async def test_order_number_keyed_on_the_keypad(call):
     assert "shipped with UPS" in reply
 
 
+async def test_part_of_a_number_then_silence_asks_for_the_rest(call):
+    caller = call("retail")
+    await caller.start()
+    await caller.says("where is my order")
+    await caller.says("one zero zero")
+    assert "I have 1 0 0 so far" in await caller.silent()
+    assert "shipped with UPS" in await caller.says("two three four")
+
+
 async def test_order_number_said_in_two_groups_with_a_pause(call):
     caller = call("retail")
     await caller.start()
     await caller.says("where is my order")
-    assert await caller.says("one zero zero") == ""  # a pause mid-number: the agent waits
+    # a pause mid-number: what was heard is read back, and the agent waits for the rest
+    assert await caller.says("one zero zero") == "1 0 0, okay."
     reply = await caller.says("two three four")
     assert "shipped with UPS" in reply

@@ -26,6 +26,11 @@ class NumberEntry:
     def __init__(self) -> None:
         self._digits = ""
 
+    @property
+    def so_far(self) -> str:
+        """The digits gathered so far ("" when none are pending)."""
+        return self._digits
+
     def clear(self) -> None:
         """Forget the digits so far (the slot was filled some other way)."""
         self._digits = ""

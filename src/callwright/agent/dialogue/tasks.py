@@ -126,6 +126,8 @@ class TaskRunner:
         awaiting = self._flow.awaiting
         if awaiting is None:
             return None
+        if self._number.so_far:  # part of a number given: the rest of it
+            return task_texts.DIGITS_WAITING.format(digits=" ".join(self._number.so_far))
         if awaiting.kind == "slot":
             return render(self._slots[awaiting.name].ask, self._flow.scope())
         if awaiting.kind == "confirm":
@@ -280,8 +282,9 @@ class TaskRunner:
     async def _hear_number_group(self, awaiting: Awaiting, spec: SlotSpec, group: str) -> TaskReply:
         """A group of digits ("four eight", "two one") said towards the number asked for."""
         number = self._number.said(group, spec)
-        if number is None:
-            return TaskReply()  # more digits to come: say nothing yet
+        if number is None:  # more digits to come: what was heard, read back
+            so_far = " ".join(self._number.so_far)
+            return TaskReply([task_texts.DIGITS_SO_FAR.format(digits=so_far)])
         if len(number) != spec.digits:
             return self._missed(awaiting, spec.ask)
         self.values[awaiting.name] = number
