@@ -194,3 +194,16 @@ async def test_a_read_back_answered_both_ways_twice_is_left_undone(call, engine)
     reply = await caller.says(torn)  # never the same question a third time
     assert "leave that as it is" in reply
     assert [status for status, _, _ in appointments_of(engine, "Maria")] == ["booked"]
+
+
+async def test_details_given_before_their_question_are_kept_and_never_the_same_prompt_twice(call):
+    caller = call("dental")
+    await caller.start()
+    replies = [await caller.says(text) for text in (
+        "I'd like to book a checkup", "with Doctor Patel", "on Friday", "in the afternoon")]
+    assert "Dr. Omar Patel, got it." in replies[1]  # what was taken is read back
+    assert "Friday" in replies[2]
+    assert all(later != earlier for earlier, later in zip(replies, replies[1:]))
+    values = caller.conversation.tasks.values
+    assert values["appointment_type"] == "checkup" and "Patel" in values["provider"]
+    assert values["day"].strftime("%A") == "Friday"

@@ -50,6 +50,7 @@ class Awaiting:
     name: str = ""  # the slot, or the confirm text
     misses: int = 0
     torn: int = 0  # answers that said both yes and no
+    noted: int = 0  # answers that gave other details, each followed by this question again
 
 
 @dataclass(slots=True)

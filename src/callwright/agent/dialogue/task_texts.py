@@ -14,6 +14,8 @@ from callwright.agent.dialogue.templates import render, spoken_list
 from callwright.agent.spec.tasks import SlotSpec
 
 KEYED_AHEAD = "Got that number, thanks."
+TAKEN = "{values}, got it."  # details given before their question, then the question again
+NOTED_LEAD_INS = ("Noted.", "Got it.")  # the same, when what was given is not read back
 UNSURE_WHICH_ITEM = "Sorry, I want to get this exactly right, so one at a time."
 NOTED = "Thanks, noted."
 NEXT_ONE = "Now the next one."  # a task done again for another number named at its start

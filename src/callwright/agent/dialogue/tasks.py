@@ -28,7 +28,7 @@ from callwright.agent.dialogue.number_entry import (
     keyed_value,
 )
 from callwright.agent.dialogue.slot_filling import SlotFilling, corrects, strip_negated, torn
-from callwright.agent.dialogue.templates import render
+from callwright.agent.dialogue.templates import render, spoken
 from callwright.agent.dialogue.verification import Verification
 from callwright.agent.spec.handoff import NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec
@@ -217,9 +217,27 @@ class TaskRunner:
         group = digit_group(text, spec)
         if group is not None:  # digits said in groups with pauses add up to one number
             return await self._hear_number_group(awaiting, spec, group)
+        before = dict(self.values)
         if self._fill_mentioned(text, only_missing=False, update=True):
-            return await self._flow.walk()
+            reply = await self._flow.walk()
+            if self._flow.awaiting is awaiting:  # the same question again: say what was taken
+                reply.texts.insert(0, self._noted(awaiting, before))
+            return reply
         return TaskReply(handled=False)
+
+    def _noted(self, awaiting: Awaiting, before: dict[str, Any]) -> str:
+        """Words before a question asked again after other details were given: those
+        details read back (not a time of day, whose value is only the part's first hour),
+        or a short acknowledgement that is not the last one."""
+        taken = [
+            spoken(value) for name, value in self.values.items()
+            if name in self._slots and before.get(name) != value
+            and self._slots[name].type != "time"
+        ]
+        awaiting.noted += 1
+        if taken:
+            return task_texts.TAKEN.format(values=" and ".join(taken))
+        return task_texts.NOTED_LEAD_INS[awaiting.noted % len(task_texts.NOTED_LEAD_INS)]
 
     async def hear_digit(self, digit: str) -> TaskReply:
         """A keypad digit: numbers and dates can be keyed, 1/2 answer yes/no."""
