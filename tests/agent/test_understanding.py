@@ -301,3 +301,11 @@ def test_without_the_model_words_alone_decide(
     assert "not installed" in caplog.text
     assert matcher.understand("where can I park").intent == "parking"
     assert matcher.understand("what's the capital of France").intent is None
+
+
+def test_a_word_heard_as_another_that_sounds_the_same_is_understood(
+    task_agents: dict[str, IntentMatcher],
+) -> None:
+    # speech-to-text wrote "feeling" for "filling": unknown to the agent, it sounds like one
+    understood = task_agents["dental"].understand("they said I need a feeling, can you book that")
+    assert understood.intent == "book"

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import jellyfish
 import numpy as np
 from rapidfuzz import fuzz, process
 
@@ -168,6 +169,7 @@ class IntentMatcher:
             for intent, found in example_terms
         ]
         self._known_word_list = sorted(w for w in self._known_words if len(w) >= 3)
+        self._sounds = _sound_alikes(self._known_word_list)
         self._corrections: dict[str, str] = {}
 
     def understand(self, text: str) -> Understanding:
@@ -246,7 +248,7 @@ class IntentMatcher:
             match = process.extractOne(
                 word, self._known_word_list, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD_MIN_SCORE
             )
-            corrected = match[0] if match else word
+            corrected = match[0] if match else self._sounds.get(_sound(word), word)
             if len(self._corrections) < _CORRECTIONS_CACHED_MAX:
                 self._corrections[word] = corrected
         return corrected
@@ -365,3 +367,18 @@ def spoken_digit(text: str) -> str | None:
     if len(tokens) == 1 and len(tokens[0]) == 1 and tokens[0].isdigit():
         return tokens[0]
     return None
+
+
+def _sound(word: str) -> str:
+    return jellyfish.metaphone(word)
+
+
+def _sound_alikes(known: list[str]) -> dict[str, str]:
+    """Known words of FUZZY_WORD_MIN_CHARS or more by their sound (metaphone), for an unknown
+    word that speech-to-text spelled as another one ("feeling" for "filling"); a sound two
+    known words share corrects to neither."""
+    by_sound: dict[str, set[str]] = {}
+    for word in known:
+        if len(word) >= FUZZY_WORD_MIN_CHARS and word.isalpha():
+            by_sound.setdefault(_sound(word), set()).add(word)
+    return {sound: next(iter(words)) for sound, words in by_sound.items() if len(words) == 1}
