@@ -42,3 +42,14 @@ async def test_a_reply_that_changed_records_is_not_taken_back(call, engine):
     assert appointments_of(engine, "Maria")[0][0] == "cancelled"
     assert not caller.conversation.restore(before)
     assert "scheduling.cancel" in caller.conversation.tasks.done_actions  # nothing changed
+
+
+async def test_after_going_back_a_hand_off_is_still_recorded_on_the_call(call):
+    caller = call("dental")
+    await caller.start()
+    before = caller.conversation.checkpoint()
+    await caller.says("I'd like to book a checkup")
+    assert caller.conversation.restore(before)
+    await caller.says("can I talk to a real person please")
+    handoffs = caller.conversation.state.handoffs
+    assert [entry["reason"] for entry in handoffs] == ["asked_for_human"]

@@ -23,6 +23,7 @@ from callwright.agent.conversation import (
     ConversationState,
     EndCall,
     Say,
+    Transfer,
     TransferFailed,
 )
 from callwright.agent.dialogue.call_facts import call_facts, transcript
@@ -33,7 +34,7 @@ from callwright.agent.dialogue.checkpoint import (
     take_checkpoint,
 )
 from callwright.agent.dialogue.flow import TaskReply
-from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandingOff
+from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandOffPolicy
 from callwright.agent.dialogue.handoff import CALLBACK, MESSAGE_TASK
 from callwright.agent.dialogue.history import add_caller, keep_heard, last_said, recorded
 from callwright.agent.dialogue.task_choice import TaskQuestion, chosen_task, rival_task
@@ -65,7 +66,7 @@ KEYPAD_HELP_DIGIT = "*"  # the menu again
 END_GOODBYE, END_NO_INPUT = "goodbye", "no input"
 
 
-class FrontDeskConversation(HandingOff):
+class FrontDeskConversation:
     """One call's conversation with a `FrontDeskAgent` (the `Conversation` protocol)."""
 
     def __init__(
@@ -81,10 +82,7 @@ class FrontDeskConversation(HandingOff):
         self._agent = agent
         self._texts = agent.texts
         self._offered_more = False  # the last reply asked whether the caller needs anything else
-        self._caller_phone = caller_phone
-        self._call_id = call_id
         self._task_question: TaskQuestion | None = None  # asked: which of two tasks?
-        self._start_handing_off()
         self._actions = CountedActions(run_action, agent.changes_records)
         self.tasks = TaskRunner(
             agent.tasks,
@@ -93,6 +91,9 @@ class FrontDeskConversation(HandingOff):
             self._actions.runner(),
             agent.today,
             caller_phone or None,
+        )
+        self._handoffs = HandOffPolicy(
+            agent, self.state, self.tasks, self._task_reply, caller_phone, call_id
         )
 
     def greet(self) -> AsyncIterator[AgentAction]:
@@ -118,7 +119,7 @@ class FrontDeskConversation(HandingOff):
             add_caller(self.state, f"[keypad {caller_input.digits}]")
             actions = self._keyed(caller_input.digits)
         elif isinstance(caller_input, TransferFailed):
-            actions = self._transfer_failed()
+            actions = self._handoffs.transfer_failed()
         else:
             actions = self._silent(caller_input)
         return recorded(self.state, actions)
@@ -149,6 +150,18 @@ class FrontDeskConversation(HandingOff):
         """Back to `checkpoint`, unless an action ran since (then False)."""
         return restore_checkpoint(self, self._actions, checkpoint)
 
+    def handoff_result(self, connected: bool, detail: str) -> None:
+        """The call layer's word on the last transfer: connected, or why not."""
+        self._handoffs.result(connected, detail)
+
+    async def _hand_off(
+        self, reason: str, lead: list[str] | None = None, apologize: bool = False
+    ) -> list[AgentAction]:
+        actions = await self._handoffs.hand_off(reason, lead, apologize)
+        if any(isinstance(action, Transfer) for action in actions):
+            self._offered_more = False
+        return actions
+
     def agent_was_interrupted(self, heard_text: str) -> None:
         """Keep only what the caller heard of the agent's last turn; drop it if nothing."""
         keep_heard(self.state, heard_text)
@@ -157,7 +170,7 @@ class FrontDeskConversation(HandingOff):
 
     async def _said(self, text: str) -> list[AgentAction]:
         tasks = self.tasks
-        escalation = await self._escalation(text)
+        escalation = await self._handoffs.escalation(text)
         if escalation is not None:
             return escalation
         last = last_said(self.state)

@@ -1,7 +1,8 @@
 """The hand-off side of a conversation: when a caller goes to a person, and how.
 
-Written as a mixin of `FrontDeskConversation` (front_desk.py), which it shares its state with;
-what it uses of it is declared here. A hand-off is a `Transfer` when someone can answer now
+`HandOffPolicy` is part of each `FrontDeskConversation` (front_desk.py): it reads the
+conversation's state and tasks, and answers with the actions of a hand-off. A hand-off is
+a `Transfer` when someone can answer now
 (a target is configured, it is inside the hours, no transfer failed yet on this call), else
 the built-in message task: a callback number and a message, which become a ticket with the
 summary. Once a message is taken, or could not be, the caller is told so: never a loop.
@@ -10,7 +11,8 @@ summary. Once a message is taken, or could not be, the caller is told so: never 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from callwright.agent.conversation import (
     AgentAction,
@@ -55,60 +57,61 @@ REPEATED_NO_LIMIT = 3  # "no" to the agent's read-backs this many times in a row
 END_NOT_UNDERSTOOD = "not understood"
 
 
-class HandingOff:
-    """FrontDeskConversation's hand-offs."""
+class HandOffPolicy:
+    """One call's hand-offs: when words call for a person, and the actions that get one."""
 
-    state: ConversationState
-    tasks: TaskRunner
-    _agent: FrontDeskAgent
-    _texts: FrontDeskTexts
-    _offered_more: bool
-    _caller_phone: str
-    _call_id: str | None
-
-    if TYPE_CHECKING:
-
-        async def _task_reply(self, reply: TaskReply) -> list[AgentAction]: ...
-        def _facts(self) -> dict[str, Any]: ...
-        def _transcript(self) -> list[tuple[str, str]]: ...
-
-    def _start_handing_off(self) -> None:
+    def __init__(
+        self,
+        agent: FrontDeskAgent,
+        state: ConversationState,
+        tasks: TaskRunner,
+        task_reply: Callable[[TaskReply], Awaitable[list[AgentAction]]],
+        caller_phone: str = "",
+        call_id: str | None = None,
+    ) -> None:
+        self._agent = agent
+        self._texts: FrontDeskTexts = agent.texts
+        self.state = state
+        self.tasks = tasks
+        self._task_reply = task_reply
+        self._caller_phone = caller_phone
+        self._call_id = call_id
         self._people_unreachable = False  # a transfer failed: take messages from now on
         self._apologized = False
         self._noes = 0  # "no" in a row to the agent's read-backs and offers
         self._last_words = ""
 
-    def handoff_result(self, connected: bool, detail: str) -> None:
+    def result(self, connected: bool, detail: str) -> None:
         """The call layer's word on the last transfer: connected, or why not."""
         if self.state.handoffs:
             self.state.handoffs[-1]["result"] = "transferred" if connected else "failed"
             self.state.handoffs[-1]["detail"] = detail
 
-    async def _escalation(self, text: str) -> list[AgentAction] | None:
+    async def escalation(self, text: str) -> list[AgentAction] | None:
         """A reply for words that call for a person (an emergency, a request for one, anger,
         "no" to the agent's read-backs again and again), or None for ordinary words."""
         self._last_words = text
         heard = cues(text)
         if Cue.EMERGENCY in heard:
-            return await self._hand_off(EMERGENCY, [self._agent.handoff.emergency])
+            return await self.hand_off(EMERGENCY, [self._agent.handoff.emergency])
         if self._taking_message():
             # the message is already the way to a person; its words are the caller's own
-            return await self._hand_off(ASKED_FOR_HUMAN) if Cue.HUMAN in heard else None
+            return await self.hand_off(ASKED_FOR_HUMAN) if Cue.HUMAN in heard else None
         angry = Cue.ANGER in heard
         if Cue.HUMAN in heard:
             asked_for = CALLBACK if _CALLBACK.search(text.lower()) else ASKED_FOR_HUMAN
-            return await self._hand_off(asked_for, apologize=angry)
+            return await self.hand_off(asked_for, apologize=angry)
         if angry:
-            return await self._hand_off(FRUSTRATION)
+            return await self.hand_off(FRUSTRATION)
         answer = extract("yes_no", text)
         rejecting = answer is not None and answer.value is False
         rejecting = rejecting and self.tasks.awaiting_kind in ("confirm", "change")
         self._noes = self._noes + 1 if rejecting else 0
         if self._noes >= REPEATED_NO_LIMIT:
-            return await self._hand_off(FRUSTRATION)
+            return await self.hand_off(FRUSTRATION)
         return None
 
-    async def _hand_off(
+    async def hand_off(
         self, reason: str, lead: list[str] | None = None, apologize: bool = False
     ) -> list[AgentAction]:
         """Hand the caller to a person for `reason`: a Transfer when someone can answer now,
@@ -147,7 +150,6 @@ class HandingOff:
             return await self._take_message(reason, summary, texts)
         entry["result"] = "pending"
         self.tasks.cancel()
-        self._offered_more = False
         texts.append(route.say)
         if route.mode == "warm":
             texts.append(handoff.hold)
@@ -162,7 +164,7 @@ class HandingOff:
         )
         return [*(Say(text) for text in texts), transfer]
 
-    async def _transfer_failed(self) -> list[AgentAction]:
+    async def transfer_failed(self) -> list[AgentAction]:
         """Nobody took the transfer: back to the caller with the offer of a callback."""
         self._people_unreachable = True
         last = self.state.handoffs[-1] if self.state.handoffs else {}
