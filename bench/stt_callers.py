@@ -1,7 +1,7 @@
 """Speech-to-text on the simulated callers' own lines, as a voice call hears them.
 
 Run: .venv/bin/python bench/stt_callers.py [--split tune|heldout] [--model tiny|base|DIR]
-                                            [--no-context] [--limit N]
+                                            [--no-context] [--beam N] [--limit N]
 
 Every line a scenario's caller can say (its opening, each reply, what follows a pause) is
 spoken in that scenario's voice (bench/calls/caller_voices.py: espeak-ng and flite voices,
@@ -110,17 +110,19 @@ async def main() -> None:
     parser.add_argument("--model", default="tiny", help="tiny, base, or a CTranslate2 model dir")
     parser.add_argument("--no-context", action="store_true", help="no agent vocabulary prompt")
     parser.add_argument("--limit", type=int, default=0, help="only the first N lines")
+    parser.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
     args = parser.parse_args()
     splits = SPLITS if args.split == "all" else (args.split,)
     lines = caller_lines(load_scenarios(splits))
     if args.limit:
         lines = lines[: args.limit]
     print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}")
-    stt = WhisperStt(model_dir_for(args.model))
+    stt = WhisperStt(model_dir_for(args.model), beam_size=args.beam)
     contexts = {agent: load_agent(AGENTS_DIR / f"{agent}.yaml").speech_context
                 for agent in sorted({line.agent for line in lines})}
-    print(f"model {args.model}; split {args.split}; {len(lines)} caller lines; agent vocabulary "
-          f"{'off' if args.no_context else 'on'}; 8 espeak-ng/flite voices, telephone band, "
+    print(f"model {args.model}, beam {args.beam}; split {args.split}; {len(lines)} caller lines; "
+          f"agent vocabulary {'off' if args.no_context else 'on'}; 8 espeak-ng/flite voices, "
+          "telephone band, "
           "line noise none to 10 dB SNR, G.711 mu-law")
     audios = [on_the_line(line) for line in lines]
     await stt.transcribe(audios[0])  # warm-up, not measured

@@ -68,9 +68,11 @@ class WhisperStt:
         model_dir: Path | None = None,
         cpu_threads: int = STT_CPU_THREADS,
         uses_context: bool = True,
+        beam_size: int = 1,
     ) -> None:
         """`uses_context`: whether the agent's vocabulary is given to the decoder as previous
-        text (the `context` of `transcribe`); otherwise it is ignored."""
+        text (the `context` of `transcribe`); otherwise it is ignored. `beam_size` 1 decodes
+        greedily."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import ctranslate2
         import tokenizers
@@ -96,6 +98,7 @@ class WhisperStt:
         self._features = FeatureExtractor(feature_size=self._model.n_mels)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
         self._uses_context = uses_context
+        self._beam_size = beam_size
 
     async def transcribe(self, pcm: np.ndarray, context: str = "") -> Transcript:
         """Transcribe one utterance of 16 kHz mono int16 audio off the event loop."""
@@ -150,7 +153,7 @@ class WhisperStt:
         result = self._model.generate(
             encoded,
             [prompt],
-            beam_size=1,
+            beam_size=self._beam_size,
             max_length=len(prompt) + max_new_tokens,
             return_scores=True,
             return_no_speech_prob=True,
