@@ -1,7 +1,7 @@
 """Speech-to-text on the simulated callers' own lines, as a voice call hears them.
 
 Run: .venv/bin/python bench/stt_callers.py [--split tune|heldout] [--model tiny|base|DIR]
-                                            [--no-context] [--beam N] [--limit N]
+                                            [--no-context] [--beam N] [--raw] [--limit N]
 
 Every line a scenario's caller can say (its opening, each reply, what follows a pause) is
 spoken in that scenario's voice (bench/calls/caller_voices.py: espeak-ng and flite voices,
@@ -33,7 +33,8 @@ from bench.calls.caller_voices import CallerVoice, LineNoise, mix, speak, voice_
 from bench.calls.scenario import SPLITS, Scenario, load_scenarios  # noqa: E402
 from bench.stt_accuracy import cpu_model, normalise, percentiles, telephone_channel  # noqa: E402
 from callwright.agent.spec.loader import load_agent  # noqa: E402
-from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
+from callwright.audio.denoise import NoiseProfile, suppress  # noqa: E402
+from callwright.audio.frames import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME  # noqa: E402
 from callwright.speech.stt.models import model_dir_for  # noqa: E402
 from callwright.speech.stt.whisper import WhisperStt  # noqa: E402
 
@@ -72,12 +73,21 @@ def caller_lines(scenarios: list[Scenario]) -> list[Line]:
     return lines
 
 
-def on_the_line(line: Line) -> np.ndarray:
-    """The line as the agent receives it: voice, line noise, G.711."""
+def on_the_line(line: Line, denoise: bool) -> np.ndarray:
+    """The line as the agent transcribes it: voice, line noise, G.711; with `denoise`, the
+    noise learned from a second of the line before the caller speaks, taken out."""
+    noise = LineNoise(line.voice)
+    silence = telephone_channel(mix(np.zeros(SAMPLE_RATE_HZ, np.int16), noise.next(SAMPLE_RATE_HZ)))
     speech = speak(line.text, line.voice)
     pad = np.zeros(SAMPLE_RATE_HZ // 4, np.int16)  # the VAD's pre-roll and hangover
     audio = np.concatenate([pad, speech, pad])
-    return telephone_channel(mix(audio, LineNoise(line.voice).next(len(audio))))
+    heard = telephone_channel(mix(audio, noise.next(len(audio))))
+    if not denoise:
+        return heard
+    profile = NoiseProfile()
+    for start in range(0, len(silence), SAMPLES_PER_FRAME):
+        profile.hear_silence(silence[start : start + SAMPLES_PER_FRAME])
+    return suppress(heard, profile.power)
 
 
 def key_word_error_rate(
@@ -111,6 +121,8 @@ async def main() -> None:
     parser.add_argument("--no-context", action="store_true", help="no agent vocabulary prompt")
     parser.add_argument("--limit", type=int, default=0, help="only the first N lines")
     parser.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
+    parser.add_argument("--raw", action="store_true",
+                        help="without line-noise suppression (calls use it, learned in silence)")
     args = parser.parse_args()
     splits = SPLITS if args.split == "all" else (args.split,)
     lines = caller_lines(load_scenarios(splits))
@@ -120,11 +132,12 @@ async def main() -> None:
     stt = WhisperStt(model_dir_for(args.model), beam_size=args.beam)
     contexts = {agent: load_agent(AGENTS_DIR / f"{agent}.yaml").speech_context
                 for agent in sorted({line.agent for line in lines})}
-    print(f"model {args.model}, beam {args.beam}; split {args.split}; {len(lines)} caller lines; "
+    print(f"model {args.model}, beam {args.beam}, noise suppression "
+          f"{'off' if args.raw else 'on'}; split {args.split}; {len(lines)} caller lines; "
           f"agent vocabulary {'off' if args.no_context else 'on'}; 8 espeak-ng/flite voices, "
           "telephone band, "
           "line noise none to 10 dB SNR, G.711 mu-law")
-    audios = [on_the_line(line) for line in lines]
+    audios = [on_the_line(line, denoise=not args.raw) for line in lines]
     await stt.transcribe(audios[0])  # warm-up, not measured
     hypotheses: list[str] = []
     latencies: list[float] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -203,7 +204,7 @@ async def test_details_given_before_their_question_are_kept_and_never_the_same_p
         "I'd like to book a checkup", "with Doctor Patel", "on Friday", "in the afternoon")]
     assert "Dr. Omar Patel, got it." in replies[1]  # what was taken is read back
     assert "Friday" in replies[2]
-    assert all(later != earlier for earlier, later in zip(replies, replies[1:]))
+    assert all(later != earlier for earlier, later in pairwise(replies))
     values = caller.conversation.tasks.values
     assert values["appointment_type"] == "checkup" and "Patel" in values["provider"]
     assert values["day"].strftime("%A") == "Friday"

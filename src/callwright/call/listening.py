@@ -3,7 +3,9 @@
 Every inbound frame goes through the VAD into the turn-taking policy. The `Listener`
 keeps the audio of the turn being spoken (with a short pre-roll from before the VAD
 noticed speech), starts a speculative transcription whenever the caller pauses, and drops
-it when they go on. When the turn ends it hands the call a `HeardTurn`: the end-of-turn
+it when they go on. While nobody speaks it learns the line's steady noise, taken out of
+each utterance before transcription (audio/denoise.py). When the turn ends it hands the
+call a `HeardTurn`: the end-of-turn
 event, the transcription (the speculative one when the caller said nothing since), and the
 turn's audio.
 """
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callwright.audio.denoise import NoiseProfile, suppress
 from callwright.audio.frames import FRAME_MS, SAMPLE_RATE_HZ, AudioFrame
 from callwright.speech.engines import SpeechToText, VoiceActivityStream
 from callwright.speech.turns import TurnEvent, TurnEventKind, TurnTaking
@@ -71,6 +74,7 @@ class Listener:
         self._utterance: list[AudioFrame] = []
         self._speculation: tuple[int, float, asyncio.Task[str]] | None = None
         self._generation = 0
+        self._noise = NoiseProfile()
 
     @property
     def caller_speaking(self) -> bool:
@@ -83,13 +87,20 @@ class Listener:
             self._utterance.append(frame)
         else:
             self._pre_roll.append(frame)
+        silent = probability < self.turns.options.silence_threshold
+        if silent and not agent_speaking and not self.turns.caller_speaking:
+            self._noise.hear_silence(frame.samples)  # the line alone: its steady noise
+        else:
+            self._noise.forget_gap()
         for event in self.turns.on_frame(at, probability, agent_speaking):
             self._handle(event)
 
     async def transcribe(self, pcm: np.ndarray) -> str:
-        """The words in `pcm`; "" (and an error reported) when speech-to-text fails."""
+        """The words in `pcm` (the line's steady noise taken out first); "" (and an error
+        reported) when speech-to-text fails."""
+        audio = suppress(pcm[-MAX_UTTERANCE_SAMPLES:], self._noise.power)
         try:
-            transcript = await self._stt.transcribe(pcm[-MAX_UTTERANCE_SAMPLES:], self._context)
+            transcript = await self._stt.transcribe(audio, self._context)
         except Exception as error:
             log.exception("speech-to-text failed")
             self._on_error(str(error))
