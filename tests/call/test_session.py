@@ -181,10 +181,13 @@ class EchoConversation:
                 return
             if caller_input.text == "slow question":  # a backend that answers only later
                 await self.filler_heard.wait()
-            if caller_input.text in ("a person please", "a person warmly"):
+            if caller_input.text in ("a person please", "a person warmly", "a person slowly"):
                 mode = "warm" if caller_input.text.endswith("warmly") else "blind"
                 self.state.handoffs.append({"reason": "asked_for_human", "result": "pending"})
                 yield Say("connecting you")
+                if caller_input.text.endswith("slowly"):  # the transfer comes a moment later
+                    for _ in range(60):
+                        await asyncio.sleep(0)
                 yield Transfer("asked_for_human", "sip:desk@test", mode, "summary", "", 5.0)
                 return
             reply = "you said " + caller_input.text
@@ -413,6 +416,17 @@ async def test_a_blind_transfer_that_connects_ends_our_leg_as_transferred():
         {"connected": True, "detail": "200 OK"}
     ]
     assert line.hung_up_at is not None and line.hung_up_at < 8.0
+
+
+async def test_words_begun_just_before_a_transfer_do_not_hold_it_up():
+    # "now" starts in the first words of "connecting you", so the reply is held for it;
+    # then the transfer starts: what was held goes out and the caller is put through
+    phrases = [Phrase(1.0, 2.0, "a person slowly"), Phrase(2.25, 2.6, "now")]
+    line = VirtualLine(phrases, 8.0)
+    line.transfer_result = TransferResult(True, 200, "200 OK")
+    _, conversation, record = await run_call(phrases, 8.0, line=line)
+    assert line.transferred_to == "sip:desk@test"
+    assert record.outcome == "transferred"
 
 
 async def test_a_failed_transfer_comes_back_to_the_caller():

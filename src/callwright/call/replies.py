@@ -94,6 +94,9 @@ class Replies:
                     self._on_end(action.reason)
                     return
                 elif isinstance(action, Transfer):
+                    # the caller is put through now: words they began meanwhile are not
+                    # heard any more, so what was held for them goes out
+                    self._speaker.resume()
                     connected = await self._handoffs.carry_out(action, self._speaker.drained)
                     self._on_handed_off(connected)
                     if not connected:
