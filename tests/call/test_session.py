@@ -429,6 +429,14 @@ async def test_words_begun_just_before_a_transfer_do_not_hold_it_up():
     assert record.outcome == "transferred"
 
 
+async def test_a_reply_that_tried_a_transfer_is_not_taken_back():
+    phrases = [Phrase(1.0, 2.0, "a person slowly"), Phrase(2.25, 2.6, "now")]
+    line, conversation, record = await run_call(phrases, 8.0)  # the transfer fails: 486
+    assert conversation.handoff_results == [(False, "486 Busy Here")]
+    assert [t.caller_text for t in record.turns][:3] == ["", "a person slowly", "now"]
+    assert not any(e.kind == "joined" for e in record.events)
+
+
 async def test_a_failed_transfer_comes_back_to_the_caller():
     line = VirtualLine([Phrase(1.0, 2.0, "a person please")], 8.0)
     _, conversation, record = await run_call([], 8.0, line=line)

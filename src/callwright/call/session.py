@@ -350,6 +350,7 @@ class CallSession:
         self._hangup = self._spawn(self._transport.hangup())
 
     def _handed_off(self, connected: bool) -> None:
+        self._checkpoint = None  # a transfer was tried: that reply is not taken back
         if not connected:
             self._last_activity = self._now()
             return
