@@ -20,6 +20,7 @@ POSITIVE: list[tuple[str, set[Cue]]] = [
     ("I need to speak to a reprenantative please.", {HUMAN}),
     ("representive please", {HUMAN}),
     ("I need to speak to a reprenent of complete.", {HUMAN}),
+    ("I'd like to speak to a reprenant of the complete.", {HUMAN}),
     ("can I talk to the recepsionist", {HUMAN}),
     ("um can I speak to an agent", {HUMAN}),
     ("Agent please.", {HUMAN}),

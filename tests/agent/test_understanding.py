@@ -193,6 +193,7 @@ def test_words_normalise_a_transcript() -> None:
     assert words("Um, what's the price? It's like $45, right?") == [
         "what", "is", "the", "price", "it", "is", "45", "dollars", "right"
     ]  # fmt: skip
+    assert words("I'd like, like, a refill") == ["i", "would", "like", "a", "refill"]
     assert words("I'm at 9am, we don't") == ["i", "am", "at", "9", "am", "we", "do", "not"]
     spoken = numbers_as_digits(words("forty five dollars or twenty or 3"))
     assert spoken == ["45", "dollars", "or", "20", "or", "3"]

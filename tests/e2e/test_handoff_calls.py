@@ -199,7 +199,9 @@ async def test_declined_busy_and_unanswered_transfers_come_back_with_a_callback(
     details = {}
     for agent in phones:
         [record, *_] = calls_of(server, agent)
-        [result] = events(record, "handoff_result")
+        results = events(record, "handoff_result")
+        assert len(results) == 1, f"{agent}:\n{call_story(record)}"
+        [result] = results
         assert result["connected"] is False, record["events"]
         details[agent] = result["detail"]
         assert record["outcome"] != "transferred"

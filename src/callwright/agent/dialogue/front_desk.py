@@ -194,11 +194,14 @@ class FrontDeskConversation:
         )
         other_task = tasks.is_task(intent) and tasks.task is not None and intent != tasks.task.name
         instead = other_task and changes_mind(text)
+        free_text = tasks.awaiting_free_text()
+        # any words answer a free-text question ("what should I pass on?"): a task named in
+        # them is their content, unless the caller turns away from the question
         switching = other_task and (
-            understanding.confidence >= TOPIC_SWITCH_CONFIDENCE
+            (understanding.confidence >= TOPIC_SWITCH_CONFIDENCE and not free_text)
             or (instead and understanding.confidence >= CHANGED_MIND_CONFIDENCE)
         )
-        if tasks.active and not switching and not (side_question and tasks.awaiting_free_text()):
+        if tasks.active and not switching and not (side_question and free_text):
             reply = await tasks.hear(text)
             if reply.handled:
                 return await self._task_reply(reply)

@@ -15,6 +15,8 @@ FILLERS = frozenset(
     "um umm uh uhh uhm erm er ah hmm mm mhm like so well basically actually guys yall".split()
 )
 FILLER_PHRASES = ("you know", "i mean", "kind of", "sort of")
+LIKE_IS_A_VERB_AFTER = frozenset("i we you they would do does did not really".split())
+""""like" is a filler except after these: "i would like to speak to ..." keeps its verb."""
 
 _CONTRACTIONS = (
     (re.compile(r"\b(can)'?t\b"), r"\1 not"),
@@ -50,7 +52,7 @@ STOP_WORDS = frozenset(
     been do does did to of in on at for and or can could would will should shall may might
     please there here what which who have has had any some just know tell want wanted need
     wondering wonder if about with also okay ok hi hello hey thanks thank get got how not
-    then than by from ask question""".split()
+    then than by from ask question like""".split()
 )
 
 _PHRASES = (
@@ -102,7 +104,11 @@ def words(text: str) -> list[str]:
     text = f" {text} "
     for phrase in FILLER_PHRASES:
         text = text.replace(f" {phrase} ", " ")
-    return [word for word in text.split() if word not in FILLERS]
+    kept: list[str] = []
+    for word in text.split():
+        if word not in FILLERS or (word == "like" and kept and kept[-1] in LIKE_IS_A_VERB_AFTER):
+            kept.append(word)
+    return kept
 
 
 def numbers_as_digits(tokens: list[str]) -> list[str]:
