@@ -392,6 +392,7 @@ def test_no_amount_without_a_number() -> None:
         "correct", "That's correct.", "go ahead", "please do", "yes please", "absolutely",
         "of course", "mhm", "uh huh", "I think so", "yes I did", "yes, no problem",
         "okay, sounds good", "Yes, that is correct.", "that works",
+        "Yes please. Do you take insurance?", "Okay, and can you text me a reminder?",
     ],
 )  # fmt: skip
 def test_yes(text: str) -> None:
@@ -412,8 +413,13 @@ def test_no(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["what time is it", "I'm not sure", "Thursday", "can you repeat that please", ""]
-)
+    "text",
+    [
+        "what time is it", "I'm not sure", "Thursday", "can you repeat that please", "",
+        "Hang on, why exactly did you call me about this? Like, what made it look suspicious?",
+        "is that right?",
+    ],
+)  # fmt: skip
 def test_neither_yes_nor_no(text: str) -> None:
     assert extract_yes_no(text) is None
 

@@ -37,3 +37,25 @@ def test_an_unnamed_answer_against_the_named_one_is_unclear():
 
 def test_an_amount_of_no_charge_is_unclear():
     assert answers("the five hundred dollar one was not me").unclear
+
+
+THREE = [
+    {"merchant": "Shell Gas Station", "amount": Decimal("62.10")},
+    {"merchant": "Apple Store", "amount": Decimal("899.00")},
+    {"merchant": "StreamFlix", "amount": Decimal("15.99")},
+]
+
+
+def test_items_named_first_take_the_answer_that_follows():
+    heard = answers_by_item(
+        "the gas, yeah, that's mine. But I can tell you right now, the Apple Store one and the "
+        "StreamFlix one are not me, I cancelled StreamFlix months ago.", THREE, FIELDS
+    )
+    assert heard.answers == {0: True, 1: False, 2: False} and not heard.unclear
+
+
+def test_an_item_listed_before_a_contrast_keeps_the_answer_before_it():
+    heard = answers_by_item(
+        "I made the Shell one and the StreamFlix one, but not the Apple one", THREE, FIELDS
+    )
+    assert heard.answers == {0: True, 2: True, 1: False} and not heard.unclear

@@ -14,7 +14,7 @@ from typing import Any
 
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec
 from callwright.agent.understanding.entities import extract
-from callwright.agent.understanding.entities_values import CONFIDENCE_YES_NO_MIXED
+from callwright.agent.understanding.entities_yes_no import CONFIDENCE_YES_NO_MIXED
 from callwright.agent.understanding.slot_reading import read_slots
 
 CHOSEN_TIME_MIN_CONFIDENCE = 0.6  # a bare hour said when times are offered

@@ -283,12 +283,16 @@ class TaskRunner:
         self, awaiting: Awaiting, spec: SlotSpec, text: str
     ) -> TaskReply | None:
         """Answers about several items at once; each kept until its question comes up. Not
-        sure which item a yes or no was for: ask about the one in question again."""
+        sure which item a yes or no was for: ask about the one in question again, then down
+        the fallback ladder."""
         heard = self._flow.items.hear(text, spec, self._flow.scope())
         if heard is None:
             return None
         ask = render(spec.ask, self._flow.scope())
         if heard.unclear:
+            awaiting.torn += 1
+            if awaiting.torn > 1:  # unclear again: the ladder's help, then a person
+                return self._missed(awaiting, spec.ask)
             return TaskReply([f"{task_texts.UNSURE_WHICH_ITEM} {ask}"])
         if 0 in heard.answers:
             self.values[awaiting.name] = heard.answers[0]

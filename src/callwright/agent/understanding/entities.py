@@ -22,8 +22,8 @@ from callwright.agent.understanding.entities_values import (
     extract_amount,
     extract_choice,
     extract_number,
-    extract_yes_no,
 )
+from callwright.agent.understanding.entities_yes_no import extract_yes_no
 from callwright.agent.understanding.entity import (
     AMOUNT,
     CHOICE,

@@ -18,6 +18,7 @@ Readings, documented because callers are ambiguous:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -32,6 +33,7 @@ from callwright.agent.understanding.calendar_dates import (
 )
 from callwright.agent.understanding.entity import DATE, Entity
 from callwright.agent.understanding.numbers import (
+    Reading,
     Token,
     cardinal,
     number_runs,
@@ -321,9 +323,23 @@ def _keyed(tokens: list[Token], today: date, past: bool) -> list[_Found]:
     if len(runs) != 1 or runs[0].first != 0 or runs[0].stop != len(tokens):
         return []
     value = keyed_date([reading.digits for reading in runs[0].readings], today, past)
+    if value is None and past:  # a birth date in spoken groups: "six five seventy nine"
+        value = _month_day_year(runs[0].readings, today)
     if value is None:
         return []
     return [_Found(value, CONFIDENCE_KEYED, 0, len(tokens), KEYED_PRIORITY)]
+
+
+def _month_day_year(readings: Sequence[Reading], today: date) -> date | None:
+    """The past date of the first reading said as three numbers: month, day and a year of two
+    or four digits."""
+    for reading in readings:
+        groups = reading.group_digits
+        if len(groups) == 3 and max(map(len, groups[:2])) <= 2 and len(groups[2]) in (2, 4):
+            resolved = calendar_date(int(groups[0]), int(groups[1]), groups[2], today, True)
+            if resolved is not None:
+                return resolved[0]
+    return None
 
 
 def _negated(tokens: list[Token], index: int) -> bool:

@@ -1,12 +1,10 @@
-"""Values a caller reads out or picks: reference numbers, amounts of money, yes or no, a choice.
+"""Values a caller reads out or picks: reference numbers, amounts of money, a choice.
 
 - A number ("four four one seven", "forty four seventeen", "order 100587") is a digit string;
   `digits` (an exact count or a (min, max) range) picks the reading and the run that fits.
 - An amount is a Decimal: "$1,249.99", "one thousand two hundred forty nine dollars and ninety
   nine cents", and with no currency word, a last group of two digits is cents ("three fifty" ->
   3.50, "twelve forty nine ninety nine" -> 1249.99) at lower confidence.
-- Yes or no comes from the phrases said, the longest phrase winning ("no problem" is a yes, "not
-  right" a no); with both, the last one counts, with low confidence ("no, sorry, yes").
 - A choice is one of the options offered: by position ("the second one"), by a time or number
   it holds ("the ten o'clock one") or by its distinctive words, forgiving misheard spelling.
 """
@@ -23,7 +21,7 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from callwright.agent.understanding.entities_times import extract_time
-from callwright.agent.understanding.entity import AMOUNT, CHOICE, NUMBER, YES_NO, Entity
+from callwright.agent.understanding.entity import AMOUNT, CHOICE, NUMBER, Entity
 from callwright.agent.understanding.numbers import (
     ORDINALS,
     NumberRun,
@@ -46,27 +44,6 @@ CENTS_DIGITS = 2
 DOLLAR_WORDS = frozenset({"dollar", "dollars", "bucks", "buck", "usd"})
 CENT_WORDS = frozenset({"cent", "cents"})
 
-YES_PHRASES = """yes | yeah | yep | yup | ya | yah | yes please | sure | sure thing | of course |
-    absolutely | definitely | certainly | correct | thats correct | that is correct | thats right |
-    that is right | right | exactly | affirmative | go ahead | please do | do it | ok | okay |
-    alright | all right | sounds good | sounds great | that works | works for me | perfect |
-    i do | yes it is | that is me | thats me | it was | i did | uh huh | mhm | mm hmm | mmhmm |
-    confirm | confirmed | indeed | you got it | you bet | that would be great | fine |
-    why not | no problem | yes maam | yes sir | that is it | thats it | i think so | it is"""
-NO_PHRASES = """no | nope | nah | not really | no thanks | no thank you | negative | thats wrong |
-    that is wrong | wrong | incorrect | i dont | i do not | i did not | i didnt | dont |
-    do not | it isnt | it is not | it wasnt | it was not | not me | wasnt me | that wasnt me |
-    never | cancel that | no way | not at all | i dont think so | rather not | id rather not |
-    not now | not yet | please dont | dont do that | i never | absolutely not | of course not |
-    definitely not | certainly not | sure not | not my call | not up to me | not my decision |
-    not my choice"""
-UNSURE_PHRASES = "not sure | im not sure | i dont know | dont know | maybe | i guess not sure"
-NEGATION_WORDS = frozenset({"not", "dont", "isnt", "wasnt", "never", "didnt", "arent"})
-CONFIDENCE_YES_NO = 0.95
-CONFIDENCE_YES_NO_HEDGED = 0.85  # a yes-or-no phrase amid other words
-CONFIDENCE_YES_NO_MIXED = 0.55  # both said: the last one counts
-SOFT_YES_PHRASES = frozenset({"okay", "ok", "fine", "alright", "all right", "good", "cool"})
-
 CHOICE_MIN_SCORE = 0.7
 """A choice scoring below this (0-1) is no choice: the dialogue asks again."""
 CONFIDENCE_BY_POSITION = 0.9  # "the second one"
@@ -81,7 +58,13 @@ FUZZY_WORD_MIN_CHARS = 4
 SCORE_SOUNDS_ALIKE = 0.8  # "Chan" for "Chen": the same metaphone key, said on a phone line
 SOUNDS_ALIKE_MIN_CHARS = 4
 POSITION_WORDS = {
-    **ORDINALS, "last": -1, "latter": -1, "former": 1, "earliest": 1, "soonest": 1, "latest": -1,
+    **ORDINALS,
+    "last": -1,
+    "latter": -1,
+    "former": 1,
+    "earliest": 1,
+    "soonest": 1,
+    "latest": -1,
 }
 POSITION_NOUNS = frozenset({"one", "option", "choice", "number"})
 CHOICE_STOP_WORDS = frozenset(
@@ -107,16 +90,11 @@ _MONEY = re.compile(
 )
 
 
-def _phrases(table: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(phrase.split()) for phrase in table.split("|"))
-
-
-_POLARITY = {
-    **{phrase: True for phrase in _phrases(YES_PHRASES)},
-    **{phrase: False for phrase in _phrases(NO_PHRASES)},
-    **{phrase: None for phrase in _phrases(UNSURE_PHRASES)},
-}
-_LONGEST_PHRASE_WORDS = max(len(phrase) for phrase in _POLARITY)
+_SOUNDALIKE_DIGIT = {"for": "four", "fore": "four", "to": "two", "too": "two", "ate": "eight",
+                     "won": "one"}  # fmt: skip
+_DIGIT_SOUNDALIKES = re.compile(rf"\b(?:{'|'.join(_SOUNDALIKE_DIGIT)})\b", re.IGNORECASE)
+"""Words speech-to-text writes for digits ("for eight to one"): read as digits only when the
+number asked for is then complete."""
 
 
 def extract_number(text: str, digits: int | tuple[int, int] | None = None) -> Entity | None:
@@ -132,7 +110,10 @@ def extract_number(text: str, digits: int | tuple[int, int] | None = None) -> En
         if found is not None:
             fitting.append((run, found[0].digits, found[1]))
     if not fitting:
-        return None if digits is not None else _spoken_quantity(text)
+        if digits is None:
+            return _spoken_quantity(text)
+        heard_as_digits = _DIGIT_SOUNDALIKES.sub(lambda m: _SOUNDALIKE_DIGIT[m[0].lower()], text)
+        return None if heard_as_digits == text else extract_number(heard_as_digits, digits)
     run, value, clear = max(fitting, key=lambda item: (len(item[1]), -item[0].first))
     confidence = CONFIDENCE_NUMBER if clear else CONFIDENCE_NUMBER_UNCLEAR
     if any(other != value and len(other) == len(value) for _, other, _ in fitting):
@@ -211,54 +192,7 @@ def _word(tokens: list[Token], index: int) -> str:
     return tokens[index].word if 0 <= index < len(tokens) else ""
 
 
-def extract_yes_no(text: str) -> Entity | None:
-    """True for a yes ("yeah", "that's right", "go ahead"), False for a no, None for neither."""
-    tokens = tokenize(text, keep_fillers=True)
-    words = [token.word for token in tokens]
-    said: list[tuple[int, int, bool | None]] = []  # (first, stop, polarity) of each phrase
-    index = 0
-    while index < len(words):
-        size = next(
-            (size for size in range(min(_LONGEST_PHRASE_WORDS, len(words) - index), 0, -1)
-             if tuple(words[index : index + size]) in _POLARITY),
-            0,
-        )  # fmt: skip
-        if not size:
-            index += 1
-            continue
-        polarity, first = _POLARITY[tuple(words[index : index + size])], index
-        if polarity and index > 0 and words[index - 1] in NEGATION_WORDS:
-            polarity, first = False, index - 1  # "not correct", "don't go ahead"
-            if said and said[-1][1] > first:
-                said.pop()  # the negation was taken for a "no" of its own
-        said.append((first, index + size, polarity))
-        index += size
-    decided = [item for item in said if item[2] is not None]
-    if not decided:
-        return None
-    if decided[0][2] is False and all(
-        value and _is_soft_yes(words[first:stop]) for first, stop, value in decided[1:]
-    ):  # "no, that's okay", "nah, it's fine": a polite no
-        decided = [decided[0]]
-        said = decided
-    first, stop, value = decided[-1]
-    if len(decided) < len(said) or len({item[2] for item in decided}) > 1:
-        confidence = CONFIDENCE_YES_NO_MIXED
-    elif sum(stop - first for first, stop, _ in said) >= len(words) - 1:
-        confidence = CONFIDENCE_YES_NO
-    else:
-        confidence = CONFIDENCE_YES_NO_HEDGED
-    return Entity(YES_NO, value, span(text, tokens, first, stop), confidence)
-
-
-def _is_soft_yes(phrase: list[str]) -> bool:
-    """A word of acceptance that after a "no" only softens it ("okay", "fine")."""
-    return " ".join(phrase) in SOFT_YES_PHRASES
-
-
-def extract_choice(
-    text: str, options: Sequence[str], *, by_position: bool = True
-) -> Entity | None:
+def extract_choice(text: str, options: Sequence[str], *, by_position: bool = True) -> Entity | None:
     """The option the caller picked, as given in `options`, or None when it is not clear.
     Without `by_position`, only an option named by its words counts: words said unasked
     ("born November second") pick no option by their place in a list."""

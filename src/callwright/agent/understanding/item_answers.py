@@ -21,6 +21,7 @@ from typing import Any
 
 from callwright.agent.understanding.entities import extract
 from callwright.agent.understanding.entities_values import sounds_like
+from callwright.agent.understanding.questions import is_question
 from callwright.agent.understanding.words import words
 
 _CLAUSES = re.compile(r"([,;.!?]|\b(?:but|and|though|however|whereas|while)\b)", re.I)
@@ -31,10 +32,15 @@ _DENIED = re.compile(
     re.I,
 )
 _OWNED = re.compile(
-    r"\b(?:yes|yeah|yep|mine|me|i did|i made|i bought|i paid|recogni[sz]e|that's fine|"
-    r"that's right|correct|legit|ok|okay)\b",
+    r"\b(?:yes|yeah|yep|mine|ours|(?:was|is|it's|that's|that) (?:me|us)|i did|i made|i bought|"
+    r"i paid|we did|recogni[sz]e|that's fine|that's right|correct|legit|ok|okay)\b",
     re.I,
 )
+_SELF_CORRECTION = re.compile(
+    r"\b(?:wait|actually|sorry|i mean|scratch that|on second thought|hang on|hold on)\b", re.I
+)
+"""Words after which a caller's answer replaces what they said before ("no... oh wait,
+yes, that's my husband")."""
 _POSITIONS = {"first": 0, "second": 1, "third": 2, "last": -1}
 _PRONOUN_ONE = re.compile(r"\bones?\b(?!\s+(?:hundred|thousand|dollars?|cents?)\b)", re.I)
 _OTHER = re.compile(r"\b(?:other|another|rest|others)\b", re.I)
@@ -58,36 +64,60 @@ class ItemAnswers:
 def answers_by_item(
     text: str, items: Sequence[dict[str, Any]], fields: Sequence[str], asked: int = 0
 ) -> ItemAnswers:
-    """What the caller answered about each of `items`; `asked` is the one the question named."""
+    """What the caller answered about each of `items`; `asked` is the one the question named.
+    An answer after a self-correction ("oh wait, yes") replaces the ones before it."""
+    corrections = list(_SELF_CORRECTION.finditer(text))
+    if corrections:
+        later = _answers(text[corrections[-1].end() :], items, fields, asked)
+        if later.answers and not later.unclear:
+            earlier = _answers(text[: corrections[-1].start()], items, fields, asked)
+            return ItemAnswers({**({} if earlier.unclear else earlier.answers), **later.answers})
+    return _answers(text, items, fields, asked)
+
+
+def _answers(
+    text: str, items: Sequence[dict[str, Any]], fields: Sequence[str], asked: int
+) -> ItemAnswers:
     result = ItemAnswers()
     placed: list[tuple[list[int], bool | None, bool, bool]] = []  # items, answer, other, but
-    for clause, contrast in _clauses(text):
+    for clause, contrast, asks in _clauses(text):
         indices = _items_named(clause, items, fields)
         if not indices and _mentions_amount(clause):  # an amount that is none of the items
             result.unclear = True
-        placed.append((indices, _polarity(clause), _is_other(clause), contrast))
+        answer = None if asks else _polarity(clause)  # "why did you call me?" answers nothing
+        placed.append((indices, answer, _is_other(clause), contrast))
     named = {index for indices, _, _, _ in placed for index in indices}
     previous: bool | None = None
+    pending: list[int] = []  # items named without a yes or no yet
+    pending_contrast = False
     unplaced: list[bool] = []  # answers of clauses that name no item
     for indices, answer, other, contrast in placed:
-        if answer is None and indices and previous is not None:
-            # "I made the Shell and the StreamFlix ones"; "..., but the coffee was me"
-            answer = not previous if contrast else previous
         if answer is None:
+            if indices:  # "the Apple one and the StreamFlix one are not me": the next answer
+                pending_contrast = pending_contrast or (contrast and not pending)
+                pending += indices
             continue
-        previous = answer
         if not indices and other:  # "the other one", "the rest": every item not named
             indices = [i for i in range(len(items)) if i not in named | result.answers.keys()]
             if not indices:
                 result.unclear = True
                 continue
+        if pending and contrast and previous is not None:  # "the Shell one, but not the Apple"
+            _give(result, pending, not previous if pending_contrast else previous)
+            pending = []
+        if pending:  # "the gas, yeah, that's mine"; "the Apple and the StreamFlix are not me"
+            _give(result, pending, answer)
+            pending = []
+            if not indices:
+                previous = answer
+                continue
+        previous = answer
         if not indices:
             unplaced.append(answer)
             continue
-        for index in indices:
-            if result.answers.get(index, answer) != answer:
-                result.unclear = True
-            result.answers[index] = answer
+        _give(result, indices, answer)
+    if pending and previous is not None:  # "I made the Shell and the StreamFlix ones"
+        _give(result, pending, not previous if pending_contrast else previous)
     for answer in unplaced:  # about the item asked about; "No! ... That's not me." agree
         if result.answers.get(asked, answer) != answer:
             result.unclear = True
@@ -98,17 +128,27 @@ def answers_by_item(
     return result
 
 
-def _clauses(text: str) -> list[tuple[str, bool]]:
-    """The clauses of `text`, each with whether it follows a contrast ("but", "though")."""
+def _give(result: ItemAnswers, indices: list[int], answer: bool) -> None:
+    """Record `answer` for the items; one that already has the other answer is unclear."""
+    for index in indices:
+        if result.answers.get(index, answer) != answer:
+            result.unclear = True
+        result.answers[index] = answer
+
+
+def _clauses(text: str) -> list[tuple[str, bool, bool]]:
+    """The clauses of `text`, each with whether it follows a contrast ("but", "though") and
+    whether it asks a question."""
     parts = _CLAUSES.split(text)
-    found: list[tuple[str, bool]] = []
+    found: list[tuple[str, bool, bool]] = []
     contrast = False
     for index, part in enumerate(parts):
         if index % 2:  # a separator
             contrast = contrast or (part or "").lower() in _CONTRASTS
             continue
         if part and part.strip():
-            found.append((part, contrast))
+            ends_asking = index + 1 < len(parts) and parts[index + 1] == "?"
+            found.append((part, contrast, ends_asking or is_question(part)))
             contrast = False
     return found
 
