@@ -173,6 +173,8 @@ def _reply(where: str, rule: Any) -> Reply:
         raise ScenarioError(f"{where}: each reply needs `when`")
     when = rule["when"] if isinstance(rule["when"], list) else [rule["when"]]
     say = rule.get("say", ())
+    if isinstance(say, bool):  # YAML reads a bare yes or no as a boolean
+        raise ScenarioError(f"{where}: quote a `say` of yes or no (YAML reads it as {say})")
     say = (say,) if isinstance(say, str) else tuple(str(s) for s in say)
     keys = str(rule.get("keys", ""))
     if not say and not keys and not rule.get("end"):

@@ -22,6 +22,7 @@ from callwright.agent.understanding.entities import (
     extract_time,
     extract_yes_no,
 )
+from callwright.agent.understanding.entities_durations import extract_months
 
 MONDAY = date(2026, 3, 2)
 HELD_OUT_ACCURACY_MIN = 0.9
@@ -541,10 +542,25 @@ def test_yes_and_no_in_one_breath_is_only_a_weak_answer() -> None:
 @pytest.mark.parametrize(
     ("text", "months"),
     [("Next month.", "1"), ("in a couple of months", "2"), ("right away", "0"),
-     ("about six months", "6")],
-)
-def test_how_soon_in_words_is_a_number_of_months(text: str, months: str) -> None:
-    assert extract("number", text).value == months
+     ("about six months", "6"), ("in the next three, four weeks", "1"),
+     ("within the next six weeks or so", "2"), ("a year and a half", "18"),
+     ("two or three months", "3"), ("this quarter", "1"), ("next quarter", "2"),
+     ("by the end of the year", "1"), ("next year", "2")],
+)  # fmt: skip
+def test_how_soon_in_any_unit_is_a_number_of_months(text: str, months: str) -> None:
+    assert extract_months(text, date(2026, 12, 7)).value == months
+
+
+def test_no_length_of_time_is_no_months() -> None:
+    assert extract_months("no real deadline, whenever") is None
+    assert extract_months("about fifty users") is None
+
+
+def test_a_count_said_twice_over_is_one_count() -> None:
+    assert extract("number", "One fifty, so a hundred fifty seats, roughly.").value == "150"
+    assert extract("number", "about 2,500 people").value == "2500"
+    corrected = "About eighty. Well, actually, no, it's more like a hundred and ten."
+    assert extract("number", corrected).value == "110"
 
 
 def test_a_reference_number_is_never_made_of_words_of_time() -> None:

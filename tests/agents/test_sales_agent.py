@@ -101,3 +101,20 @@ async def test_a_prospect_who_would_rather_not_say_is_not_asked_again(call, engi
     reply = await caller.says("is there a free trial?")
     assert "free trial" in reply and "Who am I speaking with" not in reply
     assert leads(engine) == []
+
+
+async def test_weeks_count_as_months_and_the_number_called_from_is_the_phone(call, engine):
+    caller = call("sales", caller_id="sip:+15559902174@127.0.0.1")
+    await caller.start()
+    await caller.says("we need an analytics platform for our finance team")
+    answers = ["Helen Marsh", "Trident Insurance", "consolidate our reporting",
+               "One fifty, so a hundred fifty seats, roughly.",
+               "in the next three, four weeks", "ten thousand a month", "yes, I'm the CFO",
+               "use the number I'm calling from, after four please"]
+    for answer in answers:
+        reply = await caller.says(answer)
+    assert "account executive" in reply
+    with Session(engine) as session:
+        lead = session.scalars(select(Lead)).one()
+    assert (lead.team_size, lead.timeline_months, lead.phone) == (150, 1, "+15559902174")
+    assert lead.qualified

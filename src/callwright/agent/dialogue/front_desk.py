@@ -35,7 +35,7 @@ from callwright.agent.dialogue.checkpoint import (
 )
 from callwright.agent.dialogue.flow import TaskReply
 from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandOffPolicy
-from callwright.agent.dialogue.handoff import CALLBACK, MESSAGE_TASK
+from callwright.agent.dialogue.handoff import CALLBACK, MESSAGE_TASK, asks_for_callback
 from callwright.agent.dialogue.history import add_caller, keep_heard, last_said, recorded
 from callwright.agent.dialogue.task_choice import TaskQuestion, chosen_task, rival_task
 from callwright.agent.dialogue.tasks import TaskRunner
@@ -180,6 +180,8 @@ class FrontDeskConversation:
             return [Say(f"{lead_in} {last.removeprefix(said_before).lstrip()}")]
         # the sentence encoder takes a few ms of numpy: keep it off the audio's event loop
         understanding = await asyncio.to_thread(self._agent.matcher.understand, text)
+        if understanding.intent == MESSAGE_TASK and not asks_for_callback(text):
+            understanding = Understanding(None, 0.0)  # "... and I make the call": no message
         intent = understanding.intent
         question, self._task_question = self._task_question, None
         if question is not None:  # the answer to "move it, or cancel it?"

@@ -10,7 +10,6 @@ summary. Once a message is taken, or could not be, the caller is told so: never 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from callwright.agent.dialogue.handoff import (
     HANDOFF_SUMMARY,
     MESSAGE_TASK,
     TICKET_PRIORITY,
+    asks_for_callback,
     briefing,
     handoff_context,
     handoff_summary,
@@ -51,7 +51,6 @@ from callwright.agent.understanding.escalation import Cue, cues
 if TYPE_CHECKING:
     from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 
-_CALLBACK = re.compile(r"\b(call (me |us )?back|callback|a message)\b")
 """A person asked for later, not now ("can someone call me back", "leave a message")."""
 REPEATED_NO_LIMIT = 3  # "no" to the agent's read-backs this many times in a row: a person
 END_NOT_UNDERSTOOD = "not understood"
@@ -99,7 +98,7 @@ class HandOffPolicy:
             return await self.hand_off(ASKED_FOR_HUMAN) if Cue.HUMAN in heard else None
         angry = Cue.ANGER in heard
         if Cue.HUMAN in heard:
-            asked_for = CALLBACK if _CALLBACK.search(text.lower()) else ASKED_FOR_HUMAN
+            asked_for = CALLBACK if asks_for_callback(text) else ASKED_FOR_HUMAN
             return await self.hand_off(asked_for, apologize=angry)
         if angry:
             return await self.hand_off(FRUSTRATION)
@@ -136,12 +135,16 @@ class HandOffPolicy:
             return [Say(text) for text in [*texts, handoff.unavailable, pending] if text]
         if MESSAGE_TASK in self.tasks.failed:
             entry["result"] = "ended"
-            return [*(Say(text) for text in texts), Say(handoff.message_failed),
-                    EndCall(END_NOT_UNDERSTOOD)]
+            return [
+                *(Say(text) for text in texts),
+                Say(handoff.message_failed),
+                EndCall(END_NOT_UNDERSTOOD),
+            ]
         if MESSAGE_TASK in self.tasks.completed:
             entry["result"] = "message"
-            return [Say(text) for text in [*texts, handoff.unavailable, self._texts.follow_up]
-                    if text]
+            return [
+                Say(text) for text in [*texts, handoff.unavailable, self._texts.follow_up] if text
+            ]
         people = route.target is not None and not self._people_unreachable
         if reason == CALLBACK or not (people and self._agent.people_available()):
             entry["result"] = "message"

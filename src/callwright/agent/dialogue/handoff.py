@@ -12,6 +12,7 @@ there is one, read back for confirmation), the message, then a ticket with the s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from callwright.agent.llm.client import LanguageModel, summarize_call
@@ -42,6 +43,19 @@ CONNECTING = "Connecting you now."
 def reason_phrase(reason: str) -> str:
     """Why a hand-off happened, as words for a person ("qualified_lead" -> "qualified lead")."""
     return REASON_PHRASES.get(reason, reason.replace("_", " ").replace("-", " "))
+
+
+_CALLBACK_WORDS = re.compile(
+    r"\b(?:call (?:me |us |them )?back|callback|call-back|(?:a|my) message|call me"
+    r"|(?:reach|contact|ring) me)\b",
+    re.I,
+)
+
+
+def asks_for_callback(text: str) -> bool:
+    """Whether the caller asks to be called back or to leave a message ("have someone call
+    me"), not just says "call" ("I make the call", "I was told to give you a call")."""
+    return _CALLBACK_WORDS.search(text) is not None
 
 
 def message_task(texts: MessageTexts) -> tuple[TaskSpec, dict[str, SlotSpec]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec
 from callwright.agent.understanding.entities import extract
+from callwright.agent.understanding.entities_durations import extract_months
 from callwright.agent.understanding.entities_yes_no import CONFIDENCE_YES_NO_MIXED
 from callwright.agent.understanding.slot_reading import read_slots
 
@@ -21,15 +22,24 @@ CHOSEN_TIME_MIN_CONFIDENCE = 0.6  # a bare hour said when times are offered
 UPDATED_TYPES = frozenset({"date", "time", "choice"})  # said again later, the newer one counts
 _CORRECTION_CUES = re.compile(r"\b(no|not|actually|instead|change|wrong|rather|make it|sorry)\b")
 _PLACEHOLDER_ROOT = re.compile(r"\{([a-zA-Z_]\w*)")
+_THIS_NUMBER = re.compile(
+    r"\b(?:this|that|same|the same|my) (?:number|one|phone|line)\b|\b(?:calling|phoning|ringing)"
+    r" (?:you |in )?(?:from|on)\b|\bcaller id\b",
+    re.I,
+)
+"""A phone number given as the one the caller is calling from."""
 _NEGATED = re.compile(r"\bnot\s+(?:on\s+|at\s+|the\s+)?[\w'-]+(?:\s+\d+)?")
 
 
 class SlotFilling:
     """The agent's slots, read from the caller's words."""
 
-    def __init__(self, slots: dict[str, SlotSpec], today: Callable[[], date]) -> None:
+    def __init__(
+        self, slots: dict[str, SlotSpec], today: Callable[[], date], caller_phone: str | None = None
+    ) -> None:
         self._slots = slots
         self._today = today
+        self._caller_phone = caller_phone
 
     def task_slots(self, task: TaskSpec | None) -> list[str]:
         """Slots `task` collects or passes to its actions."""
@@ -45,6 +55,10 @@ class SlotFilling:
         """The value the words give for the slot asked about, or None."""
         if spec.type == "text":
             return text.strip() or None
+        if spec.unit == "months":
+            months = extract_months(text, self._today())
+            if months is not None:
+                return months.value
         entity = extract(
             spec.type,
             text,
@@ -53,6 +67,8 @@ class SlotFilling:
             digits=spec.digits,
             past=spec.past,
         )
+        if entity is None and spec.type == "phone_number" and _THIS_NUMBER.search(text):
+            entity = extract("phone_number", self._caller_phone or "")  # the caller id
         return None if entity is None else entity.value
 
     def fill(

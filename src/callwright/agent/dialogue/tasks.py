@@ -57,7 +57,7 @@ class TaskRunner:
         self._slots = slots
         self._verification = Verification(verification, run, caller_phone)
         self._flow = Flow(slots, self._verification, run)
-        self._filling = SlotFilling(slots, today)
+        self._filling = SlotFilling(slots, today, caller_phone)
         self._number = NumberEntry()  # digits keyed or said in groups, across turns
 
     @property

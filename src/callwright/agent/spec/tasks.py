@@ -64,6 +64,8 @@ class SlotSpec(_Section):
     """For number: how many digits it has (also lets a caller key it on the keypad)."""
     past: bool = False
     """For date: the date is in the past (a birth date), so "eighty five" is 1985."""
+    unit: Literal["months"] | None = None
+    """For number: a length of time counted in this unit, said in any ("six weeks" is 2)."""
     optional: bool = False
     """Filled when the caller mentions it, never asked for."""
     unsure_ok: bool = False

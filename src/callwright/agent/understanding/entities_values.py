@@ -73,23 +73,17 @@ CHOICE_STOP_WORDS = frozenset(
 )
 NONE_OF_THEM = frozenset({"neither", "none", "nothing"})
 
-_SPOKEN_QUANTITIES = tuple(
-    (re.compile(pattern, re.I), value)
-    for pattern, value in (
-        (r"\b(?:right away|immediately|asap|as soon as possible|straight away)\b", "0"),
-        (r"\b(?:a|the) couple(?: of)?\b", "2"),
-        (r"\b(?:a )?few (?:months|weeks)\b", "3"),
-        (r"\bhalf (?:a|of a) year\b", "6"),
-        (r"\b(?:next|a|this|within the next|in a) year\b", "12"),
-        (r"\b(?:next|a|this|within the next|in a) month\b", "1"),
-    )
-)
-"""Counts said in words of time, when no digits were said; the first that fits counts."""
 _MONEY = re.compile(
     r"(\$\s*)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(\s*(?:dollars?|bucks|usd)\b)?", re.I
 )
 
 
+_CLAUSE_END = re.compile(r"[,;.!?](?:\s|$)")
+"""Where a count said twice over ("one fifty, so a hundred fifty") splits: never inside
+"2,500" or "1.5"."""
+_CORRECTED = re.compile(r"\b(?:actually|no|sorry|i mean|rather|more like|make it)\b", re.I)
+"""A count corrected in the same breath: the last one said counts ("eighty. Actually, no,
+more like a hundred and ten")."""
 _SOUNDALIKE_DIGIT = {"for": "four", "fore": "four", "to": "two", "too": "two", "ate": "eight",
                      "won": "one"}  # fmt: skip
 _DIGIT_SOUNDALIKES = re.compile(rf"\b(?:{'|'.join(_SOUNDALIKE_DIGIT)})\b", re.IGNORECASE)
@@ -103,6 +97,12 @@ def extract_number(text: str, digits: int | tuple[int, int] | None = None) -> En
     Args:
         digits: the expected length, exact or an inclusive (min, max) range.
     """
+    if digits is None and _CLAUSE_END.search(text):  # "one fifty, so a hundred fifty": 150
+        said = [extract_number(clause) for clause in _CLAUSE_END.split(text) if clause.strip()]
+        counts = [entity for entity in said if entity is not None]
+        if not counts:
+            return None
+        return counts[-1] if _CORRECTED.search(text) else counts[0]
     tokens = tokenize(text)
     fitting: list[tuple[NumberRun, str, bool]] = []
     for run in number_runs(tokens):
@@ -111,7 +111,7 @@ def extract_number(text: str, digits: int | tuple[int, int] | None = None) -> En
             fitting.append((run, found[0].digits, found[1]))
     if not fitting:
         if digits is None:
-            return _spoken_quantity(text)
+            return None
         heard_as_digits = _DIGIT_SOUNDALIKES.sub(lambda m: _SOUNDALIKE_DIGIT[m[0].lower()], text)
         return None if heard_as_digits == text else extract_number(heard_as_digits, digits)
     run, value, clear = max(fitting, key=lambda item: (len(item[1]), -item[0].first))
@@ -119,16 +119,6 @@ def extract_number(text: str, digits: int | tuple[int, int] | None = None) -> En
     if any(other != value and len(other) == len(value) for _, other, _ in fitting):
         confidence = min(confidence, CONFIDENCE_NUMBER_RIVALS)
     return Entity(NUMBER, value, span(text, tokens, run.first, run.stop), confidence)
-
-
-def _spoken_quantity(text: str) -> Entity | None:
-    """A count said in words of time rather than digits ("next month" 1, "a couple of
-    months" 2, "right away" 0): how soon, how many months."""
-    for pattern, value in _SPOKEN_QUANTITIES:
-        found = pattern.search(text)
-        if found is not None:
-            return Entity(NUMBER, value, found.group(0), CONFIDENCE_NUMBER_UNCLEAR)
-    return None
 
 
 def extract_amount(text: str) -> Entity | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from callwright.agent.spec.tasks import SlotSpec
 from callwright.agent.understanding.entities import extract
+from callwright.agent.understanding.entities_durations import extract_months
 from callwright.agent.understanding.entities_values import extract_choice, sounds_like
 from callwright.agent.understanding.words import words
 
@@ -57,7 +58,7 @@ def read_slots(
             cued = entity is not None and entity.confidence >= NAME_MIN_CONFIDENCE
             value = entity.value if cued else None
         elif spec.type == "number":
-            value = _number_for(spec, clauses)
+            value = _number_for(spec, clauses, today)
         elif spec.type == "choice":
             entity = extract_choice(text, spec.options, by_position=False)
             named = entity is not None and names_option(text, str(entity.value))
@@ -114,9 +115,12 @@ def _past(clause: str, today: date) -> date | None:
     return entity.value if entity is not None and isinstance(entity.value, date) else None
 
 
-def _number_for(spec: SlotSpec, clauses: list[str]) -> str | int | None:
+def _number_for(spec: SlotSpec, clauses: list[str], today: date) -> str | int | None:
     """A number said unasked: of the slot's exact length, or next to one of its cues."""
     for clause in clauses:
+        months = extract_months(clause, today, unasked=True) if spec.unit == "months" else None
+        if months is not None:  # "we need it in six weeks"
+            return months.value
         entity = extract("number", clause, digits=spec.digits)
         if entity is None:
             continue
