@@ -96,6 +96,25 @@ async def test_no_after_anything_else_is_goodbye(call: FrontDeskConversation) ->
     assert actions[-1] == EndCall("goodbye")
 
 
+@pytest.mark.parametrize(
+    "said", ["Nope, that covers it, thanks a bunch.", "Nah, that's it, thanks man."]
+)
+async def test_no_in_own_words_after_anything_else_is_goodbye(
+    call: FrontDeskConversation, said: str
+) -> None:
+    await collect(call.respond(CallerSaid("where can I park")))
+    actions = await collect(call.respond(CallerSaid(said)))
+    assert actions[-1] == EndCall("goodbye")
+
+
+async def test_no_then_a_question_after_anything_else_is_answered(
+    call: FrontDeskConversation,
+) -> None:
+    await collect(call.respond(CallerSaid("where can I park")))
+    actions = await collect(call.respond(CallerSaid("No, but what time do you close?")))
+    assert EndCall("goodbye") not in actions and "Tuesday" in actions[0].text
+
+
 async def test_keypad_digits_select_intents(
     agent: FrontDeskAgent, call: FrontDeskConversation
 ) -> None:

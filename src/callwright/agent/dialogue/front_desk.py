@@ -48,7 +48,15 @@ from callwright.agent.understanding.questions import (
     changes_mind,
     is_question,
 )
-from callwright.agent.understanding.small_talk import ACK, GOODBYE, HELLO, NO, THANKS, YES
+from callwright.agent.understanding.small_talk import (
+    ACK,
+    GOODBYE,
+    HELLO,
+    NO,
+    THANKS,
+    YES,
+    nothing_more,
+)
 
 if TYPE_CHECKING:
     from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
@@ -244,6 +252,8 @@ class FrontDeskConversation:
             return lead_in + await self._task_reply(await tasks.start(default_task, text))
         if intent is None and is_question(text):
             return self._no_answer()
+        if intent is None and self._offered_more and nothing_more(text):
+            intent = GOODBYE  # "nah, that's it, thanks man"
         if intent is None or (intent == NO and not self._offered_more):
             return await self._not_understood()
         self.state.not_understood_count = 0
