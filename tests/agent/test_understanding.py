@@ -310,3 +310,15 @@ def test_a_word_heard_as_another_that_sounds_the_same_is_understood(
     # speech-to-text wrote "feeling" for "filling": unknown to the agent, it sounds like one
     understood = task_agents["dental"].understand("they said I need a feeling, can you book that")
     assert understood.intent == "book"
+
+
+def test_the_business_own_names_tell_no_intent() -> None:
+    intents = {
+        "book": ["I need to see the dentist", "can I come in for a checkup"],
+        "cancel": ["cancel my appointment with doctor chen", "I can't make it"],
+    }
+    with_names = IntentMatcher(intents, by_meaning=False, names=["chen", "patel"])
+    # "chen" would pull towards the one example that names her; a misheard "pattel" too
+    assert with_names.understand("can I see doctor chen for a checkup").intent == "book"
+    misheard = with_names.understand("hoping to see doctor pattel for a checkup")
+    assert misheard == with_names.understand("hoping to see doctor for a checkup")

@@ -21,6 +21,7 @@ from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context
 from callwright.agent.llm.client import load_language_model
 from callwright.agent.spec.agent_file import AgentSpec
 from callwright.agent.spec.handoff import resolve_environment
+from callwright.agent.understanding.entities_people import TITLES
 from callwright.agent.understanding.intents import IntentMatcher
 
 ActionsFactory = Callable[[str, ActionRegistry], RunAction]
@@ -53,7 +54,9 @@ class FrontDeskAgent:
         self.slots = spec.slots | message_slots
         examples = {intent.name: intent.examples for intent in intents}
         examples |= {task.name: task.examples for task in self.tasks}
-        self.matcher = matcher or IntentMatcher(examples, spec.goodbye.phrases)
+        self.matcher = matcher or IntentMatcher(
+            examples, spec.goodbye.phrases, names=_option_names(spec)
+        )
         self.speech_context = speech_context(spec)
         self.timezone = ZoneInfo(spec.timezone or "UTC")
         self._actions = actions
@@ -93,3 +96,14 @@ def _phone_of(caller: str) -> str:
     user = caller.split(":", 1)[-1].split("@", 1)[0]
     digits = re.sub(r"[^\d+]", "", user)
     return digits if len(digits.lstrip("+")) >= 7 else ""
+
+
+def _option_names(spec: AgentSpec) -> set[str]:
+    """The proper names among the agent's choice options ("Dr. Sarah Chen": sarah, chen)."""
+    return {
+        word.lower()
+        for slot in spec.slots.values() if slot.type == "choice"
+        for option in slot.options
+        for word in re.findall(r"[A-Za-z]+", option)
+        if word[0].isupper() and word.lower() not in TITLES
+    }  # fmt: skip

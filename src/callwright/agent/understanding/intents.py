@@ -125,6 +125,7 @@ class IntentMatcher:
         goodbye_phrases: Iterable[str] = (),
         threshold: float = CONFIDENCE_THRESHOLD,
         by_meaning: bool = True,
+        names: Iterable[str] = (),
     ) -> None:
         """
         Args:
@@ -132,14 +133,18 @@ class IntentMatcher:
             goodbye_phrases: caller phrases that mean goodbye, beyond the built-in ones.
             threshold: the confidence below which `understand` makes no guess.
             by_meaning: blend in sentence embeddings (when the model is installed).
+            names: words of the business's own names (its doctors: "chen", "patel"), which
+                tell no intent: "I was hoping to see Doctor Pattel" means "see the doctor".
         """
         self.threshold = threshold
+        self._names = frozenset(name.lower() for name in names)
         self._meanings = _ExampleMeanings.load(intents) if by_meaning else None
         self._small_talk = SmallTalk(goodbye_phrases)
 
         example_terms: list[tuple[str, frozenset[str]]] = []
         self._verbatim: list[tuple[str, str]] = []  # (normalised example, intent)
         self._known_words: set[str] = {w for text in CONCEPTS.values() for w in text.split()}
+        self._known_words |= self._names  # so a misheard name is corrected, then dropped
         for intent, phrases in intents.items():
             for phrase in phrases:
                 tokens = words(phrase)
@@ -189,7 +194,11 @@ class IntentMatcher:
             if len(clause) >= CLAUSE_MIN_WORDS and clause != tokens
         ][:MAX_CLAUSES]
         pieces = [tokens] + [clause for _, clause in clauses]
-        pieces = [self._join_split_words([self._correct(t) for t in piece]) for piece in pieces]
+        pieces = [
+            [t for t in self._join_split_words([self._correct(t) for t in piece])
+             if t not in self._names]
+            for piece in pieces
+        ]  # fmt: skip
         scores: dict[str, float] = {}
         meanings = (
             self._meanings.closest_many([" ".join(piece) for piece in pieces])
