@@ -77,6 +77,16 @@ async def test_side_question_mid_flow_is_answered_and_the_flow_resumes(call, eng
     assert [status for status, _, _ in appointments_of(engine, "Maria")] == ["cancelled"]
 
 
+async def test_an_answer_with_a_question_in_it_gets_both_taken(call):
+    caller = call("dental", caller_id="+15551230001")
+    await caller.start()
+    await caller.says("I'd like to book a filling")
+    await caller.says("Friday")
+    reply = await caller.says("Afternoon if you can. Actually, what time do you close on Fridays?")
+    assert "Monday to Friday" in reply  # the question answered
+    assert "Shall I book it?" in reply and "PM" in reply  # and the afternoon taken
+
+
 async def test_birth_date_keyed_on_the_phone_keypad(call):
     caller = call("dental")
     await caller.start()

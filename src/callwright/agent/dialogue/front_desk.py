@@ -213,8 +213,11 @@ class FrontDeskConversation:
         )
         if tasks.active and not switching and not (side_question and free_text):
             reply = await tasks.hear(text)
-            if reply.handled:
-                return await self._task_reply(reply)
+            if reply.handled:  # "end of the day. Actually, what time do you close?": both
+                asked = side_question and self._answers_freely(intent) and is_question(text)
+                return (self._side_answers([intent]) if asked else []) + await self._task_reply(
+                    reply
+                )
         if intent == MESSAGE_TASK:
             self.state.not_understood_count = 0
             return await self._hand_off(CALLBACK)
