@@ -60,6 +60,16 @@ async def test_part_of_a_number_then_silence_asks_for_the_rest(call):
     assert "shipped with UPS" in await caller.says("two three four")
 
 
+async def test_part_of_a_number_then_what_was_that_asks_for_all_of_it(call):
+    caller = call("retail")
+    await caller.start()
+    await caller.says("where is my order")
+    assert "1 0 0, okay" in await caller.says("one zero zero")
+    again = await caller.says("sorry, what was that?")
+    assert "I have 1 0 0 so far" in again and "order number" in again
+    assert "shipped with UPS" in await caller.says("one zero zero two three four")
+
+
 async def test_order_number_said_in_two_groups_with_a_pause(call):
     caller = call("retail")
     await caller.start()

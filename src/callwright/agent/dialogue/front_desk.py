@@ -182,6 +182,8 @@ class FrontDeskConversation:
         if escalation is not None:
             return escalation
         last = last_said(self.state)
+        if last and asks_to_repeat(text) and tasks.number_pending:  # after "4 8, okay."
+            return [Say(tasks.pending_prompt() or last)]
         if last and asks_to_repeat(text):  # never taken for an answer ("sorry, what?")
             lead_in = next(words for words in REPEAT_LEAD_INS if not last.startswith(words))
             said_before = next((w for w in REPEAT_LEAD_INS if last.startswith(f"{w} ")), "")

@@ -121,13 +121,19 @@ class TaskRunner:
             and (self._slots[awaiting.name].type == "text")
         )
 
+    @property
+    def number_pending(self) -> bool:
+        """Whether part of a number was said and the rest is awaited."""
+        return bool(self._number.so_far)
+
     def pending_prompt(self) -> str | None:
         """What the task is waiting for, to ask again after a side question."""
         awaiting = self._flow.awaiting
         if awaiting is None:
             return None
-        if self._number.so_far:  # part of a number given: the rest of it
-            return task_texts.DIGITS_WAITING.format(digits=" ".join(self._number.so_far))
+        if awaiting.kind == "slot" and self._number.so_far:  # part of a number: all of it
+            ask = render(self._slots[awaiting.name].ask, self._flow.scope())
+            return task_texts.DIGITS_WAITING.format(digits=" ".join(self._number.so_far), ask=ask)
         if awaiting.kind == "slot":
             return render(self._slots[awaiting.name].ask, self._flow.scope())
         if awaiting.kind == "confirm":
