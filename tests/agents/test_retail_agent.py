@@ -60,6 +60,17 @@ async def test_part_of_a_number_then_silence_asks_for_the_rest(call):
     assert "shipped with UPS" in await caller.says("two three four")
 
 
+async def test_the_call_knows_whether_words_give_the_number_asked_for(call):
+    caller = call("retail")
+    await caller.start()
+    assert caller.conversation.hears_awaited("4") is None  # nothing asked for yet
+    await caller.says("where is my order")
+    assert caller.conversation.hears_awaited("1 0 0") is False  # heard short: listen again
+    assert caller.conversation.hears_awaited("one zero zero two three four") is True
+    await caller.says("one zero zero")
+    assert caller.conversation.hears_awaited("two three four") is True  # the rest of it
+
+
 async def test_part_of_a_number_then_what_was_that_asks_for_all_of_it(call):
     caller = call("retail")
     await caller.start()

@@ -203,6 +203,9 @@ class EchoConversation:
     def takes_short_answers(self):
         return False
 
+    def hears_awaited(self, text):
+        return None
+
     def decides_action(self):
         return False
 

@@ -118,6 +118,12 @@ class Conversation(Protocol):
         acknowledging (then it is not treated as a backchannel)."""
         ...
 
+    def hears_awaited(self, text: str) -> bool | None:
+        """Whether `text` gives the number the agent asked for (a card's last four, an order
+        or phone number), or None when it asked for none: an answer heard without it is
+        listened to again, more carefully."""
+        ...
+
     def decides_action(self) -> bool:
         """Whether the caller's next answer decides an action in the business's systems (a
         read-back to confirm, "did you make this purchase?"): their turn is let finish."""

@@ -60,10 +60,12 @@ class Listener:
         on_event: Callable[[TurnEvent], None],
         on_turn: Callable[[HeardTurn], None],
         on_error: Callable[[str], None],
+        careful_stt: SpeechToText | None = None,
     ) -> None:
         self.turns = turns
         self._vad = vad
         self._stt = stt
+        self._careful_stt = careful_stt
         self._context = speech_context
         self._now = now
         self._spawn = spawn
@@ -107,6 +109,21 @@ class Listener:
             return ""
         return transcript.text.strip()
 
+    async def listen_again(
+        self, pcm: np.ndarray, text: str, gives_awaited: Callable[[str], bool | None]
+    ) -> str:
+        """`text`, or what the careful model hears in `pcm` when `text` lacks the value the
+        agent awaits and the second listen has it ("four eight two one" heard as "4")."""
+        if self._careful_stt is None or gives_awaited(text) is not False:
+            return text
+        audio = suppress(pcm[-MAX_UTTERANCE_SAMPLES:], self._noise.power)
+        try:
+            again = (await self._careful_stt.transcribe(audio, self._context)).text.strip()
+        except Exception:  # the first listen stands
+            log.exception("second listen failed")
+            return text
+        return again if gives_awaited(again) else text
+
     def _handle(self, event: TurnEvent) -> None:
         if event.kind is TurnEventKind.SPEECH_STARTED:
             self._utterance = list(self._pre_roll)
@@ -149,3 +166,4 @@ class Listener:
         if not frames:
             return np.zeros(0, dtype=np.int16)
         return np.concatenate([frame.samples for frame in frames])
+

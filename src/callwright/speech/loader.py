@@ -56,12 +56,27 @@ class SpeechEngines:
     vad: VoiceActivityDetector
     stt: SpeechToText
     tts: TextToSpeech
+    careful_stt: SpeechToText | None = None
+    """A slower, surer model for a second listen when digits were expected and not all
+    heard (whisper-base, when its extra is installed); None: the one listen stands."""
+
+
+def _careful_stt(stt: str) -> SpeechToText | None:
+    """Whisper base for second listens, unless it is already the main model or missing."""
+    if stt == "whisper-base":
+        return None
+    try:
+        return _whisper_base()
+    except RuntimeError:  # the whisper-base extra is not installed
+        return None
 
 
 def load_speech_engines(
-    vad: str = "silero", stt: str = "whisper-tiny.en", tts: str = "piper-joe"
+    vad: str = "silero", stt: str = "whisper-tiny.en", tts: str = "piper-joe",
+    careful: bool = True,
 ) -> SpeechEngines:
-    """Engines by name; each is loaded on first use (seconds) and reused afterwards.
+    """Engines by name; each is loaded on first use (seconds) and reused afterwards;
+    `careful`: with a second model for listening again to numbers (see `SpeechEngines`).
 
     Raises ValueError naming the known engines when a name is not one of them.
     """
@@ -77,4 +92,6 @@ def load_speech_engines(
             if (kind, name) not in _loaded:
                 _loaded[(kind, name)] = registry[name]()
             engines.append(_loaded[(kind, name)])
-    return SpeechEngines(*engines)
+        if careful and ("careful", stt) not in _loaded:
+            _loaded[("careful", stt)] = _careful_stt(stt)
+        return SpeechEngines(*engines, careful_stt=_loaded.get(("careful", stt)))

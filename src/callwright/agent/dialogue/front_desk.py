@@ -143,6 +143,9 @@ class FrontDeskConversation:
         """Whether "yes" or "okay" over the agent's speech answers its question."""
         return self.tasks.awaiting_yes_no()
 
+    def hears_awaited(self, text: str) -> bool | None:
+        return self.tasks.hears_awaited(text)
+
     def decides_action(self) -> bool:
         """Whether the yes or no awaited now decides what is written (every yes-or-no of a
         task does: a read-back, or one that records a charge as the caller's own)."""
