@@ -61,11 +61,13 @@ class Listener:
         on_turn: Callable[[HeardTurn], None],
         on_error: Callable[[str], None],
         careful_stt: SpeechToText | None = None,
+        on_note: Callable[..., None] = lambda kind, **data: None,
     ) -> None:
         self.turns = turns
         self._vad = vad
         self._stt = stt
         self._careful_stt = careful_stt
+        self._note = on_note  # an event for the call record
         self._context = speech_context
         self._now = now
         self._spawn = spawn
@@ -122,7 +124,10 @@ class Listener:
         except Exception:  # the first listen stands
             log.exception("second listen failed")
             return text
-        return again if gives_awaited(again) else text
+        if not gives_awaited(again):
+            return text
+        self._note("listened_again", first=text, then=again)
+        return again
 
     def _handle(self, event: TurnEvent) -> None:
         if event.kind is TurnEventKind.SPEECH_STARTED:

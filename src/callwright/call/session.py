@@ -122,7 +122,7 @@ class CallSession:
         self._listener = Listener(
             engines.vad.new_stream(), engines.stt, TurnTaking(self._options.turn_taking),
             agent.speech_context, self._now, self._spawn, self._on_turn_event,
-            self._on_caller_turn, self._stt_failed, engines.careful_stt,
+            self._on_caller_turn, self._stt_failed, engines.careful_stt, self._event,
         )
         self._checkpoint: object | None = None  # the conversation before the current turn
         self._continuing = False  # the caller's speech now may continue the last turn
@@ -265,13 +265,9 @@ class CallSession:
                         heard_reply=first.heard_text())
         elif self._speaker.holding or self._speaker.audio_pending():
             await self._interrupt_agent()
-        again = await self._listener.listen_again(audio, text, self._conversation.hears_awaited)
-        if again != text:  # a number or date awaited, not heard: the careful model heard it
-            self._event("listened_again", first=text, then=again)
-            text = again
+        text = await self._listener.listen_again(audio, text, self._conversation.hears_awaited)
         await self._log.close()
-        turn = self._log.start(text)
-        turn.audio = audio
+        turn = self._log.start(text, audio)
         marks = turn.record.marks
         marks["speech_start"] = speech_start
         marks["speech_end"] = heard.event.speech_end or heard.event.at

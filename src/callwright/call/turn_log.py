@@ -63,8 +63,11 @@ class TurnLog:
         self._index = 0
         self.current: Turn | None = None
 
-    def start(self, caller_text: str) -> Turn:
+    def start(self, caller_text: str, audio: np.ndarray | None = None) -> Turn:
+        """A new turn: the caller's words and, when spoken, their audio."""
         self.current = Turn(TurnRecord(self._index, caller_text, ""))
+        if audio is not None:
+            self.current.audio = audio
         self._index += 1
         return self.current
 

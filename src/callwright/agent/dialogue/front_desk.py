@@ -36,7 +36,15 @@ from callwright.agent.dialogue.checkpoint import (
 from callwright.agent.dialogue.flow import TaskReply
 from callwright.agent.dialogue.handing_off import END_NOT_UNDERSTOOD, HandOffPolicy
 from callwright.agent.dialogue.handoff import CALLBACK, MESSAGE_TASK, asks_for_callback
-from callwright.agent.dialogue.history import add_caller, keep_heard, last_said, recorded
+from callwright.agent.dialogue.history import (
+    add_caller,
+    keep_heard,
+    last_said,
+    not_back_to_back,
+    recorded,
+    reprompt,
+    said_again,
+)
 from callwright.agent.dialogue.task_choice import TaskQuestion, chosen_task, rival_task
 from callwright.agent.dialogue.tasks import TaskRunner
 from callwright.agent.llm.client import summarize_call
@@ -47,29 +55,19 @@ from callwright.agent.understanding.questions import (
     asks_to_repeat,
     changes_mind,
     is_question,
-)
-from callwright.agent.understanding.small_talk import (
-    ACK,
-    GOODBYE,
-    HELLO,
-    NO,
-    THANKS,
-    YES,
     nothing_more,
 )
+from callwright.agent.understanding.small_talk import ACK, GOODBYE, HELLO, NO, THANKS, YES
 
 if TYPE_CHECKING:
     from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 
-TASK_REPROMPTS = ("Sorry, I didn't hear anything.", "Are you still there?")
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
-REPEAT_LEAD_INS = ("Sure.", "Of course.")  # before the agent's last words, said again
 NO_ANSWER_TOPIC = "no_answer"  # recorded when a question got the honest "I don't have that"
 CHANGED_MIND_CONFIDENCE = 0.45  # another task, named with "actually" or "instead"
 TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
 READY_LEAD_IN = "Great."  # before the question again, when the caller only said "yes"
-KEYPAD_HUMAN_DIGIT = "0"  # the operator, as on every phone menu
-KEYPAD_HELP_DIGIT = "*"  # the menu again
+KEYPAD_HUMAN_DIGIT, KEYPAD_HELP_DIGIT = "0", "*"  # the operator, as on every phone menu; the menu
 
 END_GOODBYE, END_NO_INPUT = "goodbye", "no input"
 
@@ -185,12 +183,9 @@ class FrontDeskConversation:
         if escalation is not None:
             return escalation
         last = last_said(self.state)
-        if last and asks_to_repeat(text) and tasks.number_pending:  # after "4 8, okay."
-            return [Say(tasks.pending_prompt() or last)]
         if last and asks_to_repeat(text):  # never taken for an answer ("sorry, what?")
-            lead_in = next(words for words in REPEAT_LEAD_INS if not last.startswith(words))
-            said_before = next((w for w in REPEAT_LEAD_INS if last.startswith(f"{w} ")), "")
-            return [Say(f"{lead_in} {last.removeprefix(said_before).lstrip()}")]
+            waiting = tasks.pending_prompt() if tasks.number_pending else None  # "4 8, okay."
+            return [Say(waiting or said_again(last))]
         # the sentence encoder takes a few ms of numpy: keep it off the audio's event loop
         understanding = await asyncio.to_thread(self._agent.matcher.understand, text)
         if understanding.intent == MESSAGE_TASK and not asks_for_callback(text):
@@ -372,10 +367,7 @@ class FrontDeskConversation:
                 return await self._hand_off(NOT_UNDERSTOOD)
             return [Say(self._texts.closing), EndCall(END_NOT_UNDERSTOOD)]
         prompt = prompts[self.state.not_understood_count - 1]
-        if prompt == last_said(self.state):  # an agent file may repeat a prompt: never back to back
-            others = [p for p in prompts if p != prompt]
-            prompt = others[0] if others else self._texts.keypad_menu
-        return [Say(prompt)]
+        return [Say(not_back_to_back(prompt, prompts, self.state, self._texts.keypad_menu))]
 
     async def _keyed(self, digits: str) -> list[AgentAction]:
         if self.tasks.active:
@@ -404,8 +396,4 @@ class FrontDeskConversation:
             if self._agent.spec.no_input.then == "handoff":
                 return await self._hand_off(NO_INPUT)
             return [Say(self._texts.no_input_goodbye), EndCall(END_NO_INPUT)]
-        pending = self.tasks.pending_prompt()
-        if pending:  # in the middle of a task, ask its question again, never in the same words
-            opener = TASK_REPROMPTS[(self.state.no_input_count - 1) % len(TASK_REPROMPTS)]
-            return [Say(f"{opener} {pending}")]
-        return [Say(reprompts[self.state.no_input_count - 1])]
+        return [Say(reprompt(self.state.no_input_count, reprompts, self.tasks.pending_prompt()))]

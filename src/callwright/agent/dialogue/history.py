@@ -49,3 +49,36 @@ async def recorded(
             else:
                 entry.text = f"{entry.text} {action.text}"
         yield action
+
+
+REPEAT_LEAD_INS = ("Sure.", "Of course.")  # before the agent's last words, said again
+
+
+def said_again(last: str) -> str:
+    """The agent's last words said again for "sorry, what?", after a lead-in they did not
+    already start with."""
+    lead_in = next(words for words in REPEAT_LEAD_INS if not last.startswith(words))
+    said_before = next((w for w in REPEAT_LEAD_INS if last.startswith(f"{w} ")), "")
+    return f"{lead_in} {last.removeprefix(said_before).lstrip()}"
+
+
+TASK_REPROMPTS = ("Sorry, I didn't hear anything.", "Are you still there?")
+
+
+def reprompt(count: int, reprompts: list[str], pending: str | None) -> str:
+    """What the agent says after the caller's `count`th silence: mid-task, the task's
+    question again, never in the same words; else the agent file's reprompt."""
+    if pending:
+        return f"{TASK_REPROMPTS[(count - 1) % len(TASK_REPROMPTS)]} {pending}"
+    return reprompts[count - 1]
+
+
+def not_back_to_back(
+    prompt: str, prompts: list[str], state: ConversationState, fallback: str
+) -> str:
+    """`prompt`, or another of `prompts` (else `fallback`) when it was the agent's last
+    words: an agent file may repeat a prompt, but it is never said twice in a row."""
+    if prompt != last_said(state):
+        return prompt
+    others = [other for other in prompts if other != prompt]
+    return others[0] if others else fallback

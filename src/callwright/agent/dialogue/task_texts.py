@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callwright.agent.dialogue.templates import render, spoken_list
+from callwright.agent.dialogue.templates import render, spoken, spoken_list
 from callwright.agent.spec.tasks import SlotSpec
 
 KEYED_AHEAD = "Got that number, thanks."
@@ -66,3 +66,16 @@ def how_to_answer(kind: str, spec: SlotSpec | None, scope: dict[str, Any]) -> st
     if spec.type == "number" and spec.digits is None:  # a count, not a reference
         return f"{COUNT_HELP} {render(spec.ask, scope)}"
     return TYPE_HELP[spec.type]
+
+
+def noted(
+    values: dict[str, Any], before: dict[str, Any], slots: dict[str, SlotSpec], times: int
+) -> str:
+    """Words before a question asked again after other details were given: those details
+    read back (not a time of day, whose value is only the part's first hour), or a short
+    acknowledgement that is not the last one (`times`: how often this question noted)."""
+    taken = [spoken(value) for name, value in values.items() if name in slots
+             and before.get(name) != value and slots[name].type != "time"]  # fmt: skip
+    if taken:
+        return TAKEN.format(values=" and ".join(taken))
+    return NOTED_LEAD_INS[times % len(NOTED_LEAD_INS)]

@@ -24,11 +24,12 @@ from callwright.agent.dialogue.flow import Awaiting, Flow, TaskReply
 from callwright.agent.dialogue.number_entry import (
     NumberEntry,
     digit_group,
+    gives_number,
     keyable,
     keyed_value,
 )
 from callwright.agent.dialogue.slot_filling import SlotFilling, corrects, strip_negated, torn
-from callwright.agent.dialogue.templates import render, spoken
+from callwright.agent.dialogue.templates import render
 from callwright.agent.dialogue.verification import Verification
 from callwright.agent.spec.handoff import NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec
@@ -98,19 +99,12 @@ class TaskRunner:
         return intent in self._tasks
 
     def hears_awaited(self, text: str) -> bool | None:
-        """Whether `text` gives the number of known length or the phone number asked for
-        (None: neither is). Not dates: Whisper base recovered digits that tiny.en dropped
-        on the simulated callers' lines, but none of their spoken birth dates."""
+        """Whether `text` gives the number asked for (see `gives_number`)."""
         awaiting = self._flow.awaiting
         if awaiting is None or awaiting.kind != "slot":
             return None
         spec = self._slots[awaiting.name]
-        if spec.type != "phone_number" and (spec.type != "number" or spec.digits is None):
-            return None
-        if self._number.so_far:  # the rest of a number: its digits complete it
-            group = digit_group(text, spec) or ""
-            return len(self._number.so_far) + len(group) >= (spec.digits or 0)
-        return self._filling.value(spec, text) is not None
+        return gives_number(spec, text, self._number.so_far, self._filling.value)
 
     def awaiting_yes_no(self) -> bool:
         """Whether the task asked a yes-or-no question (so "yeah" is an answer, not a
@@ -242,23 +236,11 @@ class TaskRunner:
         if self._fill_mentioned(text, only_missing=False, update=True):
             reply = await self._flow.walk()
             if self._flow.awaiting is awaiting:  # the same question again: say what was taken
-                reply.texts.insert(0, self._noted(awaiting, before))
+                awaiting.noted += 1
+                noted = task_texts.noted(self.values, before, self._slots, awaiting.noted)
+                reply.texts.insert(0, noted)
             return reply
         return TaskReply(handled=False)
-
-    def _noted(self, awaiting: Awaiting, before: dict[str, Any]) -> str:
-        """Words before a question asked again after other details were given: those
-        details read back (not a time of day, whose value is only the part's first hour),
-        or a short acknowledgement that is not the last one."""
-        taken = [
-            spoken(value) for name, value in self.values.items()
-            if name in self._slots and before.get(name) != value
-            and self._slots[name].type != "time"
-        ]
-        awaiting.noted += 1
-        if taken:
-            return task_texts.TAKEN.format(values=" and ".join(taken))
-        return task_texts.NOTED_LEAD_INS[awaiting.noted % len(task_texts.NOTED_LEAD_INS)]
 
     async def hear_digit(self, digit: str) -> TaskReply:
         """A keypad digit: numbers and dates can be keyed, 1/2 answer yes/no."""

@@ -83,3 +83,16 @@ _DECLINES = re.compile(
 def declines(text: str) -> bool:
     """Whether the caller will not answer ("I'd rather not get into that yet")."""
     return _DECLINES.search(text) is not None
+
+
+_NOTHING_MORE = re.compile(
+    r"^\W*(?:(?:um|uh|oh|well|okay|ok)\W+)*(?:no|nope|nah|not really|nothing(?: else)?"
+    r"|that(?:'s| is| was) (?:it|all|everything))\b",
+    re.I,
+)
+
+
+def nothing_more(text: str) -> bool:
+    """Whether words said after "anything else?" decline it, whatever follows ("Nope, that
+    covers it, thanks a bunch"), unless they go on to ask something."""
+    return _NOTHING_MORE.search(text) is not None and not is_question(text)
