@@ -322,3 +322,13 @@ def test_the_business_own_names_tell_no_intent() -> None:
     assert with_names.understand("can I see doctor chen for a checkup").intent == "book"
     misheard = with_names.understand("hoping to see doctor pattel for a checkup")
     assert misheard == with_names.understand("hoping to see doctor for a checkup")
+
+
+def test_the_brand_asks_for_nothing_by_itself() -> None:
+    intents = {
+        "qualify": ["tell me about Acme", "we're looking at Acme"],
+        "pricing": ["how much does it cost", "what are your prices"],
+    }
+    with_brand = IntentMatcher(intents, brand=["acme"])
+    assert with_brand.understand("how much does Acme cost").intent == "pricing"
+    assert with_brand.understand("tell me about Acme").intent == "qualify"

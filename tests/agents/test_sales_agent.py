@@ -118,3 +118,16 @@ async def test_weeks_count_as_months_and_the_number_called_from_is_the_phone(cal
         lead = session.scalars(select(Lead)).one()
     assert (lead.team_size, lead.timeline_months, lead.phone) == (150, 1, "+15559902174")
     assert lead.qualified
+
+
+async def test_an_objection_after_the_recommendation_does_not_start_discovery_again(call, engine):
+    caller = call("sales")
+    await caller.start()
+    await caller.says("we're looking at Acme")
+    answers = ["Sam Lee", "Lee Bakery", "track our sales", "three people",
+               "maybe in six months", "not sure yet", "yes", "555 123 7777"]
+    for answer in answers:
+        await caller.says(answer)
+    reply = await caller.says("hmm, even that is more than we can swing right now")
+    assert "company" not in reply and "speaking with" not in reply
+    assert leads(engine) == [("Sam Lee", False, "follow_up")]

@@ -247,7 +247,7 @@ class FrontDeskConversation:
             if answer:
                 self.state.not_understood_count = 0
                 return [Say(answer)]
-        default_task = self._agent.spec.default_task
+        default_task = self._default_task()
         if intent is None and default_task is not None:  # a sales call: what they need
             lead_in = self._no_answer() if is_question(text) else []
             self.state.intent = default_task
@@ -333,15 +333,21 @@ class FrontDeskConversation:
         reason = self._agent.intent_handoffs.get(intent)
         if reason is not None:  # a question the agent must leave to a person
             return actions + await self._hand_off(reason)
-        default_task = self._agent.spec.default_task
-        done = {*self.tasks.completed, *self.tasks.failed}
-        if default_task is not None and default_task not in done:
+        default_task = self._default_task()
+        if default_task is not None:
             # a sales call: after the answer, on to finding what the caller needs
             self._offered_more = False
             return actions + await self._task_reply(await self.tasks.start(default_task, text))
         if self._texts.follow_up:
             actions.append(Say(self._texts.follow_up))
         return actions
+
+    def _default_task(self) -> str | None:
+        """The task any unplaced words lead to (a sales line's qualifying), until it has run:
+        after its summary, an objection is not a new lead."""
+        default_task = self._agent.spec.default_task
+        done = {*self.tasks.completed, *self.tasks.failed}
+        return default_task if default_task not in done else None
 
     def _no_answer(self) -> list[AgentAction]:
         """An honest reply to a question nothing in the agent answers, with what it can do."""

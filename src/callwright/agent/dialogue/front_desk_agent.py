@@ -23,6 +23,7 @@ from callwright.agent.spec.agent_file import AgentSpec
 from callwright.agent.spec.handoff import resolve_environment
 from callwright.agent.understanding.entities_people import TITLES
 from callwright.agent.understanding.intents import IntentMatcher
+from callwright.agent.understanding.words import STOP_WORDS
 
 ActionsFactory = Callable[[str, ActionRegistry], RunAction]
 """Given an agent name and its own actions, the function its conversations use to run
@@ -55,7 +56,7 @@ class FrontDeskAgent:
         examples = {intent.name: intent.examples for intent in intents}
         examples |= {task.name: task.examples for task in self.tasks}
         self.matcher = matcher or IntentMatcher(
-            examples, spec.goodbye.phrases, names=_option_names(spec)
+            examples, spec.goodbye.phrases, names=_option_names(spec), brand=_brand(spec)
         )
         self.speech_context = speech_context(spec)
         self.timezone = ZoneInfo(spec.timezone or "UTC")
@@ -96,6 +97,12 @@ def _phone_of(caller: str) -> str:
     user = caller.split(":", 1)[-1].split("@", 1)[0]
     digits = re.sub(r"[^\d+]", "", user)
     return digits if len(digits.lstrip("+")) >= 7 else ""
+
+
+def _brand(spec: AgentSpec) -> list[str]:
+    """The brand: the first word of the business's name ("Acme" of "Acme Analytics")."""
+    return [word for word in re.findall(r"[a-z]+", spec.business.lower())[:1]
+            if word not in STOP_WORDS]
 
 
 def _option_names(spec: AgentSpec) -> set[str]:

@@ -63,6 +63,8 @@ needs a cosine of 0.55 to reach `CONFIDENCE_THRESHOLD`; matching words lower tha
 the threshold kept, on the demo agent's held-out phrasings and out-of-scope requests
 (tests/agent/demo_phrases.py) and on paraphrases for the other agents
 (tests/agent/test_understanding.py), never on bench/eval."""
+BRAND_WORD = "you"
+"""What the business's brand is read as: "how much does Acme cost" asks the price."""
 MAX_ALTERNATIVES = 3
 ALSO_ASKED_MARGIN = 0.15
 """Above the threshold by this much, a clause's own intent is a second question asked."""
@@ -126,6 +128,7 @@ class IntentMatcher:
         threshold: float = CONFIDENCE_THRESHOLD,
         by_meaning: bool = True,
         names: Iterable[str] = (),
+        brand: Iterable[str] = (),
     ) -> None:
         """
         Args:
@@ -135,16 +138,28 @@ class IntentMatcher:
             by_meaning: blend in sentence embeddings (when the model is installed).
             names: words of the business's own names (its doctors: "chen", "patel"), which
                 tell no intent: "I was hoping to see Doctor Pattel" means "see the doctor".
+            brand: words of the business's name, read as `BRAND_WORD` in examples and
+                utterances alike: "how much does Acme cost" asks the price, though "Acme"
+                only appears in the example "tell me about Acme".
         """
         self.threshold = threshold
         self._names = frozenset(name.lower() for name in names)
+        self._brand = frozenset(word.lower() for word in brand)
+        intents = {
+            intent: [
+                self._plain(words(phrase)) if (self._names | self._brand) & set(words(phrase))
+                else phrase
+                for phrase in phrases
+            ]
+            for intent, phrases in intents.items()
+        }  # fmt: skip
         self._meanings = _ExampleMeanings.load(intents) if by_meaning else None
         self._small_talk = SmallTalk(goodbye_phrases)
 
         example_terms: list[tuple[str, frozenset[str]]] = []
         self._verbatim: list[tuple[str, str]] = []  # (normalised example, intent)
         self._known_words: set[str] = {w for text in CONCEPTS.values() for w in text.split()}
-        self._known_words |= self._names  # so a misheard name is corrected, then dropped
+        self._known_words |= self._names | self._brand  # a misheard name is corrected first
         for intent, phrases in intents.items():
             for phrase in phrases:
                 tokens = words(phrase)
@@ -195,10 +210,9 @@ class IntentMatcher:
         ][:MAX_CLAUSES]
         pieces = [tokens] + [clause for _, clause in clauses]
         pieces = [
-            [t for t in self._join_split_words([self._correct(t) for t in piece])
-             if t not in self._names]
+            words(self._plain(self._join_split_words([self._correct(t) for t in piece])))
             for piece in pieces
-        ]  # fmt: skip
+        ]
         scores: dict[str, float] = {}
         meanings = (
             self._meanings.closest_many([" ".join(piece) for piece in pieces])
@@ -248,6 +262,13 @@ class IntentMatcher:
         return [
             t for t in numbers_as_digits(words(text)) if not t.isdigit() or t in self._known_words
         ]
+
+    def _plain(self, tokens: list[str]) -> str:
+        """The words without the business's names, the brand as `BRAND_WORD`."""
+        return " ".join(
+            BRAND_WORD if token in self._brand else token
+            for token in tokens if token not in self._names
+        )
 
     def _correct(self, word: str) -> str:
         if word in self._known_words or len(word) < FUZZY_WORD_MIN_CHARS or word.isdigit():
