@@ -59,3 +59,39 @@ def test_an_item_listed_before_a_contrast_keeps_the_answer_before_it():
         "I made the Shell one and the StreamFlix one, but not the Apple one", THREE, FIELDS
     )
     assert heard.answers == {0: True, 2: True, 1: False} and not heard.unclear
+
+
+def test_an_item_with_only_its_verb_affirms_it_after_a_denial():
+    heard = answers("No, the Electro Mart one isn't mine. The coffee is.")
+    assert heard.answers == {0: False, 1: True} and not heard.unclear
+    heard = answers("ElectroMart is not mine, neither is the coffee")
+    assert heard.answers == {0: False, 1: False}
+
+
+def test_before_a_question_a_yes_or_no_counts_only_for_the_items_it_names():
+    heard = answers_by_item("I got like a fraud thing? No, I'm not sure", CHARGES, FIELDS, None)
+    assert heard.answers == {}
+    heard = answers_by_item("the coffee is mine, that fraud thing isn't", CHARGES, FIELDS, None)
+    assert heard.answers == {1: True}
+
+
+LINDA = [
+    {"merchant": "Shell Gas Station", "amount": Decimal("62.10")},
+    {"merchant": "Apple Store", "amount": Decimal("899.00")},
+    {"merchant": "StreamFlix", "amount": Decimal("15.99")},
+]
+
+
+def test_items_listed_before_a_contrast_that_names_its_own_take_the_other_answer():
+    heard = answers_by_item("the gas and StreamFlix, but not the Apple one", LINDA, FIELDS)
+    assert heard.answers == {0: True, 1: False, 2: True}
+    heard = answers_by_item(
+        "the gas this morning and the StreamFlix thing are me, but I did not spend nine "
+        "hundred dollars at the Apple Store", LINDA, FIELDS
+    )
+    assert heard.answers == {0: True, 1: False, 2: True}
+
+
+def test_a_greeting_does_not_name_a_merchant_that_looks_like_it():
+    heard = answers_by_item("Hello, yes, I'm calling back about the alert", LINDA, FIELDS, None)
+    assert heard.answers == {}

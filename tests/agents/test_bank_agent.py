@@ -98,3 +98,31 @@ async def test_a_sentence_with_a_number_in_it_is_not_taken_for_digits(call, engi
     reply = await caller.says("The little coffee one is mine, but that other thing is not.")
     assert reply  # never silence while the agent waits for more digits that are not coming
     assert "last four digits" in reply
+
+
+async def test_answers_given_before_verification_are_kept_for_their_charges(call, engine):
+    caller = call("bank")
+    await caller.start()
+    await caller.says("The little coffee one is mine, but that ElectroMart thing is definitely not")
+    await caller.says("four eight two one")
+    done = await caller.says("July twenty first, nineteen ninety")
+    assert "Did you make" not in done  # not asked again
+    assert "disputed the ElectroMart Online charge" in done
+    _, statuses, _ = card_state(engine)
+    assert statuses["ElectroMart Online"] == "disputed"
+    assert statuses["Coffee Corner"] == "confirmed"
+
+
+async def test_a_charge_answered_with_the_one_going_to_a_specialist_is_marked_first(
+    call, engine, monkeypatch
+):
+    monkeypatch.delenv("BANK_FRAUD_TEAM", raising=False)
+    caller = call("bank")
+    await caller.start()
+    await caller.says("four eight two one")
+    await caller.says("July twenty first, nineteen ninety")
+    reply = await caller.says("No, the Electro Mart one isn't mine. The coffee is.")
+    assert "fraud specialist" in reply and "marked the Coffee Corner purchase as yours" in reply
+    _, statuses, _ = card_state(engine)
+    assert statuses["ElectroMart Online"] == "disputed"
+    assert statuses["Coffee Corner"] == "confirmed"

@@ -79,6 +79,9 @@ class Flow:
         self.confirmed: set[str] = set()  # read-backs the caller said yes to
         self.unsure: set[str] = set()  # `unsure_ok` slots the caller could not answer
         self.heard = ""  # the caller's latest words, which may already pick an option
+        self.before_items: list[str] = []
+        """What the caller said in this task before its items were known (while being
+        verified), read for answers about them once they are."""
         self.items = ItemQuestions()
         self.further: list[tuple[str, Any]] = []
         """(slot, value) of more items named when the task began, each done in a round."""
@@ -86,6 +89,8 @@ class Flow:
         self._said: set[tuple[int, str]] = set()
         self._suspended: list[TaskSpec] = []
         self._failed_inputs: set[tuple[str, ...]] = set()  # retry-slot values an action refused
+        self._handoff_after_items: str | None = None
+        """A hand-off waiting while the items already answered about are done first."""
 
     def state(self) -> dict[str, Any]:
         """The dialogue state recorded on the call."""
@@ -107,8 +112,14 @@ class Flow:
             self._suspended.append(self.task)
         self.task = task
         self.awaiting = None
+        self._handoff_after_items = None
+        self.before_items.clear()
         self._said.clear()
         self.confirmed.clear()
+
+    def verifying(self) -> bool:
+        """Whether the active task is still verifying the caller."""
+        return self._verification.needed(self.task)
 
     def cancel(self) -> None:
         self.task = None
@@ -141,6 +152,8 @@ class Flow:
             self._said.clear()
             for name in task.reset:
                 self.values.pop(name, None)
+        if self._handoff_after_items is not None:
+            return self._hand_off(task, texts, self._handoff_after_items)
         self.completed.append(task.name)
         return self.finish([*texts, task.done])
 
@@ -154,8 +167,11 @@ class Flow:
                 for name in step.collect or []:
                     if name in self.values or self._slots[name].optional or name in self.unsure:
                         continue
-                    if not self._answered_before(name):
-                        return self._ask_slot(name, texts)
+                    if self._answered_before(name):
+                        continue
+                    if self._handoff_after_items is not None:  # the answered ones are done
+                        return self._hand_off(task, texts, self._handoff_after_items)
+                    return self._ask_slot(name, texts)
             elif kind == "act":
                 result = await self._act(index, step)
                 if not result.ok:
@@ -177,11 +193,28 @@ class Flow:
                 if step.end_task:
                     return self.finish(texts)
             if kind == "handoff":
-                self.completed.append(task.name)
-                reply = self.finish(texts)
-                reply.handoff = step.handoff
-                return reply
+                if task.repeat_while and self._answered_ahead(task):
+                    # "ElectroMart isn't mine, the coffee is": the coffee is marked first
+                    self._handoff_after_items = step.handoff
+                    return None
+                return self._hand_off(task, texts, step.handoff)
         return None
+
+    def _hand_off(self, task: TaskSpec, texts: list[str], reason: str | None) -> TaskReply:
+        """End `task` at a hand-off step: a person takes over for `reason`."""
+        self._handoff_after_items = None
+        self.completed.append(task.name)
+        reply = self.finish(texts)
+        reply.handoff = reason
+        return reply
+
+    def _answered_ahead(self, task: TaskSpec) -> bool:
+        """Whether the caller already answered about an item after the one in question."""
+        about = [
+            self._slots[name] for step in task.steps for name in step.collect or []
+            if self._slots[name].about
+        ]  # fmt: skip
+        return any(self.items.answered_ahead(spec, self.scope()) for spec in about)
 
     def _next_round(self, task: TaskSpec) -> None:
         """Forget what one round of `task` collected, chose and confirmed."""
@@ -193,8 +226,14 @@ class Flow:
                 self.values.pop(name, None)
 
     def _answered_before(self, name: str) -> bool:
-        """Fill a question about an item from what the caller already said about it."""
-        answer = self.items.answered(self._slots[name], self.scope())
+        """Fill a question about an item from what the caller already said about it, also
+        in the words that began the task."""
+        spec = self._slots[name]
+        if spec.about and lookup(self.scope(), spec.about):
+            for text in self.before_items:
+                self.items.hear(text, spec, self.scope(), asked=False)
+            self.before_items.clear()
+        answer = self.items.answered(spec, self.scope())
         if answer is not None:
             self.values[name] = answer
         return answer is not None

@@ -21,13 +21,17 @@ class ItemQuestions:
     def __init__(self) -> None:
         self._answers: dict[str, bool] = {}  # item -> yes/no
 
-    def hear(self, text: str, spec: SlotSpec, scope: dict[str, Any]) -> ItemAnswers | None:
+    def hear(
+        self, text: str, spec: SlotSpec, scope: dict[str, Any], asked: bool = True
+    ) -> ItemAnswers | None:
         """The answers the words give about the items `spec` asks about, each one kept;
-        None when there are no items."""
+        None when there are no items. Words said before the question was `asked` ("the
+        coffee is mine, ElectroMart isn't", before the charges were read) count only for
+        the items they name."""
         items = lookup(scope, spec.about or "") or []
         if not items:
             return None
-        heard = answers_by_item(text, items, spec.item_words)
+        heard = answers_by_item(text, items, spec.item_words, 0 if asked else None)
         for index, answer in heard.answers.items():
             self._answers[_item_key(items[index], spec)] = answer
         return heard
@@ -38,6 +42,11 @@ class ItemQuestions:
         if not items:
             return None
         return self._answers.get(_item_key(items[0], spec))
+
+    def answered_ahead(self, spec: SlotSpec, scope: dict[str, Any]) -> bool:
+        """Whether the caller already said something about an item after the first."""
+        items = lookup(scope, spec.about or "") if spec.about else None
+        return any(_item_key(item, spec) in self._answers for item in (items or [])[1:])
 
 
 def _item_key(item: Any, spec: SlotSpec) -> str:

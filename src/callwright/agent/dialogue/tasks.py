@@ -162,6 +162,7 @@ class TaskRunner:
         dropping it, `instead`)."""
         self._flow.begin(self._tasks[name], instead=instead)
         self._flow.heard = text
+        self._flow.before_items.append(text)
         for slot in self._filling.task_slots(self.task):  # free text belongs to one question
             if self._slots[slot].type == "text":
                 self.values.pop(slot, None)
@@ -193,6 +194,8 @@ class TaskRunner:
         if awaiting is None:
             return TaskReply(handled=False)
         self._flow.heard = text
+        if self._flow.verifying():
+            self._flow.before_items.append(text)
         if awaiting.kind == "confirm":
             return await self._hear_confirmation(text, awaiting)
         if awaiting.kind == "choose":

@@ -287,15 +287,16 @@ def _word_match(expected: str, heard: str) -> float:
     return SCORE_SOUNDS_ALIKE if sounds_like(expected, heard) else 0.0
 
 
-def sounds_like(expected: str, heard: str) -> bool:
-    """The same word, or one a phone line could turn it into: close in spelling, or the
-    same metaphone key ("Chan" for "Chen", "Patil" for "Patel")."""
+def sounds_like(expected: str, heard: str, min_score: float = FUZZY_WORD_MIN_SCORE) -> bool:
+    """The same word, or one a phone line could turn it into: close in spelling (a rapidfuzz
+    ratio of `min_score`), or the same metaphone key ("Chan" for "Chen", "Patil" for
+    "Patel")."""
     expected, heard = expected.lower(), heard.lower()
     if expected == heard:
         return True
     if min(len(expected), len(heard)) < FUZZY_WORD_MIN_CHARS:
         return False
-    if fuzz.ratio(expected, heard) >= FUZZY_WORD_MIN_SCORE:
+    if fuzz.ratio(expected, heard) >= min_score:
         return True
     return min(len(expected), len(heard)) >= SOUNDS_ALIKE_MIN_CHARS and (
         jellyfish.metaphone(expected) == jellyfish.metaphone(heard)

@@ -28,14 +28,18 @@ _CLAUSES = re.compile(r"([,;.!?]|\b(?:but|and|though|however|whereas|while)\b)",
 _CONTRASTS = frozenset({"but", "though", "however", "whereas", "while"})
 _DENIED = re.compile(
     r"\b(?:not|never|didn't|did not|wasn't|was not|don't|do not|no idea|fraud|isn't|"
-    r"nope|no)\b",
+    r"nope|no|neither|nor)\b",
     re.I,
 )
 _OWNED = re.compile(
-    r"\b(?:yes|yeah|yep|mine|ours|(?:was|is|it's|that's|that) (?:me|us)|i did|i made|i bought|"
-    r"i paid|we did|recogni[sz]e|that's fine|that's right|correct|legit|ok|okay)\b",
+    r"\b(?:yes|yeah|yep|mine|ours|(?:was|is|are|were|it's|that's|that) (?:me|us)|i did|"
+    r"i made|i bought|i paid|we did|recogni[sz]e|that's fine|that's right|correct|legit|ok|"
+    r"okay)\b",
     re.I,
 )
+_ELLIPSIS_OWNED = re.compile(r"\b(?:is|was|are|were|did|do|does|am)\s*$", re.I)
+"""A clause that ends on its verb ("ElectroMart isn't mine. The coffee is."): the owning
+said before, affirmed for this item."""
 _SELF_CORRECTION = re.compile(
     r"\b(?:wait|actually|sorry|i mean|scratch that|on second thought|hang on|hold on)\b", re.I
 )
@@ -45,6 +49,9 @@ _POSITIONS = {"first": 0, "second": 1, "third": 2, "last": -1}
 _PRONOUN_ONE = re.compile(r"\bones?\b(?!\s+(?:hundred|thousand|dollars?|cents?)\b)", re.I)
 _OTHER = re.compile(r"\b(?:other|another|rest|others)\b", re.I)
 ITEM_WORD_MIN_CHARS = 3
+ITEM_WORD_MIN_SCORE = 85.0
+"""Spelling closeness (rapidfuzz ratio) for a heard word to name an item: an answer about
+it may lead to a dispute, so "hello" does not name the Shell station."""
 AMOUNT_MIN_CONFIDENCE = 0.9  # "$80", "eighty dollars": an amount the caller surely said
 AMOUNT_ROUNDING_SHARE = Decimal("0.1")
 """A caller rounds ("twelve hundred bucks" for $1,249.99): an amount this close (a share of
@@ -62,9 +69,10 @@ class ItemAnswers:
 
 
 def answers_by_item(
-    text: str, items: Sequence[dict[str, Any]], fields: Sequence[str], asked: int = 0
+    text: str, items: Sequence[dict[str, Any]], fields: Sequence[str], asked: int | None = 0
 ) -> ItemAnswers:
-    """What the caller answered about each of `items`; `asked` is the one the question named.
+    """What the caller answered about each of `items`; `asked` is the one the question named
+    (None: no question was asked, so a yes or no that names no item is about none).
     An answer after a self-correction ("oh wait, yes") replaces the ones before it."""
     corrections = list(_SELF_CORRECTION.finditer(text))
     if corrections:
@@ -76,7 +84,7 @@ def answers_by_item(
 
 
 def _answers(
-    text: str, items: Sequence[dict[str, Any]], fields: Sequence[str], asked: int
+    text: str, items: Sequence[dict[str, Any]], fields: Sequence[str], asked: int | None
 ) -> ItemAnswers:
     result = ItemAnswers()
     placed: list[tuple[list[int], bool | None, bool, bool]] = []  # items, answer, other, but
@@ -105,6 +113,9 @@ def _answers(
         if pending and contrast and previous is not None:  # "the Shell one, but not the Apple"
             _give(result, pending, not previous if pending_contrast else previous)
             pending = []
+        if pending and contrast and indices:  # "the gas and StreamFlix, but not the Apple one"
+            _give(result, pending, not answer)
+            pending = []
         if pending:  # "the gas, yeah, that's mine"; "the Apple and the StreamFlix are not me"
             _give(result, pending, answer)
             pending = []
@@ -118,8 +129,8 @@ def _answers(
         _give(result, indices, answer)
     if pending and previous is not None:  # "I made the Shell and the StreamFlix ones"
         _give(result, pending, not previous if pending_contrast else previous)
-    for answer in unplaced:  # about the item asked about; "No! ... That's not me." agree
-        if result.answers.get(asked, answer) != answer:
+    for answer in unplaced if asked is not None else []:  # about the item asked about
+        if result.answers.get(asked, answer) != answer:  # "No! ... That's not me." agree
             result.unclear = True
         elif asked not in named or asked in result.answers:
             result.answers[asked] = answer
@@ -178,7 +189,7 @@ def _field_named(heard: list[str], clause: str, value: Any) -> bool:
         readings = (extract("amount", clause), extract("amount", _PRONOUN_ONE.sub(" ", clause)))
         return any(said is not None and said.value == amount for said in readings)
     return any(
-        sounds_like(word, spoken)
+        sounds_like(word, spoken, ITEM_WORD_MIN_SCORE)
         for word in words(str(value))
         if len(word) >= ITEM_WORD_MIN_CHARS and word not in _IGNORED_ITEM_WORDS
         for spoken in heard
@@ -221,7 +232,7 @@ def _amount(value: Any) -> Decimal | None:
 def _polarity(clause: str) -> bool | None:
     if _DENIED.search(clause):
         return False
-    if _OWNED.search(clause):
+    if _OWNED.search(clause) or _ELLIPSIS_OWNED.search(clause.strip(" .!")):
         return True
     return None
 
