@@ -117,9 +117,12 @@ class Flow:
         self._said.clear()
         self.confirmed.clear()
 
-    def verifying(self) -> bool:
-        """Whether the active task is still verifying the caller."""
-        return self._verification.needed(self.task)
+    def hearing(self, text: str, opening: bool = False) -> None:
+        """The caller's latest words; the task's `opening` ones, or words said while being
+        verified, are kept to be read for items once those are known."""
+        self.heard = text
+        if opening or self._verification.needed(self.task):
+            self.before_items.append(text)
 
     def cancel(self) -> None:
         self.task = None

@@ -161,8 +161,7 @@ class TaskRunner:
         """Begin task `name` with the caller's words, pushing an unfinished one aside (or
         dropping it, `instead`)."""
         self._flow.begin(self._tasks[name], instead=instead)
-        self._flow.heard = text
-        self._flow.before_items.append(text)
+        self._flow.hearing(text, opening=True)
         for slot in self._filling.task_slots(self.task):  # free text belongs to one question
             if self._slots[slot].type == "text":
                 self.values.pop(slot, None)
@@ -193,9 +192,7 @@ class TaskRunner:
         awaiting = self._flow.awaiting
         if awaiting is None:
             return TaskReply(handled=False)
-        self._flow.heard = text
-        if self._flow.verifying():
-            self._flow.before_items.append(text)
+        self._flow.hearing(text)
         if awaiting.kind == "confirm":
             return await self._hear_confirmation(text, awaiting)
         if awaiting.kind == "choose":
