@@ -16,7 +16,8 @@ from callwright.agent.conversation import (
     HistoryEntry,
     Say,
 )
-from callwright.agent.dialogue.front_desk import NO_ANSWER_TOPIC, FrontDeskConversation
+from callwright.agent.dialogue.answers import NO_ANSWER_TOPIC
+from callwright.agent.dialogue.front_desk import FrontDeskConversation
 from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 from callwright.agent.spec.agent_file import AgentSpec
 from callwright.agent.spec.loader import load_agent
@@ -273,3 +274,16 @@ async def test_a_question_asked_with_one_it_answers_gets_an_honest_word_too(
     assert answers[0] == agent.texts.answers["hours"]
     assert agent.texts.no_answer_other in answers  # never silence on the lashes
     assert call.state.asked == ["hours", NO_ANSWER_TOPIC]
+
+
+async def test_the_price_of_something_not_offered_gets_no_price_but_what_is_offered(
+    agent: FrontDeskAgent, call: FrontDeskConversation
+) -> None:
+    answers = said(await collect(call.respond(CallerSaid(
+        "how much do you charge for eyelash extensions? Like a full set?"
+    ))))
+    assert answers[0] == "I don't have a price for eyelash extensions."
+    assert answers[1] == agent.texts.answers["services"]  # what the studio does offer
+    assert call.state.asked == [NO_ANSWER_TOPIC, "services"]
+    offered = said(await collect(call.respond(CallerSaid("and how much is color?"))))
+    assert offered[0] == agent.texts.answers["prices"]  # "colour", as the studio spells it

@@ -7,6 +7,7 @@ from callwright.agent.understanding.questions import (
     declines,
     is_question,
     leaves_open,
+    priced_thing,
 )
 
 
@@ -18,6 +19,7 @@ from callwright.agent.understanding.questions import (
     "Do you price match?",
     "where are you exactly",
     "what time do you open on saturday",
+    "yeah hi what's the prize for a mens hair cut",
 ])
 def test_questions(text):
     assert is_question(text)
@@ -68,3 +70,15 @@ def test_declines(text):
 @pytest.mark.parametrize("text", ["Pat Doe", "rather soon, maybe next month", "no"])
 def test_not_declines(text):
     assert not declines(text)
+
+
+@pytest.mark.parametrize(("text", "thing"), [
+    ("Hey, how much do you charge for eyelash extensions? Like a full set?", "eyelash extensions"),
+    ("how much does a beard trim cost", "beard trim"),
+    ("what's the price for a mens hair cut and a beard trim", "mens hair cut"),
+    ("how much is whitening?", "whitening"),
+    ("what are your prices", None),
+    ("when do you open", None),
+])
+def test_the_thing_a_price_is_asked_for(text, thing):
+    assert priced_thing(text) == thing

@@ -26,6 +26,7 @@ from callwright.agent.conversation import (
     Transfer,
     TransferFailed,
 )
+from callwright.agent.dialogue.answers import NO_ANSWER_TOPIC, Answers
 from callwright.agent.dialogue.call_facts import call_facts, transcript
 from callwright.agent.dialogue.checkpoint import (
     Checkpoint,
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
     from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
-NO_ANSWER_TOPIC = "no_answer"  # recorded when a question got the honest "I don't have that"
 CHANGED_MIND_CONFIDENCE = 0.45  # another task, named with "actually" or "instead"
 TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
 READY_LEAD_IN = "Great."  # before the question again, when the caller only said "yes"
@@ -87,6 +87,7 @@ class FrontDeskConversation:
         self._outbound = outbound
         self._agent = agent
         self._texts = agent.texts
+        self._answers = Answers(agent, self.state)
         self._offered_more = False  # the last reply asked whether the caller needs anything else
         self._task_question: TaskQuestion | None = None  # asked: which of two tasks?
         self._actions = CountedActions(run_action, agent.changes_records)
@@ -214,16 +215,22 @@ class FrontDeskConversation:
         if tasks.active and not switching and not (side_question and free_text):
             reply = await tasks.hear(text)
             if reply.handled:  # "end of the day. Actually, what time do you close?": both
-                asked = side_question and self._answers_freely(intent) and is_question(text)
+                asked = side_question and self._answers.gives(intent) and is_question(text)
                 return (self._side_answers([intent]) if asked else []) + await self._task_reply(
                     reply
                 )
         if intent == MESSAGE_TASK:
             self.state.not_understood_count = 0
             return await self._hand_off(CALLBACK)
-        asked_too = [i for i in understanding.also if self._answers_freely(i) and i != intent]
+        not_offered = self._answers.not_offered(text)
+        if not_offered is not None:  # "how much are eyelash extensions?" at a hair studio
+            self.state.intent, self.state.not_understood_count = NO_ANSWER_TOPIC, 0
+            pending = tasks.pending_prompt()
+            self._offered_more = not pending and self._texts.follow_up is not None
+            return [Say(t) for t in (*not_offered, pending or self._texts.follow_up) if t]
+        asked_too = [i for i in understanding.also if self._answers.gives(i) and i != intent]
         task_too = next((i for i in understanding.also if tasks.is_task(i)), None)
-        if self._answers_freely(intent) and task_too and not tasks.active:
+        if self._answers.gives(intent) and task_too and not tasks.active:
             asked_too, intent = [intent, *asked_too], task_too  # "book me, and do you take ..."
         if tasks.is_task(intent) and (switching or not tasks.active):
             self.state.not_understood_count = 0
@@ -275,24 +282,16 @@ class FrontDeskConversation:
             return self._small_talk(text, offers_more=True)
         return await self._answer(intent, asked_too, understanding.open_question, text)
 
-    def _answers_freely(self, intent: str | None) -> bool:
-        """Whether the agent answers this intent itself, with no hand-off."""
-        return intent in self._texts.answers and intent not in self._agent.intent_handoffs
-
     def _side_answers(self, intents: list[str]) -> list[AgentAction]:
-        self.state.asked.extend(intents)
-        return [Say(self._texts.answers[intent]) for intent in intents]
+        return [Say(text) for text in self._answers.to(intents)]
 
     async def _aside(self, intent: str | None, text: str) -> list[AgentAction]:
         """Words a running task could not use: a side question, goodbye, or not understood."""
         pending = self.tasks.pending_prompt()
         if intent in self._texts.answers:
-            self.state.asked.append(intent)
-            texts = [self._texts.answers[intent]] + ([pending] if pending else [])
-            return [Say(text) for text in texts]
+            return [Say(text) for text in (*self._answers.to([intent]), pending) if text]
         if intent is None and is_question(text):
-            self.state.asked.append(NO_ANSWER_TOPIC)
-            return [Say(text) for text in (self._texts.no_answer, pending) if text]
+            return [Say(text) for text in (self._answers.none(), pending) if text]
         if intent == GOODBYE:
             self.tasks.cancel()
             return [Say(self._texts.farewell), EndCall(END_GOODBYE)]
@@ -322,14 +321,11 @@ class FrontDeskConversation:
         """The answer to `intent`, and to the other questions asked with it (`also`); an
         honest word on one nothing answers (`open_question`)."""
         self.state.intent = intent
-        self.state.asked.append(intent)
         self.state.not_understood_count = 0
         self._offered_more = self._texts.follow_up is not None
-        actions: list[AgentAction] = [Say(self._texts.answers[intent])]
-        actions += self._side_answers(also or [])
+        actions = self._side_answers([intent, *(also or [])])
         if open_question:
-            self.state.asked.append(NO_ANSWER_TOPIC)
-            actions.append(Say(self._texts.no_answer_other))
+            actions.append(Say(self._answers.none(other=True)))
         reason = self._agent.intent_handoffs.get(intent)
         if reason is not None:  # a question the agent must leave to a person
             return actions + await self._hand_off(reason)
@@ -352,10 +348,9 @@ class FrontDeskConversation:
     def _no_answer(self) -> list[AgentAction]:
         """An honest reply to a question nothing in the agent answers, with what it can do."""
         self.state.intent = NO_ANSWER_TOPIC
-        self.state.asked.append(NO_ANSWER_TOPIC)
         self.state.not_understood_count = 0
         self._offered_more = False
-        return [Say(self._texts.no_answer)]
+        return [Say(self._answers.none())]
 
     def _small_talk(self, text: str, offers_more: bool) -> list[AgentAction]:
         self._offered_more = offers_more

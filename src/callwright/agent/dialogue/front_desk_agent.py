@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from callwright.actions.http import register_http_actions
 from callwright.actions.registry import ActionRegistry, RunAction
+from callwright.agent.dialogue.answers import OFFER_QUESTION, Vocabulary
 from callwright.agent.dialogue.front_desk import FrontDeskConversation
 from callwright.agent.dialogue.handoff import message_task
 from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context
@@ -59,6 +60,10 @@ class FrontDeskAgent:
             examples, spec.goodbye.phrases, names=_option_names(spec), brand=_brand(spec)
         )
         self.speech_context = speech_context(spec)
+        self.vocabulary = Vocabulary(spec)
+        offer = self.matcher.understand(OFFER_QUESTION).intent
+        self.offer_intent = offer if offer in self.texts.answers else None
+        """The intent that says what the business offers, for a price it has not got."""
         self.timezone = ZoneInfo(spec.timezone or "UTC")
         self._actions = actions
         self.own_actions = ActionRegistry()

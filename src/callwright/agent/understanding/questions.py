@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-_ASKS = r"(?:^|[,.;!]\s*|\b(?:and|but|so|also|um|uh)\s+)"  # where a question may begin
+_ASKS = (  # where a question may begin: also after a greeting ("yeah hi what's the price")
+    r"(?:^|[,.;!]\s*|\b(?:and|but|so|also|um|uh|hi|hey|hello|yeah|okay|ok|well|oh)\s+)"
+)
 _QUESTION = re.compile(
     r"\?"
     rf"|{_ASKS}(?:how|what|what's|whats|where|where's|which|who|when|why)\s+(?!i\b|we\b)\w"
@@ -96,3 +98,19 @@ def nothing_more(text: str) -> bool:
     """Whether words said after "anything else?" decline it, whatever follows ("Nope, that
     covers it, thanks a bunch"), unless they go on to ask something."""
     return _NOTHING_MORE.search(text) is not None and not is_question(text)
+
+
+_PRICE_OF = re.compile(
+    r"\b(?:how much (?:do you charge for|would it be for|will it be for|is it for|for|"
+    r"is|are|does|do|would|will)|prices? (?:of|for|on)|costs? (?:of|for)|charge for)\s+"
+    r"(?:a |an |the |your |some |my )?(?P<thing>[a-z][a-z' -]*?)"
+    r"(?=\s+(?:cost|costs|be|run|go for)\b|\s*[?.,!;]|\s+and\b|\s+or\b|\s*$)",
+    re.I,
+)
+
+
+def priced_thing(text: str) -> str | None:
+    """What a price question asks the price of ("how much do you charge for eyelash
+    extensions?": "eyelash extensions"), or None when it asks no price."""
+    match = _PRICE_OF.search(text)
+    return match.group("thing").strip() if match else None
