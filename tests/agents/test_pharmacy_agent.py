@@ -99,3 +99,16 @@ async def test_two_prescriptions_named_at_once_are_both_refilled(call, engine):
     await caller.says("yes, ask the doctor")
     assert prescription(engine, "4417") == (1, ["requested"])
     assert prescription(engine, "5521") == (0, ["needs_authorization"])
+
+
+async def test_two_prescription_numbers_given_as_the_answer_are_both_done_once(call, engine):
+    caller = call("pharmacy", caller_id="+15551230001")
+    await caller.start()
+    await caller.says("I need my refills please")
+    await caller.says("forty-four seventeen and fifty-five twenty-one")
+    done = await caller.says("yes please")
+    assert "Now the next one." in done and "atorvastatin" in done
+    last = await caller.says("yes, ask the doctor")
+    assert "Now the next one." not in last  # each number once
+    assert prescription(engine, "4417") == (1, ["requested"])
+    assert prescription(engine, "5521") == (0, ["needs_authorization"])

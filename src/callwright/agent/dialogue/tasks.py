@@ -124,10 +124,8 @@ class TaskRunner:
     def awaiting_free_text(self) -> bool:
         """Whether any words would do as the answer (so a side question must be checked first)."""
         awaiting = self._flow.awaiting
-        return (
-            awaiting is not None
-            and awaiting.kind == "slot"
-            and (self._slots[awaiting.name].type == "text")
+        return awaiting is not None and awaiting.kind == "slot" and (
+            self._slots[awaiting.name].type == "text"
         )
 
     @property
@@ -225,6 +223,8 @@ class TaskRunner:
         if value is not None:
             self._number.clear()
             self.values[awaiting.name] = value
+            further = self._flow.further  # "sixty-two thirty and seventy twelve": both
+            further += [item for item in self._more_items(text) if item not in further]
             # what else the answer names is newer than what was said before ("Wednesday?
             # late morning", asked the time after "Tuesday")
             self._fill_mentioned(text, only_missing=False, update=True)
