@@ -332,3 +332,17 @@ def test_the_brand_asks_for_nothing_by_itself() -> None:
     with_brand = IntentMatcher(intents, brand=["acme"])
     assert with_brand.understand("how much does Acme cost").intent == "pricing"
     assert with_brand.understand("tell me about Acme").intent == "qualify"
+
+
+def test_a_question_about_a_task_limit_is_asked_not_a_task_started(
+    task_agents: dict[str, IntentMatcher],
+) -> None:
+    # "how long do | I have to send it back" was cut in two, and the second half read as
+    # a request to return something
+    asked = task_agents["retail"].understand(
+        "if the jacket doesn't fit when it comes, how long do I have to send it back?"
+    )
+    assert asked.intent == "return-policy"
+    assert task_agents["retail"].understand("it doesn't fit, I have to send it back").intent == (
+        "return"
+    )

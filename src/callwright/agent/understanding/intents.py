@@ -76,12 +76,14 @@ much against one that clearly asks or requests in the same breath ("where are yo
 "I want to return the coffee maker")."""
 _CLAUSE_BREAKS = re.compile(
     r"[,.;!?]|\b(?:but|and|so|because|cause|since)\b"
-    r"|\s(?=(?:i|i'd|i'm|we|we'd) (?:need|want|would|like|have|was|am|were|gotta)\b)"
+    r"|(?<!\bdo)(?<!\bdid)(?<!\bcan)(?<!\bcould)(?<!\bwould)(?<!\bwill)(?<!\bshould)"
+    r"\s(?=(?:i|i'd|i'm|we|we'd) (?:need|want|would|like|have|was|am|were|gotta)\b)"
     r"|\s(?=with\b)",
     re.I,
 )
 """Where a caller's sentence may turn to the request: punctuation, conjunctions, a new
-"I need ..." without punctuation, and a "with Doctor ..." after the request."""
+"I need ..." without punctuation (not inside a question: "how long do I have to ..."), and a
+"with Doctor ..." after the request."""
 _NOT_WANTED = re.compile(r"\b(?:instead of|rather than)\b[^,.;!?]*", re.I)
 """What the caller turns away from ("move it instead of booking a new one"): no request."""
 _REQUEST = re.compile(
