@@ -172,6 +172,9 @@ def test_dates_are_never_read_from_times_or_amounts() -> None:
         ("five tonight", time(17, 0)),
         ("next Thursday at two thirty", time(14, 30)),
         ("the 3rd at 11", time(11, 0)),
+        ("I get off work at five", time(17, 30)),  # busy until then: from half past
+        ("end of the day if you can, I get off at three", time(15, 30)),
+        ("after three", time(15, 0)),
     ],
 )
 def test_times(text: str, expected: time) -> None:

@@ -9,6 +9,7 @@ dialogue to ask "morning or afternoon?". Hours 13-23 and 0 are a 24-hour clock.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import time
 
@@ -46,6 +47,14 @@ PARTS_OF_DAY = (  # a time of day without a clock: the earliest start it allows
 )  # fmt: skip
 """Longer phrases first. The value is the earliest start, as offered slots go from it."""
 CONFIDENCE_PART_OF_DAY = 0.7
+_FREE_FROM = re.compile(
+    r"\b(?:get|getting|i'm|am|be) (?:off|out|done|finished)(?: (?:of )?(?:work|school|class))?"
+    r"(?: (?:at|by|around|about))?\s*$"
+    r"|\b(?:finish|finishes|leave|end|ends) (?:work|school|class|my shift)?\s*(?:at|by|around)\s*$",
+    re.I,
+)
+"""Before a time the caller is busy until ("I get off at three", "I finish work at five")."""
+FREE_FROM_MARGIN = 30  # minutes from being free to being at the appointment
 GREETING_WORD = "good"  # "good morning" is a greeting, not a time of day
 BARE_HOUR_BEFORE = frozenset(
     """please works work would is if maybe then okay ok or and sounds for on today tomorrow
@@ -88,7 +97,18 @@ def extract_time(
     value, confidence = _resolve(best, meridiem, confidence, prefer_between)
     if best.strength == 0:
         confidence *= BARE_HOUR_FACTOR
-    return Entity(TIME, value, span(text, tokens, best.first, best.stop), round(confidence, 3))
+    said = span(text, tokens, best.first, best.stop)
+    if _FREE_FROM.search(text[: text.find(said)] if said in text else ""):
+        value = _later(value, FREE_FROM_MARGIN)  # "I get off at three": from half past
+        part = _part_of_day(text)  # "end of the day, I get off at three": the later one
+        if part is not None and part.value > value:
+            value = part.value
+    return Entity(TIME, value, said, round(confidence, 3))
+
+
+def _later(moment: time, minutes: int) -> time:
+    total = min(moment.hour * MINUTES_PER_HOUR + moment.minute + minutes, 24 * 60 - 1)
+    return time(total // MINUTES_PER_HOUR, total % MINUTES_PER_HOUR)
 
 
 def _part_of_day(text: str) -> Entity | None:
