@@ -95,3 +95,9 @@ def test_items_listed_before_a_contrast_that_names_its_own_take_the_other_answer
 def test_a_greeting_does_not_name_a_merchant_that_looks_like_it():
     heard = answers_by_item("Hello, yes, I'm calling back about the alert", LINDA, FIELDS, None)
     assert heard.answers == {}
+
+
+def test_none_of_it_denies_every_charge():
+    heard = answers("Never heard of it. No, I didn't buy a thing, none of that's me, "
+                    "not the coffee either.")
+    assert heard.answers == {0: False, 1: False} and not heard.unclear

@@ -28,7 +28,7 @@ _CLAUSES = re.compile(r"([,;.!?]|\b(?:but|and|though|however|whereas|while)\b)",
 _CONTRASTS = frozenset({"but", "though", "however", "whereas", "while"})
 _DENIED = re.compile(
     r"\b(?:not|never|didn't|did not|wasn't|was not|don't|do not|no idea|fraud|isn't|"
-    r"nope|no|neither|nor)\b",
+    r"nope|no|none|neither|nor)\b",
     re.I,
 )
 _OWNED = re.compile(
