@@ -48,7 +48,8 @@ def main() -> None:
     parser.add_argument("--line", choices=sorted(LINES), default="phone")
     parser.add_argument("--voice", action="store_true", help="real SIP calls with audio")
     parser.add_argument("--concurrency", type=int, default=3, help="voice calls at once")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print failed calls")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print failed calls, and successful ones with a flaw")
     args = parser.parse_args()
     splits = SPLITS if args.split == "all" else (args.split,)
     scenarios = load_scenarios(splits, tuple(args.agent))
@@ -119,7 +120,8 @@ def report(
                   + ", ".join(f"{k} {n}" for k, n in tags.most_common()))
         if verbose:
             for scenario, verdict, transcript in rows:
-                if not verdict.success:
+                flawed = verdict.contrary or verdict.repeated_prompts or verdict.loops
+                if not verdict.success or flawed:  # a success with a flaw is printed too
                     _print_failure(scenario, verdict, transcript)
     if understanding_ms:
         print("\nagent time per caller turn (text, backends included): "
@@ -127,7 +129,11 @@ def report(
 
 
 def _print_failure(scenario: Scenario, verdict: Verdict, transcript: list) -> None:
-    print(f"\n  -- {scenario.id}: {'; '.join(verdict.failures + verdict.contrary)}")
+    flaws = [f"{kind} {getattr(verdict, kind)}" for kind in ("repeated_prompts", "loops")
+             if getattr(verdict, kind)]
+    outcome = "" if verdict.success else "FAILED "
+    print(f"\n  -- {outcome}{scenario.id}: "
+          f"{'; '.join(verdict.failures + verdict.contrary + flaws)}")
     for caller, agent in transcript:
         if caller:
             print(f"     caller: {caller}")

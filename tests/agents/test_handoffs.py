@@ -293,6 +293,21 @@ async def test_caller_asking_to_be_called_back_leaves_a_message(call, people, en
     assert caller.conversation.state.handoffs[-1]["reason"] == "callback"
 
 
+
+async def test_asking_again_after_the_message_is_taken_never_gets_the_same_words(
+    call, people, engine
+):
+    caller = call("pharmacy", caller_id="+15551230001")
+    await caller.start()
+    await caller.says("can someone call me back")
+    await caller.says("it's about my insurance card")
+    await caller.says("yes")
+    again = await caller.says("please have someone call me back")
+    once_more = await caller.says("please have someone call me back")
+    assert "message" in again and "message" in once_more and again != once_more
+    assert len(tickets(engine)) == 1  # still the one message
+
+
 async def test_an_agent_can_hand_a_silent_caller_to_a_person(tmp_path, people):
     from callwright.agent.spec.loader import load_agent
     from tests.agents.conftest import AGENTS, Caller

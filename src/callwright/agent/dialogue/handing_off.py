@@ -37,8 +37,9 @@ from callwright.agent.dialogue.handoff import (
     reason_phrase,
     ticket_priority,
 )
+from callwright.agent.dialogue.history import last_said
 from callwright.agent.dialogue.tasks import TaskRunner
-from callwright.agent.dialogue.texts import FrontDeskTexts
+from callwright.agent.dialogue.texts import MESSAGE_ALREADY_TAKEN, FrontDeskTexts
 from callwright.agent.spec.handoff import (
     ASKED_FOR_HUMAN,
     EMERGENCY,
@@ -142,9 +143,10 @@ class HandOffPolicy:
             ]
         if MESSAGE_TASK in self.tasks.completed:
             entry["result"] = "message"
-            return [
-                Say(text) for text in [*texts, handoff.unavailable, self._texts.follow_up] if text
-            ]
+            said = [*texts, handoff.unavailable, self._texts.follow_up]
+            if " ".join(text for text in said if text) == last_said(self.state):
+                said[len(texts)] = MESSAGE_ALREADY_TAKEN  # asked again: not the same words
+            return [Say(text) for text in said if text]
         people = route.target is not None and not self._people_unreachable
         if reason == CALLBACK or not (people and self._agent.people_available()):
             entry["result"] = "message"

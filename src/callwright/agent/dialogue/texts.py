@@ -18,6 +18,8 @@ NO_ANSWER = "I'm sorry, I don't have an answer to that. I can help with {topics}
 """An honest reply to a question the agent has nothing on, never "I didn't catch that"."""
 NO_ANSWER_OTHER = "I'm afraid I don't have an answer to your other question."
 """After the answers, for a question asked with them that nothing answers."""
+MESSAGE_ALREADY_TAKEN = "Your message is already with our team, and they will call you back."
+"""To a second request for a person after a message was taken (never the same words twice)."""
 
 _PLACEHOLDER = re.compile(r"\{(business|topics|keypad)\}")
 
@@ -107,11 +109,9 @@ def handoff_texts(spec: AgentSpec) -> list[str]:
     message = handoff.message
     texts = [handoff.say, handoff.hold, handoff.failed, handoff.closed_text(), handoff.emergency]
     texts += [handoff.apology, handoff.trouble, handoff.unavailable, handoff.message_failed]
-    texts += [message.offer, message.ask_phone, message.ask_message]
+    texts += [message.offer, message.ask_phone, message.ask_message, MESSAGE_ALREADY_TAKEN]
     texts += [route.say for route in handoff.reasons.values() if route.say]
     return texts
-
-
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
