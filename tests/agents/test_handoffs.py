@@ -234,7 +234,7 @@ async def test_a_failed_transfer_comes_back_with_a_callback_that_becomes_a_ticke
     assert "couldn't reach anyone" in back and "call you back" in back
     assert "What would you like me to pass on" in back  # the caller id is the callback number
     confirm = await caller.says("my parcel never arrived and I'd like a refund")
-    assert "5 5 5 3 3 3 4 4 4 4" in confirm
+    assert "5 5 5, 3 3 3, 4 4 4 4" in confirm
     done = await caller.says("yes")
     assert "ticket" in done
     [ticket] = tickets(engine)
@@ -257,10 +257,10 @@ async def test_without_a_target_the_agent_takes_a_message(call, engine, monkeypa
     ask = await caller.says("five five five, two one two, three four five six")
     assert "What would you like me to pass on" in ask
     confirm = await caller.says("please call me about a wedding booking")
-    assert "5 5 5 2 1 2 3 4 5 6" in confirm
+    assert "5 5 5, 2 1 2, 3 4 5 6" in confirm
     await caller.says("no")  # a wrong number is corrected before anything is sent
     confirm = await caller.says("five five five two one two nine nine nine nine")
-    assert "5 5 5 2 1 2 9 9 9 9" in confirm
+    assert "5 5 5, 2 1 2, 9 9 9 9" in confirm
     await caller.says("yes that's right")
     [ticket] = tickets(engine)
     assert "wedding booking" in ticket.description and "5552129999" in ticket.description

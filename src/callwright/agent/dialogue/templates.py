@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][\w.]*)(?::(amount|digits))?\}")
+_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][\w.]*)(?::(amount|digits|phone))?\}")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
 _MISSING = object()
 
@@ -47,7 +47,9 @@ def render(template: str, scope: Mapping[str, Any]) -> str:
     """Fill every `{path}` with its spoken form; unknown paths become empty.
 
     `{path:amount}` reads a number as money ("3 dollars and 50 cents"); `{path:digits}`
-    reads it digit by digit ("1 0 0 2 3 4"), as reference numbers are read on the phone.
+    reads it digit by digit ("1 0 0 2 3 4"), as reference numbers are read on the phone;
+    `{path:phone}` reads a phone number as people say one ("5 5 5, 1 2 3, 0 0 0 1"), a
+    North American one without its country code.
     """
     text = _PLACEHOLDER.sub(lambda match: _formatted(lookup(scope, match[1]), match[2]), template)
     return " ".join(text.split())
@@ -61,7 +63,16 @@ def _formatted(value: Any, style: str | None) -> str:
             return spoken(value)
     if value is not None and style == "digits":
         return " ".join(str(value).replace(" ", "").lstrip("+"))
+    if value is not None and style == "phone":
+        return _spoken_phone(str(value).replace(" ", ""))
     return spoken(value)
+
+
+def _spoken_phone(number: str) -> str:
+    national = number[2:] if number.startswith("+1") and len(number) == 12 else number.lstrip("+")
+    if len(national) != 10:
+        return " ".join(national)
+    return ", ".join(" ".join(group) for group in (national[:3], national[3:6], national[6:]))
 
 
 def render_params(params: Mapping[str, Any], scope: Mapping[str, Any]) -> dict[str, Any]:

@@ -96,10 +96,10 @@ class MessageTexts(_Section):
     offer: str = "I can take a message and have someone from our team call you back."
     ask_phone: str = "What's the best phone number to reach you?"
     ask_message: str = "What would you like me to pass on?"
-    confirm: str = "I'll have someone call you back at {callback_phone:digits}. Is that right?"
+    confirm: str = "I'll have someone call you back at {callback_phone:phone}. Is that right?"
     done: str = (
         "Thanks. I've passed your message on as ticket {ticket.number:digits}, and someone "
-        "will call you back at {callback_phone:digits}."
+        "will call you back at {callback_phone:phone}."
     )
 
 
