@@ -287,3 +287,12 @@ async def test_the_price_of_something_not_offered_gets_no_price_but_what_is_offe
     assert call.state.asked == [NO_ANSWER_TOPIC, "services"]
     offered = said(await collect(call.respond(CallerSaid("and how much is color?"))))
     assert offered[0] == agent.texts.answers["prices"]  # "colour", as the studio spells it
+
+
+async def test_the_same_reply_twice_in_a_row_is_said_as_a_repeat(
+    agent: FrontDeskAgent, call: FrontDeskConversation
+) -> None:
+    first = said(await collect(call.respond(CallerSaid("what are your hours"))))
+    again = said(await collect(call.respond(CallerSaid("and when are you open?"))))
+    assert again == ["Let me say that again.", *first]
+    assert said(await collect(call.respond(CallerSaid("what are your hours")))) == first

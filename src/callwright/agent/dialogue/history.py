@@ -39,9 +39,15 @@ def keep_heard(state: ConversationState, heard_text: str) -> None:
 async def recorded(
     state: ConversationState, decision: Awaitable[list[AgentAction]]
 ) -> AsyncIterator[AgentAction]:
-    """The reply's actions, each `Say` added to the reply's history entry as it is yielded."""
+    """The reply's actions, each `Say` added to the reply's history entry as it is yielded.
+    A reply word for word the same as the last one is said as a repeat, never as if new
+    (the caller asked the same thing twice, or the same question is asked again)."""
+    actions = await decision
+    said = " ".join(action.text for action in actions if isinstance(action, Say))
+    if said and said == last_said(state):
+        actions = [Say(SAID_AGAIN), *actions]
     entry: HistoryEntry | None = None
-    for action in await decision:
+    for action in actions:
         if isinstance(action, Say):
             if entry is None:
                 entry = HistoryEntry("agent", action.text)
@@ -52,6 +58,7 @@ async def recorded(
 
 
 REPEAT_LEAD_INS = ("Sure.", "Of course.")  # before the agent's last words, said again
+SAID_AGAIN = "Let me say that again."  # before a reply the same as the last one
 
 
 def said_again(last: str) -> str:

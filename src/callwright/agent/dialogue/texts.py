@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from callwright.agent.dialogue.history import SAID_AGAIN
 from callwright.agent.dialogue.templates import activity, spoken_list
 from callwright.agent.spec.agent_file import AgentSpec, Intent
 
@@ -92,7 +93,7 @@ class FrontDeskTexts:
         texts = [self.greeting, *self.answers.values(), self.follow_up, self.keypad_menu]
         texts += [self.unknown_key, self.farewell, *self.reprompts, self.no_input_goodbye]
         texts += [*self.not_understood, self.closing, self.thanks, self.hello, self.yes]
-        texts += [*self.fillers, *self.handoff, self.no_answer, self.no_answer_other]
+        texts += [*self.fillers, *self.handoff, self.no_answer, self.no_answer_other, SAID_AGAIN]
         return list(dict.fromkeys(text for text in texts if text))
 
 
