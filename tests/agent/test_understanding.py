@@ -11,8 +11,8 @@ from demo_phrases import FRESH, HELD_OUT, OUT_OF_SCOPE
 from callwright.agent.spec.loader import load_agent
 from callwright.agent.understanding import intents as understanding
 from callwright.agent.understanding.embeddings import EmbeddingModelMissing
-from callwright.agent.understanding.intents import IntentMatcher, spoken_digit
-from callwright.agent.understanding.words import numbers_as_digits, words
+from callwright.agent.understanding.intents import IntentMatcher
+from callwright.agent.understanding.words import numbers_as_digits, spoken_digit, words
 
 AGENTS = Path(__file__).parents[2] / "agents"
 DEMO_AGENT = AGENTS / "demo.yaml"
@@ -346,3 +346,16 @@ def test_a_question_about_a_task_limit_is_asked_not_a_task_started(
     assert task_agents["retail"].understand("it doesn't fit, I have to send it back").intent == (
         "return"
     )
+
+
+def test_a_second_question_at_the_end_of_a_long_one_is_heard(matcher: IntentMatcher) -> None:
+    understood = matcher.understand(
+        "Hello. I want to make color for my hair, blonde color. How much is cost this? "
+        "And is possible to pay with the card, or only cash?"
+    )
+    assert understood.intent == "prices" and "payment" in understood.also
+
+
+def test_announcing_a_question_leaves_no_question_open(matcher: IntentMatcher) -> None:
+    understood = matcher.understand("I wanted to know, are you open on a Sunday at all?")
+    assert understood.intent == "hours" and not understood.open_question

@@ -51,7 +51,8 @@ from callwright.agent.dialogue.tasks import TaskRunner
 from callwright.agent.llm.client import summarize_call
 from callwright.agent.llm.dialogue_model import classify, free_answer
 from callwright.agent.spec.handoff import ASKED_FOR_HUMAN, NO_INPUT, NOT_UNDERSTOOD
-from callwright.agent.understanding.intents import Understanding, spoken_digit
+from callwright.agent.understanding.homophones import fix_homophones
+from callwright.agent.understanding.intents import Understanding
 from callwright.agent.understanding.questions import (
     asks_to_repeat,
     changes_mind,
@@ -59,6 +60,7 @@ from callwright.agent.understanding.questions import (
     nothing_more,
 )
 from callwright.agent.understanding.small_talk import ACK, GOODBYE, HELLO, NO, THANKS, YES
+from callwright.agent.understanding.words import spoken_digit
 
 if TYPE_CHECKING:
     from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
@@ -180,6 +182,7 @@ class FrontDeskConversation:
 
     async def _said(self, text: str) -> list[AgentAction]:
         tasks = self.tasks
+        text = fix_homophones(text)  # "wear are you?": where
         escalation = await self._handoffs.escalation(text)
         if escalation is not None:
             return escalation

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +29,12 @@ import jellyfish
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from callwright.agent.understanding.clauses import (
+    announces_only,
+    asks,
+    clauses,
+    without_unwanted,
+)
 from callwright.agent.understanding.embeddings import (
     EmbeddingModelMissing,
     SentenceEncoder,
@@ -37,7 +42,7 @@ from callwright.agent.understanding.embeddings import (
 )
 from callwright.agent.understanding.questions import is_question
 from callwright.agent.understanding.small_talk import SmallTalk
-from callwright.agent.understanding.words import CONCEPTS, FILLERS, numbers_as_digits, terms, words
+from callwright.agent.understanding.words import CONCEPTS, numbers_as_digits, terms, words
 
 log = logging.getLogger(__name__)
 
@@ -67,32 +72,16 @@ BRAND_WORD = "you"
 """What the business's brand is read as: "how much does Acme cost" asks the price."""
 MAX_ALTERNATIVES = 3
 ALSO_ASKED_MARGIN = 0.15
-"""Above the threshold by this much, a clause's own intent is a second question asked."""
+"""Above the threshold by this much, a clause's own intent is a second request made."""
+QUESTION_ALSO_MARGIN = 0.1
+"""...and by this much, when the clause is a question ("and what would you charge for a
+wash and cut?")."""
 CLAUSE_MIN_WORDS = 2  # a clause of one word ("yes") tells no request
 MAX_CLAUSES = 5  # read at most this many clauses apart (each is one more embedding)
 TOLD_WEIGHT = 0.5
 """A clause that only tells ("I have an appointment later", "the order is 100999") counts this
 much against one that clearly asks or requests in the same breath ("where are you exactly?",
 "I want to return the coffee maker")."""
-_CLAUSE_BREAKS = re.compile(
-    r"[,.;!?]|\b(?:but|and|so|because|cause|since)\b"
-    r"|(?<!\bdo)(?<!\bdid)(?<!\bcan)(?<!\bcould)(?<!\bwould)(?<!\bwill)(?<!\bshould)"
-    r"\s(?=(?:i|i'd|i'm|we|we'd) (?:need|want|would|like|have|was|am|were|gotta)\b)"
-    r"|\s(?=with\b)",
-    re.I,
-)
-"""Where a caller's sentence may turn to the request: punctuation, conjunctions, a new
-"I need ..." without punctuation (not inside a question: "how long do I have to ..."), and a
-"with Doctor ..." after the request."""
-_NOT_WANTED = re.compile(r"\b(?:instead of|rather than)\b[^,.;!?]*", re.I)
-"""What the caller turns away from ("move it instead of booking a new one"): no request."""
-_REQUEST = re.compile(
-    r"\b(?:need|want|wanna|would like|i'd like|please|tell me|give me|send me|check|"
-    r"have to|gotta|got to|going to|gonna|help)\b",
-    re.I,
-)
-"""A clause that asks for something without a question ("and I need directions"); a clause
-with neither ("like the in-office one") adds no second request."""
 _CORRECTIONS_CACHED_MAX = 10_000
 _EXAMPLE_VECTORS_CACHED_MAX = 20_000  # example phrase -> embedding, shared by every agent
 _example_vectors: dict[str, np.ndarray] = {}
@@ -198,19 +187,22 @@ class IntentMatcher:
         """The intent of `text`. A request inside a longer utterance ("the shoes don't fit, I
         need to return them") is read clause by clause as well, and each intent keeps its
         best score, so words around it (a story, a garbled stretch) do not drown it."""
-        text = _NOT_WANTED.sub(" ", text)
+        text = without_unwanted(text)
         tokens = self._tokens(text)
         if not tokens:
             return Understanding(None, 0.0)
         small_talk = self._small_talk.recognise(text, tokens)
         if small_talk is not None:
             return Understanding(small_talk, 1.0)
-        clauses = [
+        said = [
             (part, clause)
-            for part, clause in ((part, self._tokens(part)) for part in _clauses(text))
+            for part, clause in ((part, self._tokens(part)) for part in clauses(text))
             if len(clause) >= CLAUSE_MIN_WORDS and clause != tokens
-        ][:MAX_CLAUSES]
-        pieces = [tokens] + [clause for _, clause in clauses]
+        ]
+        if len(said) > MAX_CLAUSES:  # the ones that ask first: "..., or only cash?"
+            kept = sorted(range(len(said)), key=lambda i: not asks(said[i][0]))
+            said = [said[i] for i in sorted(kept[:MAX_CLAUSES])]
+        pieces = [tokens] + [clause for _, clause in said]
         pieces = [
             words(self._plain(self._join_split_words([self._correct(t) for t in piece])))
             for piece in pieces
@@ -221,27 +213,29 @@ class IntentMatcher:
             if self._meanings is not None
             else [None] * len(pieces)
         )
-        clause_bests: list[tuple[str, float]] = []  # of the clauses that ask or request
-        told: dict[str, float] = {}  # of the clauses that only tell ("I have an appointment")
+        clause_bests: list[tuple[str, float, float]] = []  # asking said: best, its margin
+        told: dict[str, float] = {}  # of the said that only tell ("I have an appointment")
         open_question = False
         for index, (piece, by_meaning) in enumerate(zip(pieces, meanings, strict=True)):
             piece_scores = self._scores(piece)
             if by_meaning is not None:
                 piece_scores = _blend(piece_scores, by_meaning)
-            clause = clauses[index - 1][0] if index else text
+            clause = said[index - 1][0] if index else text
             asked = is_question(clause)
-            asks = asked or _REQUEST.search(clause) is not None
-            kept = scores if asks or not index else told
+            asking = asks(clause)
+            kept = scores if asking or not index else told
             for intent, score in piece_scores.items():
                 kept[intent] = max(kept.get(intent, 0.0), score)
             if not index:
                 continue
             best_of_clause = max(piece_scores.items(), key=lambda item: item[1], default=None)
-            if best_of_clause is not None and asks:
-                clause_bests.append(best_of_clause)
-            if asked and (best_of_clause is None or best_of_clause[1] < self.threshold):
-                open_question = True
-        asked_clearly = any(score >= self.threshold for _, score in clause_bests)
+            if best_of_clause is not None and asking:
+                margin = QUESTION_ALSO_MARGIN if asked else ALSO_ASKED_MARGIN
+                clause_bests.append((*best_of_clause, margin))
+            unanswered = best_of_clause is None or best_of_clause[1] < self.threshold
+            if unanswered and is_question(clause.rstrip("?")) and not announces_only(clause):
+                open_question = True  # "and how much is whitening", not "nothing fancy?"
+        asked_clearly = any(score >= self.threshold for _, score, _ in clause_bests)
         weight = TOLD_WEIGHT if asked_clearly else 1.0  # the story weighs less than the request
         for intent, score in told.items():
             scores[intent] = max(scores.get(intent, 0.0), score * weight)
@@ -252,8 +246,8 @@ class IntentMatcher:
         if confidence < self.threshold:
             return Understanding(None, confidence, _rounded(ranked[:MAX_ALTERNATIVES]))
         also = tuple(dict.fromkeys(
-            intent for intent, score in clause_bests
-            if intent != best and score >= self.threshold + ALSO_ASKED_MARGIN
+            intent for intent, score, margin in clause_bests
+            if intent != best and score >= self.threshold + margin
         ))  # fmt: skip
         return Understanding(
             best, confidence, _rounded(ranked[1 : MAX_ALTERNATIVES + 1]), also, open_question
@@ -368,10 +362,6 @@ class _ExampleMeanings:
         ]
 
 
-def _clauses(text: str) -> list[str]:
-    return [part for part in _CLAUSE_BREAKS.split(text) if part and part.strip()]
-
-
 def _without_numbers(phrase: str) -> str:
     return " ".join(t for t in numbers_as_digits(words(phrase)) if not t.isdigit())
 
@@ -387,18 +377,6 @@ def _blend(by_words: dict[str, float], by_meaning: dict[str, float]) -> dict[str
 
 def _rounded(ranked: list[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
     return tuple((name, round(score, 3)) for name, score in ranked)
-
-
-def spoken_digit(text: str) -> str | None:
-    """The menu digit in "two", "option 2" or "press two, please"; None for anything else."""
-    tokens = [
-        t
-        for t in numbers_as_digits(words(text))
-        if t not in FILLERS and t not in ("option", "press", "number", "please", "the", "um")
-    ]
-    if len(tokens) == 1 and len(tokens[0]) == 1 and tokens[0].isdigit():
-        return tokens[0]
-    return None
 
 
 def _sound(word: str) -> str:

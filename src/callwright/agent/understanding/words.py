@@ -175,3 +175,15 @@ def terms(tokens: list[str]) -> set[str]:
         if concept is not None:
             result.add(concept)
     return result
+
+
+def spoken_digit(text: str) -> str | None:
+    """The menu digit in "two", "option 2" or "press two, please"; None for anything else."""
+    tokens = [
+        t
+        for t in numbers_as_digits(words(text))
+        if t not in FILLERS and t not in ("option", "press", "number", "please", "the", "um")
+    ]
+    if len(tokens) == 1 and len(tokens[0]) == 1 and tokens[0].isdigit():
+        return tokens[0]
+    return None

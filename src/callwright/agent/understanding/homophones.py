@@ -1,0 +1,32 @@
+"""Words a recogniser wrote as their homophone, put back where only the other one fits.
+
+Speech-to-text hears sounds, and on a phone line it often picks the wrong spelling of a
+sound: "wear are you?", "what wood you charge?", "next weak", "Monday late mourning",
+"know, that's all". Each fix below applies only in a context where the written word cannot
+be what the caller meant (nobody asks "wear are you"), so a caller who does say "I can't wear
+it" or "the pain is weak" keeps their words.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today)"
+_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), replacement)
+    for pattern, replacement in (
+        (r"\b(?:wear|ware)(?=\s+(?:are|is|was|were|do|does|did|can|should|exactly)\b)", "where"),
+        (r"\bwood(?=\s+(?:you|i|it|that|he|she|we|they|be|like|have)\b)", "would"),
+        (r"\b(next|this|last|a|per|every) weak\b", r"\1 week"),
+        (rf"\b(early|late|the|this|{_DAYS}) mourning\b", r"\1 morning"),
+        (r"^(\W*)know(?=\s*[,.!]|\s+(?:thanks|thank|that's|is all|it's all)\b)", r"\1no"),
+        (r"\bweight(?=\s*(?:,|\.\.\.|a (?:second|sec|minute|moment))|\s+(?:no|sorry)\b)", "wait"),
+    )
+)
+
+
+def fix_homophones(text: str) -> str:
+    """`text` with homophones the context rules out replaced by the word that fits."""
+    for pattern, replacement in _FIXES:
+        text = pattern.sub(replacement, text)
+    return text
