@@ -53,15 +53,18 @@ class Answers:
         self._state.asked.append(NO_ANSWER_TOPIC)
         return self._texts.no_answer_other if other else self._texts.no_answer
 
-    def not_offered(self, text: str) -> list[str] | None:
+    def not_offered(self, text: str, pending: str | None = None) -> list[str] | None:
         """For the price of something the business never names: that there is no price
-        for it, and what it offers. None when the words ask no such price."""
+        for it, what it offers, then the task's `pending` question or the follow-up. None
+        when the words ask no such price."""
         thing = priced_thing(text)
         if thing is None or self._agent.vocabulary.names(thing) is not False:
             return None
         self._state.asked.append(NO_ANSWER_TOPIC)
         offer = self._agent.offer_intent
-        return [NOT_OFFERED.format(thing=thing), *self.to([offer] if offer else [])]
+        then = pending or self._texts.follow_up
+        said = [NOT_OFFERED.format(thing=thing), *self.to([offer] if offer else []), then]
+        return [text for text in said if text]
 
 
 class Vocabulary:

@@ -70,7 +70,6 @@ CHANGED_MIND_CONFIDENCE = 0.45  # another task, named with "actually" or "instea
 TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
 READY_LEAD_IN = "Great."  # before the question again, when the caller only said "yes"
 KEYPAD_HUMAN_DIGIT, KEYPAD_HELP_DIGIT = "0", "*"  # the operator, as on every phone menu; the menu
-
 END_GOODBYE, END_NO_INPUT = "goodbye", "no input"
 
 
@@ -135,10 +134,8 @@ class FrontDeskConversation:
 
     async def summary(self) -> str:
         """A sentence or two for a human who reads or takes over the call."""
-        return await summarize_call(
-            self._agent.language_model, transcript(self.state),
-            call_facts(self.tasks, self.state, self._agent.spec),
-        )
+        facts = call_facts(self.tasks, self.state, self._agent.spec)
+        return await summarize_call(self._agent.language_model, transcript(self.state), facts)
 
     def takes_short_answers(self) -> bool:
         """Whether "yes" or "okay" over the agent's speech answers its question."""
@@ -225,12 +222,11 @@ class FrontDeskConversation:
         if intent == MESSAGE_TASK:
             self.state.not_understood_count = 0
             return await self._hand_off(CALLBACK)
-        not_offered = self._answers.not_offered(text)
+        not_offered = self._answers.not_offered(text, tasks.pending_prompt())
         if not_offered is not None:  # "how much are eyelash extensions?" at a hair studio
             self.state.intent, self.state.not_understood_count = NO_ANSWER_TOPIC, 0
-            pending = tasks.pending_prompt()
-            self._offered_more = not pending and self._texts.follow_up is not None
-            return [Say(t) for t in (*not_offered, pending or self._texts.follow_up) if t]
+            self._offered_more = not tasks.active and self._texts.follow_up is not None
+            return [Say(text) for text in not_offered]
         asked_too = [i for i in understanding.also if self._answers.gives(i) and i != intent]
         task_too = next((i for i in understanding.also if tasks.is_task(i)), None)
         if self._answers.gives(intent) and task_too and not tasks.active:
