@@ -200,10 +200,19 @@ async def test_a_read_back_answered_both_ways_twice_is_left_undone(call, engine)
     caller = call("dental", "+15551230001")
     await caller.start()
     await caller.says("I need to cancel my appointment")
-    torn = "yes, well, actually no, don't cancel it, leave it as it is"
+    torn = "yes, well, actually no, hmm"
     assert "yes or a no" in await caller.says(torn)
     reply = await caller.says(torn)  # never the same question a third time
     assert "leave that as it is" in reply
+    assert [status for status, _, _ in appointments_of(engine, "Maria")] == ["booked"]
+
+
+async def test_a_read_back_called_off_is_not_done_and_not_asked_again(call, engine):
+    caller = call("dental", "+15551230001")
+    await caller.start()
+    await caller.says("I need to cancel my appointment")
+    reply = await caller.says("yes, well, actually no, don't cancel it, leave it as it is")
+    assert "won't go ahead" in reply and "?" in reply and "cancel" not in reply.lower()
     assert [status for status, _, _ in appointments_of(engine, "Maria")] == ["booked"]
 
 

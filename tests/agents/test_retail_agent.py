@@ -89,3 +89,39 @@ async def test_order_number_said_in_two_groups_with_a_pause(call):
     assert await caller.says("one zero zero") == "1 0 0, okay."
     reply = await caller.says("two three four")
     assert "shipped with UPS" in reply
+
+
+async def test_two_orders_to_return_and_the_first_refused_the_second_goes_ahead(call, engine):
+    caller = call("retail")
+    await caller.start()
+    await caller.says("I want to send back two things, order 100999 and order 100587")
+    await caller.says("they're both broken")
+    refused = await caller.says("yes")
+    assert "outside our 30-day return window" in refused and "Now the next one." in refused
+    confirm = await caller.says("the switch is broken")
+    assert "return order 1 0 0 5 8 7" in confirm
+    await caller.says("yes please")
+    assert returns(engine) == ["100587"]
+
+
+async def test_a_question_about_another_order_keeps_the_return_on_its_own_order(call, engine):
+    caller = call("retail")
+    await caller.start()
+    await caller.says("I want to return order 100587")
+    await caller.says("it doesn't match the room")
+    aside = await caller.says("wait, where is my other order? one zero zero two three four")
+    assert "UPS" in aside and "return order 1 0 0 5 8 7" in aside  # back to its own order
+    called_off = await caller.says("no, don't start the return, I'll keep the lamp")
+    assert "won't go ahead" in called_off
+    assert returns(engine) == []
+
+
+async def test_mild_annoyance_at_a_refusal_is_not_a_hand_off(call, engine):
+    caller = call("retail")
+    await caller.start()
+    await caller.says("I want to return order 100999")
+    await caller.says("it stopped working")
+    await caller.says("yes")
+    reply = await caller.says("oh, that's annoying. Then I'd like to return order 100587")
+    assert "frustrating" not in reply and not caller.transfers
+    assert "reason" in reply

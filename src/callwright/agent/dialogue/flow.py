@@ -87,7 +87,8 @@ class Flow:
         """(slot, value) of more items named when the task began, each done in a round."""
         self._results: dict[int, tuple[str, ActionResult]] = {}
         self._said: set[tuple[int, str]] = set()
-        self._suspended: list[TaskSpec] = []
+        self._suspended: list[tuple[TaskSpec, dict[str, Any]]] = []
+        """Tasks a topic switch set aside, each with the values it had collected."""
         self._failed_inputs: set[tuple[str, ...]] = set()  # retry-slot values an action refused
         self._handoff_after_items: str | None = None
         """A hand-off waiting while the items already answered about are done first."""
@@ -102,14 +103,14 @@ class Flow:
             "done": list(self.done_actions),
             "completed": list(self.completed),
             "failed": list(self.failed),
-            "suspended": [task.name for task in self._suspended],
+            "suspended": [task.name for task, _ in self._suspended],
         }
 
     def begin(self, task: TaskSpec, *, instead: bool = False) -> None:
         """Make `task` the active one, pushing an unfinished other one aside, or dropping it
         when the caller wants this one `instead`."""
         if self.task is not None and self.task.name != task.name and not instead:
-            self._suspended.append(self.task)
+            self._suspended.append((self.task, self._own_values(self.task)))
         self.task = task
         self.awaiting = None
         self._handoff_after_items = None
@@ -193,8 +194,8 @@ class Flow:
                 if (index, text) not in self._said:  # said once, not on every later pass
                     self._said.add((index, text))
                     texts.append(text)
-                if step.end_task:
-                    return self.finish(texts)
+                if step.end_task:  # this one can't be done: on to the next one named, if any
+                    return None if self.further else self.finish(texts)
             if kind == "handoff":
                 if task.repeat_while and self._answered_ahead(task):
                     # "ElectroMart isn't mine, the coffee is": the coffee is marked first
@@ -218,6 +219,11 @@ class Flow:
             if self._slots[name].about
         ]  # fmt: skip
         return any(self.items.answered_ahead(spec, self.scope()) for spec in about)
+
+    def _own_values(self, task: TaskSpec) -> dict[str, Any]:
+        """The values `task`'s steps collected or chose."""
+        names = [n for step in task.steps for n in [*(step.collect or []), step.choose or ""]]
+        return {name: self.values[name] for name in names if name in self.values}
 
     def _next_round(self, task: TaskSpec) -> None:
         """Forget what one round of `task` collected, chose and confirmed."""
@@ -271,9 +277,12 @@ class Flow:
             self.done_actions.append(step.act or "")
         return result
 
-    def _action_failed(self, step: Step, result: ActionResult, texts: list[str]) -> TaskReply:
+    def _action_failed(
+        self, step: Step, result: ActionResult, texts: list[str]
+    ) -> TaskReply | None:
         """Say the failure plainly; our systems failing (after the registry's safe retry)
-        hands the caller to a person with what was collected."""
+        hands the caller to a person with what was collected. None: on to the next item
+        the caller named ("the coffee maker and the lamp": the first is too old)."""
         message = render(step.failure, self.scope()) if step.failure else result.message
         texts.append(message or task_texts.ACTION_FAILED)
         if result.error in BACKEND_ERRORS:
@@ -285,6 +294,8 @@ class Flow:
             for name in step.retry_slots:
                 self.values.pop(name, None)
             return self._ask_slot(step.retry_slots[0], texts)
+        if self.further:
+            return None
         done = self.task.done if self.task is not None else ""
         return self.fail([*texts, done])
 
@@ -355,8 +366,9 @@ class Flow:
         """End the task with `texts`, going back to a task a topic switch set aside."""
         self.awaiting = None
         self.task = None
-        if self._suspended:
-            self.task = self._suspended.pop()
+        if self._suspended:  # its own values back: "where's my other order?" took another
+            self.task, own = self._suspended.pop()
+            self.values.update(own)
         return TaskReply(texts, finished=True)
 
     def scope(self) -> dict[str, Any]:

@@ -47,7 +47,7 @@ from callwright.agent.spec.handoff import (
     NOT_UNDERSTOOD,
 )
 from callwright.agent.understanding.entities import extract
-from callwright.agent.understanding.escalation import Cue, cues
+from callwright.agent.understanding.escalation import Cue, cues, only_annoyed
 
 if TYPE_CHECKING:
     from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
@@ -78,6 +78,7 @@ class HandOffPolicy:
         self._call_id = call_id
         self._people_unreachable = False  # a transfer failed: take messages from now on
         self._apologized = False
+        self._annoyed = False  # mild annoyance is let pass once; again, it is frustration
         self._noes = 0  # "no" in a row to the agent's read-backs and offers
         self._last_words = ""
 
@@ -98,6 +99,9 @@ class HandOffPolicy:
             # the message is already the way to a person; its words are the caller's own
             return await self.hand_off(ASKED_FOR_HUMAN) if Cue.HUMAN in heard else None
         angry = Cue.ANGER in heard
+        if angry and Cue.HUMAN not in heard and only_annoyed(text) and not self._annoyed:
+            self._annoyed = True  # "oh, that's annoying. Fine, then just the lamp": go on
+            angry = False
         if Cue.HUMAN in heard:
             asked_for = CALLBACK if asks_for_callback(text) else ASKED_FOR_HUMAN
             return await self.hand_off(asked_for, apologize=angry)

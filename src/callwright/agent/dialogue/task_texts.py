@@ -22,6 +22,7 @@ NEXT_ONE = "Now the next one."  # a task done again for another number named at 
 YES_OR_NO = "Sorry, was that a yes or a no?"
 DECLINED = "No problem, we can leave that."  # a question the caller would rather not answer
 LEFT_AS_IS = "All right, I'll leave that as it is for now."  # a read-back torn twice
+CALLED_OFF = "All right, I won't go ahead with that."  # a read-back the caller calls off
 CHANGE_QUESTION = "What would you like to change?"
 CHANGE_PROMPT = f"No problem. {CHANGE_QUESTION}"
 NOT_CAUGHT = "Sorry, I didn't catch that. {ask}"

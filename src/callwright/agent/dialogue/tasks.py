@@ -9,7 +9,7 @@ The task state and the walk through a flow's steps are the `Flow`'s (flow.py), r
 into slot values is `SlotFilling`'s (slot_filling.py) and who the caller is, `Verification`'s
 (verification.py). Numbers gathered across turns are kept by a `NumberEntry`, answers about
 items given before their question by `ItemQuestions`; what a task says besides its flow's own
-texts is in task_texts.py.
+texts is in task_texts.py, and the ladder after a missed answer in misses.py.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 from callwright.actions.registry import ActionResult, RunAction
 from callwright.agent.dialogue import task_texts
 from callwright.agent.dialogue.flow import Awaiting, Flow, TaskReply
+from callwright.agent.dialogue.misses import missed
 from callwright.agent.dialogue.number_entry import (
     NumberEntry,
     digit_group,
@@ -31,13 +32,16 @@ from callwright.agent.dialogue.number_entry import (
 from callwright.agent.dialogue.slot_filling import SlotFilling, corrects, strip_negated, torn
 from callwright.agent.dialogue.templates import render
 from callwright.agent.dialogue.verification import Verification
-from callwright.agent.spec.handoff import NOT_UNDERSTOOD
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec
 from callwright.agent.understanding.entities import extract
-from callwright.agent.understanding.questions import declines, is_question, leaves_open
+from callwright.agent.understanding.questions import (
+    calls_off,
+    declines,
+    is_question,
+    leaves_open,
+)
 from callwright.agent.understanding.slot_reading import numbers_named
 
-MAX_SLOT_MISSES = 2  # misses a question survives: asked again, then explained; then a person
 UNSURE_MIN_WORDS = 4  # an `unsure_ok` question answered in this many words, none of them a value
 
 
@@ -198,6 +202,8 @@ class TaskRunner:
         if awaiting.kind == "change":  # whatever they name now replaces what was read back
             if self._fill_mentioned(text, only_missing=False, overwrite=True):
                 return await self._flow.walk()
+            if calls_off(text):  # "no, just don't do it"
+                return self._called_off()
             return self._missed(awaiting, task_texts.CHANGE_QUESTION)
         spec = self._slots[awaiting.name]
         if spec.about:
@@ -320,6 +326,8 @@ class TaskRunner:
         answer = extract("yes_no", text)
         if changed:
             return await self._flow.walk()
+        if calls_off(text) and (answer is None or answer.value is False or torn(text)):
+            return self._called_off()
         if torn(text):
             awaiting.torn += 1
             if awaiting.torn > 1:  # still torn: nothing the caller did not clearly want is done
@@ -332,6 +340,11 @@ class TaskRunner:
             self._flow.awaiting = Awaiting("change")
             return TaskReply([task_texts.CHANGE_PROMPT])
         return TaskReply(handled=False)
+
+    def _called_off(self) -> TaskReply:
+        """The caller does not want what was read back at all: nothing is done."""
+        task = self._flow.task
+        return self._flow.fail([task_texts.CALLED_OFF, task.done if task else ""])
 
     async def _hear_choice(self, text: str, awaiting: Awaiting) -> TaskReply:
         if corrects(text) and self._fill_mentioned(text, only_missing=False):  # "no, Friday"
@@ -349,23 +362,7 @@ class TaskRunner:
     # ---- words that do not fit ----
 
     def _missed(self, awaiting: Awaiting, ask: str) -> TaskReply:
-        """The fallback ladder of one question: ask again, then explain how to answer (the
-        options, the keypad), then hand the caller to a person with what was collected."""
-        awaiting.misses += 1
-        if awaiting.misses > MAX_SLOT_MISSES:
-            return self._flow.fail([], NOT_UNDERSTOOD)
-        if awaiting.misses == MAX_SLOT_MISSES:
-            return TaskReply([self._help(awaiting)])
-        return TaskReply([task_texts.NOT_CAUGHT.format(ask=render(ask, self._flow.scope()))])
-
-    def _help(self, awaiting: Awaiting) -> str:
-        """How to answer what the task is waiting for, said after the second miss."""
-        if awaiting.kind == "choose":
-            prompt = self._flow.choose_prompt(self._flow.current_step())
-            return f"{task_texts.CHOOSE_HELP} {prompt}"
-        return task_texts.how_to_answer(
-            awaiting.kind, self._slots.get(awaiting.name), self._flow.scope()
-        )
+        return missed(self._flow, self._slots, awaiting, ask)
 
     def missed_current(self) -> TaskReply:
         """The caller's words fit neither the task nor anything else: ask again, or give up."""

@@ -211,3 +211,13 @@ def cues(text: str) -> frozenset[Cue]:
         if rule.cue not in found and rule.found_in(said):
             found.add(rule.cue)
     return frozenset(found)
+
+
+_MILD = re.compile(r"\b(?:annoying|annoyed|frustrating|frustrated|irritating)\b", re.I)
+"""Feelings a caller voices about a rule or a wait ("oh, that's annoying"), not at the agent."""
+
+
+def only_annoyed(text: str) -> bool:
+    """Whether the only anger in `text` is mild annoyance: no swearing, insult or
+    exasperation besides it."""
+    return _MILD.search(text) is not None and Cue.ANGER not in cues(_MILD.sub(" ", text))

@@ -19,7 +19,8 @@ _FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bwood(?=\s+(?:you|i|it|that|he|she|we|they|be|like|have)\b)", "would"),
         (r"\b(next|this|last|a|per|every) weak\b", r"\1 week"),
         (rf"\b(early|late|the|this|{_DAYS}) mourning\b", r"\1 morning"),
-        (r"^(\W*)know(?=\s*[,.!]|\s+(?:thanks|thank|that's|is all|it's all)\b)", r"\1no"),
+        (r"^(\W*(?:(?:hmm|um|uh|oh|well)\W+)*)know(?=\s*[,.!]|\s+(?:thanks|thank|that's|is all|"
+         r"it's all)\b)", r"\1no"),
         (r"\bweight(?=\s*(?:,|\.\.\.|a (?:second|sec|minute|moment))|\s+(?:no|sorry)\b)", "wait"),
     )
 )

@@ -114,3 +114,18 @@ def priced_thing(text: str) -> str | None:
     extensions?": "eyelash extensions"), or None when it asks no price."""
     match = _PRICE_OF.search(text)
     return match.group("thing").strip() if match else None
+
+
+_CALLS_OFF = re.compile(
+    r"\b(?:(?:don't|do not|dont) (?:do|start|book|send|go ahead|bother|need|want)|"
+    r"don't\W*$|never ?mind|forget (?:it|that|about it)|(?:i'll|i will|i'm going to|i'm) "
+    r"keep(?:ing)?|call (?:it|that) off|leave it|not anymore|changed my mind|"
+    r"no (?:return|refund|refill|booking|need|thanks)|(?:skip|drop|cancel) (?:it|that))\b",
+    re.I,
+)
+
+
+def calls_off(text: str) -> bool:
+    """Whether a "no" to a read-back calls the whole thing off ("no, don't, I'll keep the
+    lamp"), rather than asking to change part of it."""
+    return _CALLS_OFF.search(text) is not None
