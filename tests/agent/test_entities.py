@@ -548,7 +548,9 @@ def test_yes_and_no_in_one_breath_is_only_a_weak_answer() -> None:
      ("about six months", "6"), ("in the next three, four weeks", "1"),
      ("within the next six weeks or so", "2"), ("a year and a half", "18"),
      ("two or three months", "3"), ("this quarter", "1"), ("next quarter", "2"),
-     ("by the end of the year", "1"), ("next year", "2")],
+     ("by the end of the year", "1"), ("next year", "2"), ("within the month", "1"),
+     ("we'd like it before year-end", "1"),
+     ("putting together next year's budget; we wouldn't start for about a year", "12")],
 )  # fmt: skip
 def test_how_soon_in_any_unit_is_a_number_of_months(text: str, months: str) -> None:
     assert extract_months(text, date(2026, 12, 7)).value == months

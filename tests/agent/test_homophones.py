@@ -12,6 +12,7 @@ from callwright.agent.understanding.homophones import fix_homophones
     ("Monday late mourning if possible", "Monday late morning if possible"),
     ("Know, that's all, thanks", "no, that's all, thanks"),
     ("But weight, go back a second", "But wait, go back a second"),
+    ("And remind me were you are?", "And remind me where you are?"),
 ])
 def test_a_homophone_the_context_rules_out_is_put_back(heard, meant):
     assert fix_homophones(heard) == meant

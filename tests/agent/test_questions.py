@@ -20,6 +20,7 @@ from callwright.agent.understanding.questions import (
     "where are you exactly",
     "what time do you open on saturday",
     "yeah hi what's the prize for a mens hair cut",
+    "my boss asked me to find out how you compare with Looker",
 ])
 def test_questions(text):
     assert is_question(text)

@@ -227,3 +227,15 @@ async def test_details_given_before_their_question_are_kept_and_never_the_same_p
     values = caller.conversation.tasks.values
     assert values["appointment_type"] == "checkup" and "Patel" in values["provider"]
     assert values["day"].strftime("%A") == "Friday"
+
+
+async def test_the_task_turned_down_in_the_answer_to_which_one_is_not_picked(call, engine):
+    caller = call("dental", "+15551230001")
+    await caller.start()
+    await caller.says(
+        "I need to cancel my cleaning on Tuesday. Actually, no, wait, don't cancel it, "
+        "can we just move it?"
+    )
+    reply = await caller.says("No, don't cancel it. Move it, to Thursday morning, please.")
+    assert "cancel" not in reply.lower() and "Thursday" in reply
+    assert [status for status, _, _ in appointments_of(engine, "Maria")] == ["booked"]

@@ -112,3 +112,12 @@ async def test_two_prescription_numbers_given_as_the_answer_are_both_done_once(c
     assert "Now the next one." not in last  # each number once
     assert prescription(engine, "4417") == (1, ["requested"])
     assert prescription(engine, "5521") == (0, ["needs_authorization"])
+
+
+async def test_a_question_asked_with_the_yes_to_a_read_back_is_answered_too(call, engine):
+    caller = call("pharmacy", caller_id="+15551230001")
+    await caller.start()
+    await caller.says("Refill on forty-four seventeen, please.")
+    reply = await caller.says("Yes. What time do you close on Saturday?")
+    assert reply.startswith("We're open") and "ready for pickup" in reply  # both
+    assert prescription(engine, "4417")[1] == ["requested"]

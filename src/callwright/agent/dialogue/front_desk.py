@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from callwright.agent.dialogue.front_desk_agent import FrontDeskAgent
 
 SIDE_QUESTION_CONFIDENCE = 0.6  # a question this clear is not taken as a free-text answer
+ASKED_WITH_ANSWER_CONFIDENCE = 0.5  # "yes. What time do you close?": answered along
 CHANGED_MIND_CONFIDENCE = 0.45  # another task, named with "actually" or "instead"
 TOPIC_SWITCH_CONFIDENCE = 0.7  # another task this clearly asked for is not an answer to this one
 READY_LEAD_IN = "Great."  # before the question again, when the caller only said "yes"
@@ -215,10 +216,10 @@ class FrontDeskConversation:
         if tasks.active and not switching and not (side_question and free_text):
             reply = await tasks.hear(text)
             if reply.handled:  # "end of the day. Actually, what time do you close?": both
-                asked = side_question and self._answers.gives(intent) and is_question(text)
-                return (self._side_answers([intent]) if asked else []) + await self._task_reply(
-                    reply
-                )
+                sure = understanding.confidence >= ASKED_WITH_ANSWER_CONFIDENCE
+                asked = sure and is_question(text) and self._answers.gives(intent)
+                answers = self._side_answers([intent]) if asked else []
+                return answers + await self._task_reply(reply)
         if intent == MESSAGE_TASK:
             self.state.not_understood_count = 0
             return await self._hand_off(CALLBACK)

@@ -8,6 +8,7 @@ caller said first is lost.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from callwright.agent.understanding.intents import Understanding
 
 TASK_TIE_MARGIN = 0.05
 """Two tasks whose scores are this close (0-1) are both what the caller may mean."""
+_NOT_THAT = re.compile(r"\b(?:don't|do not|dont|not|never|no need to)\s+\w+", re.I)
+"""The option turned down ("no, don't cancel it. Move it"): not the one picked."""
 ANSWER_MIN_SCORE = 0.25
 """Enough, in an answer to the choice question, to name a task ("I need to move it")."""
 
@@ -58,7 +61,7 @@ def chosen_task(
     """The task of the two that the answer picks ("move it", "the second one"), or None."""
     pair = (question.first, question.second)
     topics = [topic(tasks[name]) for name in pair]
-    picked = extract("choice", text, options=topics)
+    picked = extract("choice", _NOT_THAT.sub(" ", text), options=topics)
     if picked is not None:
         return pair[topics.index(picked.value)]
     ranked = [(understanding.intent, understanding.confidence), *understanding.alternatives]

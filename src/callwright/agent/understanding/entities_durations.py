@@ -27,17 +27,19 @@ _WORDED = tuple(
     for pattern, months in (
         (r"\b(?:right away|immediately|asap|as soon as possible|straight away|today)\b", 0),
         (r"\b(?:a|the) couple(?: of)? (?:days|weeks)\b|\b(?:a )?few (?:days|weeks)\b", 1),
-        (r"\b(?:this|next|within the next|in a) (?:week|month)\b", 1),
+        (r"\b(?:this|next|within the next|in a) (?:week|month)\b|\bwithin the month\b"
+         r"|\bend of (?:the|this) month\b", 1),
         (r"\b(?:a|the) couple(?: of)? months\b", 2),
         (r"\b(?:a )?few months\b|\b(?:within )?(?:a|one) quarter\b", 3),
         (r"\bhalf (?:a|of a) year\b|\bsix months\b", 6),
         (r"\b(?:a )?year and a half\b", 18),
-        (r"\bwithin (?:the next |a )?year\b|\bin a year\b", 12),
+        (r"\bwithin (?:the next |a )?year\b|\b(?:in|for) (?:about |around |roughly |maybe )?"
+         r"(?:a|one) year\b|\ba year from now\b", 12),
     )
 )
 _CALENDAR = re.compile(
     r"\b(?:(?P<this_q>this quarter|end of (?:the )?quarter)|(?P<next_q>next quarter)"
-    r"|(?P<this_y>this year|end of (?:the )?year|year end)|(?P<next_y>next year))\b",
+    r"|(?P<this_y>this year|end of (?:the )?year|year[- ]end)|(?P<next_y>next year(?!'s)))\b",
     re.I,
 )
 """Times named on the calendar: how many months away depends on today."""

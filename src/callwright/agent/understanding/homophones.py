@@ -16,6 +16,7 @@ _FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.I), replacement)
     for pattern, replacement in (
         (r"\b(?:wear|ware)(?=\s+(?:are|is|was|were|do|does|did|can|should|exactly)\b)", "where"),
+        (r"\bwere(?=\s+(?:you|you're|they|it) (?:are|is|located|based)\b)", "where"),
         (r"\bwood(?=\s+(?:you|i|it|that|he|she|we|they|be|like|have)\b)", "would"),
         (r"\b(next|this|last|a|per|every) weak\b", r"\1 week"),
         (rf"\b(early|late|the|this|{_DAYS}) mourning\b", r"\1 morning"),

@@ -14,7 +14,9 @@ _QUESTION = re.compile(
     rf"|{_ASKS}(?:how|what|what's|whats|where|where's|which|who|when|why)\s+(?!i\b|we\b)\w"
     rf"|{_ASKS}(?:do|does|did|can|could|is|are|will|would|have|has)\s+"
     r"(?:you|y'all|they|there|it|i|we|your|the|this|that|a|an|much|many|long|about|do|does)\b"
-    r"|\bi (?:was )?(?:wonder|wondering|want to know|wanted to know|need to know)\b",
+    r"|\bi (?:was )?(?:wonder|wondering|want to know|wanted to know|need to know)\b"
+    r"|\b(?:find out|know|ask|check|see) (?:how|what|whether|if|when|where|which|why) "
+    r"(?!i\b|we\b)\w",
     re.I,
 )
 
