@@ -61,12 +61,16 @@ def main() -> None:
     if args.voice:
         from bench.calls.voice_run import run_voice_calls
 
-        results = asyncio.run(run_voice_calls(scenarios, concurrency=args.concurrency))
-        print(f"conditions: real SIP (pjsua2, G.711), {args.concurrency} calls at once, "
-              "voices and noise per scenario (bench/calls/caller_voices.py)")
-        rows = [(r.scenario_id, r.agent, r.verdict, r.transcript) for r in results]
         by_id = {s.id: s for s in scenarios}
-        report([(by_id[i], v, t) for i, _, v, t in rows], [], args.verbose)
+
+        def voice_report(results: list) -> None:
+            print(f"conditions: real SIP (pjsua2, G.711), {args.concurrency} calls at once, "
+                  "voices and noise per scenario (bench/calls/caller_voices.py)")
+            report([(by_id[r.scenario_id], r.verdict, r.transcript) for r in results], [],
+                   args.verbose)
+            sys.stdout.flush()
+
+        asyncio.run(run_voice_calls(scenarios, args.concurrency, voice_report))
         # pjsua2's SWIG objects crash the interpreter's own clean-up after the library was
         # destroyed; everything is printed and the phone is stopped: leave without it
         sys.stdout.flush()

@@ -66,9 +66,15 @@ class VoiceResult:
     note: str = ""  # e.g. the call was cut off at CALL_LIMIT_S (judged on the records still)
 
 
-async def run_voice_calls(scenarios: list[Scenario], concurrency: int = 3) -> list[VoiceResult]:
+async def run_voice_calls(
+    scenarios: list[Scenario],
+    concurrency: int = 3,
+    report: Callable[[list[VoiceResult]], None] | None = None,
+) -> list[VoiceResult]:
     """Call the server once per scenario, up to `concurrency` calls at once (never two of the
-    same agent: reseeding its records would disturb the other); results in scenario order."""
+    same agent: reseeding its records would disturb the other); results in scenario order.
+    `report` gets them before the phone is stopped: pjsua2 can crash while its library is
+    destroyed, and the results must not be lost with it."""
     with tempfile.TemporaryDirectory(prefix="callwright-voice-") as tmp:
         env = {name: "" for name in _handoff_variables()}
         server = await asyncio.to_thread(start_server, Path(tmp), AGENTS_DIR, env)
@@ -101,7 +107,10 @@ async def run_voice_calls(scenarios: list[Scenario], concurrency: int = 3) -> li
                     )
 
             await asyncio.gather(*(calls_of(items) for items in by_agent.values()))
-            return [results[scenario.id] for scenario in scenarios]
+            ordered = [results[scenario.id] for scenario in scenarios]
+            if report is not None:
+                report(ordered)
+            return ordered
         finally:
             await asyncio.to_thread(phone.stop)
             await asyncio.to_thread(server.stop)
