@@ -239,3 +239,14 @@ async def test_the_task_turned_down_in_the_answer_to_which_one_is_not_picked(cal
     reply = await caller.says("No, don't cancel it. Move it, to Thursday morning, please.")
     assert "cancel" not in reply.lower() and "Thursday" in reply
     assert [status for status, _, _ in appointments_of(engine, "Maria")] == ["booked"]
+
+
+async def test_the_appointment_day_named_a_week_off_is_still_not_the_new_day(call):
+    caller = call("dental", "+15551230001")
+    await caller.start()
+    reply = await caller.says(
+        "I've got a cleaning on Tuesday next week and I need to push it back a couple of days"
+    )
+    if "book a new appointment" in reply:  # asked which was meant
+        reply = await caller.says("move it")
+    assert reply.endswith("What day would suit you?")  # not moved to the Tuesday after

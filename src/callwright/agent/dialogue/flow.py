@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from callwright.actions.registry import ActionResult, RunAction
@@ -35,6 +34,7 @@ from callwright.agent.dialogue.templates import (
 from callwright.agent.dialogue.verification import Verification
 from callwright.agent.spec.handoff import BACKEND_FAILURE
 from callwright.agent.spec.tasks import SlotSpec, Step, TaskSpec
+from callwright.agent.understanding.calendar_dates import day_of, same_day_named
 from callwright.agent.understanding.entities import extract
 
 ANSWER_WAS_RIGHT = ("no_request",)
@@ -334,10 +334,11 @@ class Flow:
         self.values[step.choose or ""] = item
         if self.task is None or not isinstance(item, dict):
             return
-        days = {day for day in map(_day_of, item.values()) if day is not None}
+        days = {day for day in map(day_of, item.values()) if day is not None}
         later = self.task.steps[self.task.steps.index(step) + 1 :]
         for name in (name for later_step in later for name in later_step.collect or []):
-            if self._slots[name].type == "date" and self.values.get(name) in days:
+            said = self.values.get(name)
+            if self._slots[name].type == "date" and same_day_named(said, days):
                 del self.values[name]
 
     def choose_prompt(self, step: Step | None) -> str:
@@ -374,16 +375,6 @@ class Flow:
     def scope(self) -> dict[str, Any]:
         """What placeholders and conditions are read against: the slots and the person."""
         return {**self.values, "person": self._verification.verified or self.values.get("person")}
-
-
-def _day_of(value: Any) -> date | None:
-    """The day of a datetime, or of an ISO date and time written as text."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return value.date() if isinstance(value, datetime) else None
 
 
 def _labels(step: Step, items: list[Any]) -> list[str]:

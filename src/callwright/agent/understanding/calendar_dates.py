@@ -3,13 +3,15 @@ written (2026-03-14, 3/14/85) or keyed (031485) as digits.
 
 A two-digit year takes the century that puts the date nearest to today, or with `past` (a
 birth date) the latest that is not in the future; a date with no year is the next one, or
-with `past` the last one.
+with `past` the last one. The day an item is on (an appointment's start) is told apart from
+a new day the caller asks for (`same_day_named`).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from callwright.agent.understanding.entity import DATE, Entity
 
@@ -94,3 +96,22 @@ def safe_date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def same_day_named(said: Any, days: set[date]) -> bool:
+    """Whether a date said names one of `days`, also by its weekday a week off: "my
+    cleaning on Tuesday next week" is the Tuesday it is on, whichever week the caller meant."""
+    return isinstance(said, date) and any(
+        said == day or (said.weekday() == day.weekday() and abs((said - day).days) <= 7)
+        for day in days
+    )
+
+
+def day_of(value: Any) -> date | None:
+    """The day of a datetime, or of an ISO date and time written as text."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value.date() if isinstance(value, datetime) else None
