@@ -15,6 +15,8 @@ def leads(engine) -> list[tuple[str, bool, str]]:
 
 
 DISCOVERY = ["we need dashboards for our sales team"]
+SMALL_TEAM = ["Sam Lee", "Lee Bakery", "track our sales", "three people", "maybe in six months",
+              "not sure yet", "yes", "555 123 7777"]  # a lead for a plan, not for a rep
 
 
 async def test_qualified_lead_is_handed_to_a_rep(call, engine):
@@ -34,9 +36,7 @@ async def test_small_team_gets_a_plan_and_a_follow_up_not_a_rep(call, engine):
     caller = call("sales")
     await caller.start()
     await caller.says("we're looking at Acme")
-    answers = ["Sam Lee", "Lee Bakery", "track our sales", "three people",
-               "maybe in six months", "not sure yet", "yes", "555 123 7777"]
-    for answer in answers:
+    for answer in SMALL_TEAM:
         reply = await caller.says(answer)
     assert "Team plan" in reply and "account executive" not in reply
     assert leads(engine) == [("Sam Lee", False, "follow_up")]
@@ -124,9 +124,7 @@ async def test_an_objection_after_the_recommendation_does_not_start_discovery_ag
     caller = call("sales")
     await caller.start()
     await caller.says("we're looking at Acme")
-    answers = ["Sam Lee", "Lee Bakery", "track our sales", "three people",
-               "maybe in six months", "not sure yet", "yes", "555 123 7777"]
-    for answer in answers:
+    for answer in SMALL_TEAM:
         await caller.says(answer)
     reply = await caller.says("hmm, even that is more than we can swing right now")
     assert "company" not in reply and "speaking with" not in reply
