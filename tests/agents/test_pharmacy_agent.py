@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -85,29 +86,20 @@ async def test_a_prescription_with_no_refill_request_is_said_once_not_asked_agai
     assert "prescription number" not in reply  # the number was right: no loop asking it
 
 
-async def test_two_prescriptions_named_at_once_are_both_refilled(call, engine):
+@pytest.mark.parametrize("said", [
+    ["I need both my prescriptions refilled, the numbers are forty-four seventeen and "
+     "fifty-five twenty-one"],
+    ["I need my refills please", "forty-four seventeen and fifty-five twenty-one"],
+], ids=["named-when-asking", "as-the-answer"])
+async def test_two_prescriptions_named_together_are_each_done_once(call, engine, said):
     caller = call("pharmacy", caller_id="+15551230001")
     await caller.start()
-    ask = await caller.says(
-        "I need both my prescriptions refilled, the numbers are forty-four seventeen and "
-        "fifty-five twenty-one"
-    )
+    for text in said:
+        ask = await caller.says(text)
     assert "lisinopril" in ask and "atorvastatin" not in ask  # one at a time
     done = await caller.says("yes please")
     assert "ready for pickup" in done and "Now the next one." in done
     assert "atorvastatin" in done and "no refills left" in done
-    await caller.says("yes, ask the doctor")
-    assert prescription(engine, "4417") == (1, ["requested"])
-    assert prescription(engine, "5521") == (0, ["needs_authorization"])
-
-
-async def test_two_prescription_numbers_given_as_the_answer_are_both_done_once(call, engine):
-    caller = call("pharmacy", caller_id="+15551230001")
-    await caller.start()
-    await caller.says("I need my refills please")
-    await caller.says("forty-four seventeen and fifty-five twenty-one")
-    done = await caller.says("yes please")
-    assert "Now the next one." in done and "atorvastatin" in done
     last = await caller.says("yes, ask the doctor")
     assert "Now the next one." not in last  # each number once
     assert prescription(engine, "4417") == (1, ["requested"])
