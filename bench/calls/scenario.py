@@ -8,6 +8,8 @@ turn's words and carries out the `CallerTurn` it returns.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,8 +89,10 @@ class ScriptedCaller:
         if self.turns >= self.scenario.max_turns:
             return CallerTurn(hang_up=True)
         heard = agent_text.lower()
+        run_together = _letters_and_digits(heard)  # "Electro Mart" heard for "ElectroMart"
         for index, rule in enumerate(self.scenario.replies):
-            if any(cue in heard for cue in rule.when):
+            if any(cue in heard or _letters_and_digits(cue) in run_together
+                   for cue in rule.when):
                 self.turns += 1
                 return self._play(index, rule)
         if not heard.strip():
@@ -115,6 +119,10 @@ class ScriptedCaller:
         self._used[index] = used + 1
         text = rule.say[min(used, len(rule.say) - 1)] if rule.say else ""
         return CallerTurn(text, keys=rule.keys, then=rule.pause_then, hang_up=rule.end)
+
+
+def _letters_and_digits(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text)
 
 
 def load_scenarios(

@@ -241,6 +241,9 @@ def test_no_time_is_made_up(text: str) -> None:
         ("Nguyen, N-G-U-Y-E-N", PersonName("", "Nguyen", True)),
         ("L-O-P-E-Z", PersonName("", "Lopez", True)),
         ("Kimmer, K-I-double-M-E-R", PersonName("", "Kimmer", True)),
+        # a spelling garbled on the line, or half heard: the name said stands
+        ("Maria Lopez, yellow, P.E.", PersonName("Maria", "Lopez")),
+        ("Maria Lopez, P-E", PersonName("Maria", "Lopez")),
     ],
 )
 def test_person_names(text: str, expected: PersonName) -> None:
@@ -397,6 +400,7 @@ def test_no_amount_without_a_number() -> None:
         "of course", "mhm", "uh huh", "I think so", "yes I did", "yes, no problem",
         "okay, sounds good", "Yes, that is correct.", "that works",
         "Yes please. Do you take insurance?", "Okay, and can you text me a reminder?",
+        "Please.", "that please.",  # its "yes" lost on the line
     ],
 )  # fmt: skip
 def test_yes(text: str) -> None:
@@ -421,7 +425,7 @@ def test_no(text: str) -> None:
     [
         "what time is it", "I'm not sure", "Thursday", "can you repeat that please", "",
         "Hang on, why exactly did you call me about this? Like, what made it look suspicious?",
-        "is that right?",
+        "is that right?", "please call me back", "Sorry, please?",
     ],
 )  # fmt: skip
 def test_neither_yes_nor_no(text: str) -> None:

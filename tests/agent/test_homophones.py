@@ -13,6 +13,9 @@ from callwright.agent.understanding.homophones import fix_homophones
     ("Know, that's all, thanks", "no, that's all, thanks"),
     ("But weight, go back a second", "But wait, go back a second"),
     ("And remind me were you are?", "And remind me where you are?"),
+    ("High five five three zero one four four heaven",
+     "five five five three zero one four four seven"),
+    ("my card ends in ate 2 1", "my card ends in eight 2 1"),
 ])
 def test_a_homophone_the_context_rules_out_is_put_back(heard, meant):
     assert fix_homophones(heard) == meant
@@ -21,6 +24,7 @@ def test_a_homophone_the_context_rules_out_is_put_back(heard, meant):
 @pytest.mark.parametrize("said", [
     "I can't wear it, it's too small", "the wood table arrived broken", "I know that",
     "the signal is weak", "what's the weight limit",
+    "give me a high five", "even 2 or 3 would do", "I ate at 5",
 ])
 def test_a_word_that_fits_is_kept(said):
     assert fix_homophones(said) == said

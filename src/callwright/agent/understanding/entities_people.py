@@ -32,6 +32,7 @@ NAME_WORDS_MAX = 4
 SPELLED_LETTERS_MIN = 3  # a run of single letters this long is a spelling ...
 SPELLED_JOINED_MIN = 2  # ... or this long when joined by hyphens or dots ("N-G")
 SPELLED_MATCH_MIN = 40.0  # rapidfuzz ratio, 0-100, for letters to replace a heard word
+SPELLED_SHARE_MIN = 0.6  # fewer letters than this share of the heard word: a spelling half heard
 NOT_NAMES = frozenset(
     """yes yeah yep yup no nope nah sure okay ok alright right hi hello hey thanks thank please
     sorry pardon what who why how when where which that this it its is am are was were be been
@@ -73,6 +74,7 @@ CONFIDENCE_PHONE_AMBIGUOUS = 0.75
 CONFIDENCE_PHONE_JOINED = 0.7  # digits from several runs joined: "555, and then 123 0001"
 
 _FIRST_SENTENCE = re.compile(r"^\s*([^.!?]+)[.!?]")
+_FIRST_PIECE = re.compile(r"^\s*([^.!?,]+),")
 _LAST_COMMA_FIRST = re.compile(r"^\s*([^\W\d_][\w'-]*)\s*,\s*([^\W\d_][\w'-]*)\s*[.!?]?\s*$")
 
 
@@ -91,6 +93,10 @@ def extract_person_name(text: str) -> Entity | None:
             named = extract_person_name(first_sentence.group(1))  # "Aoife Brennan. It's ..."
             if named is not None:
                 return named
+        first_piece = _FIRST_PIECE.match(text)  # "Maria Lopez, yellow, P.E.": a garbled spelling
+        named = extract_person_name(first_piece.group(1)) if first_piece else None
+        if named is not None and named.value.first and named.value.last:
+            return named
         if not spelled:
             return None
         first, stop, letters = spelled[0]
@@ -107,6 +113,8 @@ def extract_person_name(text: str) -> Entity | None:
         best = max(range(len(parts)), key=lambda position: (scores[position], position))
         if scores[best] < SPELLED_MATCH_MIN:
             best = len(parts) - 1
+        elif len(letters) < SPELLED_SHARE_MIN * len(parts[best]):
+            continue  # "Lopez, P-E": the heard word is surer than what was heard of its letters
         parts[best] = letters.capitalize()
         spelled_last = spelled_last or best == len(parts) - 1
         first_index, stop_index = min(first_index, run_first), max(stop_index, run_stop)

@@ -29,6 +29,7 @@ NEGATION_WORDS = frozenset({"not", "dont", "isnt", "wasnt", "never", "didnt", "a
 CONFIDENCE_YES_NO = 0.95
 CONFIDENCE_YES_NO_HEDGED = 0.85  # a yes-or-no phrase amid other words
 CONFIDENCE_YES_NO_MIXED = 0.55  # both said: the last one counts
+BARE_PLEASE_WORDS_MAX = 2  # "please", "that please": a yes whose "yes" the line swallowed
 SOFT_YES_PHRASES = frozenset({"okay", "ok", "fine", "alright", "all right", "good", "cool"})
 
 
@@ -61,8 +62,8 @@ def _answering_part(text: str) -> str:
 
 
 def extract_yes_no(text: str) -> Entity | None:
-    """True for a yes ("yeah", "that's right", "go ahead"), False for a no, None for neither;
-    never from the words of a question."""
+    """True for a yes ("yeah", "that's right", "go ahead", a bare "please"), False for a no,
+    None for neither; never from the words of a question."""
     text = _answering_part(text)
     tokens = tokenize(text, keep_fillers=True)
     words = [token.word for token in tokens]
@@ -86,6 +87,10 @@ def extract_yes_no(text: str) -> Entity | None:
         index += size
     decided = [item for item in said if item[2] is not None]
     if not decided:
+        if "please" in words and not said and len(words) <= BARE_PLEASE_WORDS_MAX:
+            index = words.index("please")
+            return Entity(YES_NO, True, span(text, tokens, index, index + 1),
+                          CONFIDENCE_YES_NO_HEDGED)
         return None
     if decided[0][2] is False and all(
         value and _is_soft_yes(words[first:stop]) for first, stop, value in decided[1:]

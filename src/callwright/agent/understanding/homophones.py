@@ -2,15 +2,20 @@
 
 Speech-to-text hears sounds, and on a phone line it often picks the wrong spelling of a
 sound: "wear are you?", "what wood you charge?", "next weak", "Monday late mourning",
-"know, that's all". Each fix below applies only in a context where the written word cannot
-be what the caller meant (nobody asks "wear are you"), so a caller who does say "I can't wear
-it" or "the pain is weak" keeps their words.
+"know, that's all". Among digits, the first sound a phone line loses turns "five" into "high"
+and "seven" into "heaven": "high five five three". Each fix below applies only in a context
+where the written word cannot be what the caller meant (nobody asks "wear are you"), so a
+caller who does say "I can't wear it" or "the pain is weak" keeps their words.
 """
 
 from __future__ import annotations
 
 import re
 
+_DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
+_TWO_DIGITS = rf"{_DIGIT}[\s,.-]+{_DIGIT}"
+_MISHEARD_DIGITS = {"five": "high|hive", "seven": "heaven|even|evan", "eight": "ate"}
+"""Digit words that lose their first sound on a phone line, and what they are heard as."""
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today)"
 _FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.I), replacement)
@@ -23,6 +28,12 @@ _FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(\W*(?:(?:hmm|um|uh|oh|well)\W+)*)know(?=\s*[,.!]|\s+(?:thanks|thank|that's|is all|"
          r"it's all)\b)", r"\1no"),
         (r"\bweight(?=\s*(?:,|\.\.\.|a (?:second|sec|minute|moment))|\s+(?:no|sorry)\b)", "wait"),
+    )
+) + tuple(
+    (re.compile(pattern.format(heard=heard, two=_TWO_DIGITS), re.I), rf"\g<1>{digit}")
+    for digit, heard in _MISHEARD_DIGITS.items()
+    for pattern in (  # next to two digit words on one side: a digit read out
+        r"()(?<![\w'])(?:{heard})(?=[\s,.-]+{two}\b)", r"(\b{two}[\s,.-]+)(?:{heard})\b"
     )
 )
 
