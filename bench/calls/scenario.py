@@ -9,7 +9,6 @@ turn's words and carries out the `CallerTurn` it returns.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
