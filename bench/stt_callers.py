@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/stt_callers.py [--split tune|heldout] [--model tiny|base|DIR]
                                             [--no-context] [--beam N] [--raw] [--limit N]
+                                            [--wideband]
 
 Every line a scenario's caller can say (its opening, each reply, what follows a pause) is
 spoken in that scenario's voice (bench/calls/caller_voices.py: espeak-ng and flite voices,
@@ -9,7 +10,9 @@ telephone band, line noise from none to 10 dB SNR) and sent through G.711 mu-law
 call. Prints word error rate overall, per voice engine and per line condition, the error
 rate on the words a task depends on (digits, names, days, months), the worst lines, and
 latency percentiles per utterance on this machine. `--no-context` leaves out the agent's
-vocabulary given to Whisper as previous text; compare variants in one sitting, as ratios.
+vocabulary given to Whisper as previous text; `--wideband` hears the same voices and noise
+without the telephone band and G.711, as a wideband line would carry them: the share of the
+errors the band causes. Compare variants in one sitting, as ratios.
 """
 
 from __future__ import annotations
@@ -73,15 +76,17 @@ def caller_lines(scenarios: list[Scenario]) -> list[Line]:
     return lines
 
 
-def on_the_line(line: Line, denoise: bool) -> np.ndarray:
+def on_the_line(line: Line, denoise: bool, telephone: bool = True) -> np.ndarray:
     """The line as the agent transcribes it: voice, line noise, G.711; with `denoise`, the
-    noise learned from a second of the line before the caller speaks, taken out."""
+    noise learned from a second of the line before the caller speaks, taken out. Without
+    `telephone`, the voice keeps its whole band and skips G.711."""
+    channel = telephone_channel if telephone else (lambda pcm: pcm)
     noise = LineNoise(line.voice)
-    silence = telephone_channel(mix(np.zeros(SAMPLE_RATE_HZ, np.int16), noise.next(SAMPLE_RATE_HZ)))
-    speech = speak(line.text, line.voice)
+    silence = channel(mix(np.zeros(SAMPLE_RATE_HZ, np.int16), noise.next(SAMPLE_RATE_HZ)))
+    speech = speak(line.text, line.voice, telephone=telephone)
     pad = np.zeros(SAMPLE_RATE_HZ // 4, np.int16)  # the VAD's pre-roll and hangover
     audio = np.concatenate([pad, speech, pad])
-    heard = telephone_channel(mix(audio, noise.next(len(audio))))
+    heard = channel(mix(audio, noise.next(len(audio))))
     if not denoise:
         return heard
     profile = NoiseProfile()
@@ -121,6 +126,8 @@ async def main() -> None:
     parser.add_argument("--no-context", action="store_true", help="no agent vocabulary prompt")
     parser.add_argument("--limit", type=int, default=0, help="only the first N lines")
     parser.add_argument("--beam", type=int, default=1, help="beam size (1: greedy)")
+    parser.add_argument("--wideband", action="store_true",
+                        help="no telephone band or G.711: what the band costs")
     parser.add_argument("--raw", action="store_true",
                         help="without line-noise suppression (calls use it, learned in silence)")
     args = parser.parse_args()
@@ -135,9 +142,10 @@ async def main() -> None:
     print(f"model {args.model}, beam {args.beam}, noise suppression "
           f"{'off' if args.raw else 'on'}; split {args.split}; {len(lines)} caller lines; "
           f"agent vocabulary {'off' if args.no_context else 'on'}; 8 espeak-ng/flite voices, "
-          "telephone band, "
-          "line noise none to 10 dB SNR, G.711 mu-law")
-    audios = [on_the_line(line, denoise=not args.raw) for line in lines]
+          f"{'wideband, no G.711' if args.wideband else 'telephone band, G.711 mu-law'}, "
+          "line noise none to 10 dB SNR")
+    audios = [on_the_line(line, denoise=not args.raw, telephone=not args.wideband)
+              for line in lines]
     await stt.transcribe(audios[0])  # warm-up, not measured
     hypotheses: list[str] = []
     latencies: list[float] = []

@@ -67,8 +67,9 @@ def voice_for(scenario_id: str) -> CallerVoice:
     )
 
 
-def speak(text: str, voice: CallerVoice) -> np.ndarray:
-    """`text` in `voice`: trimmed to its voiced part, telephone band, at SPEECH_RMS."""
+def speak(text: str, voice: CallerVoice, telephone: bool = True) -> np.ndarray:
+    """`text` in `voice`: trimmed to its voiced part, telephone band (unless not
+    `telephone`), at SPEECH_RMS."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "speech.wav"
         if voice.engine == "flite":
@@ -83,7 +84,9 @@ def speak(text: str, voice: CallerVoice) -> np.ndarray:
     loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) >= VOICED_PEAK)
     if len(loud) == 0:
         return np.zeros(0, np.int16)
-    speech = telephone_band(pcm[loud[0] : loud[-1] + 1].astype(np.float64))
+    speech = pcm[loud[0] : loud[-1] + 1].astype(np.float64)
+    if telephone:
+        speech = telephone_band(speech)
     rms = float(np.sqrt(np.mean(speech**2))) or 1.0
     return _to_int16(speech * (SPEECH_RMS / rms))
 

