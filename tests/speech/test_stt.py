@@ -77,6 +77,8 @@ async def test_concurrent_calls_queue_and_all_complete(stt, tmp_path):
         ("no, no, no", "no, no, no"),
         ("thank you, thank you", "thank you, thank you"),
         ("I need to book, I need to book a table", "I need to book, I need to book a table"),
+        ("The MIT, I-F-F-F-F-F-F-F-F-F-F-F-F", "The MIT, I-F"),
+        ("L-L-O-Y-D", "L-L-O-Y-D"),
     ],
 )
 def test_decoding_loops_are_cut_and_real_repeats_kept(decoded, kept):

@@ -54,6 +54,8 @@ MAX_NEW_TOKENS = 220  # the decoder's 448 positions minus prompt and safety marg
 MAX_CONTEXT_TOKENS = 120  # the agent's vocabulary given to the decoder as previous text
 MAX_NGRAM_REPEATS = 3  # a word repeated more often than this to the end is a decoding loop
 LOOP_PHRASE_WORDS = 4  # a phrase this long repeated once (in part) to the end is a loop
+# One letter spelled more than MAX_NGRAM_REPEATS times over: nobody spells "F-F-F-F"
+_LETTER_LOOP = re.compile(rf"\b([a-z])(?:[-.]\1){{{MAX_NGRAM_REPEATS},}}\b\.?", re.IGNORECASE)
 SILENCE_HALLUCINATIONS = frozenset(
     {"you", "thank you", "thanks", "thank you very much", "thanks for watching", "bye", "okay",
      "so", "uh", "um", "hmm", "the", "i"}
@@ -190,8 +192,10 @@ def _cut_loop(text: str) -> str:
     possibly cut short by the token limit. Callers do say "no, no, no" or "thank you, thank
     you", so the looping tail must be long: more than MAX_NGRAM_REPEATS copies of one word, two
     copies and a word more of two or three words, or a longer phrase plus LOOP_PHRASE_WORDS
-    words of its next copy. The first copy is kept.
+    words of its next copy. The first copy is kept, also of one letter spelled over and over
+    ("I-F-F-F-F-F").
     """
+    text = _LETTER_LOOP.sub(r"\1", text)
     words = text.split()
     keys = [_normalise(word) for word in words]
     for start in range(len(keys)):
