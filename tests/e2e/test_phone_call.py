@@ -21,7 +21,7 @@ import pytest
 
 from callwright.speech.stt.whisper import WhisperStt
 from tests.support.baresip import baresip_available, call_with_baresip
-from tests.support.server import RunningServer, start_server
+from tests.support.server import ROOT, RunningServer, start_server
 from tests.support.voices import spoken_script as script
 from tests.support.voices import transcribe, words
 
@@ -36,7 +36,11 @@ HERE = Path(__file__).parent
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> RunningServer:
-    running = start_server(tmp_path_factory.mktemp("server"))
+    workdir = tmp_path_factory.mktemp("server")
+    agents = workdir / "agents"
+    agents.mkdir()
+    shutil.copy(ROOT / "agents" / "demo.yaml", agents)  # the one agent called: a quicker start
+    running = start_server(workdir, agents)
     yield running
     running.stop()
 
