@@ -3,7 +3,7 @@
 Speech-to-text hears sounds, and on a phone line it often picks the wrong spelling of a
 sound: "wear are you?", "what wood you charge?", "next weak", "Monday late mourning",
 "know, that's all". Among digits, the first sound a phone line loses turns "five" into "high"
-and "seven" into "heaven": "high five five three". Each fix below applies only in a context
+and "seven" into "heaven", and "eight" is written "ate": "high five five three". Each fix below applies only in a context
 where the written word cannot be what the caller meant (nobody asks "wear are you"), so a
 caller who does say "I can't wear it" or "the pain is weak" keeps their words.
 """
@@ -15,7 +15,8 @@ import re
 _DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
 _TWO_DIGITS = rf"{_DIGIT}[\s,.-]+{_DIGIT}"
 _MISHEARD_DIGITS = {"five": "high|hive", "seven": "heaven|even|evan", "eight": "ate"}
-"""Digit words that lose their first sound on a phone line, and what they are heard as."""
+"""Digit words as a phone line leaves them: "five" and "seven" without their first sound,
+"eight" as its homophone."""
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today)"
 _FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.I), replacement)
