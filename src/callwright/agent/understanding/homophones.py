@@ -3,9 +3,10 @@
 Speech-to-text hears sounds, and on a phone line it often picks the wrong spelling of a
 sound: "wear are you?", "what wood you charge?", "next weak", "Monday late mourning",
 "know, that's all". Among digits, the first sound a phone line loses turns "five" into "high"
-and "seven" into "heaven", and "eight" is written "ate": "high five five three". Each fix below applies only in a context
-where the written word cannot be what the caller meant (nobody asks "wear are you"), so a
-caller who does say "I can't wear it" or "the pain is weak" keeps their words.
+and "seven" into "heaven", and "eight" is written "ate": "high five five three". Each fix
+below applies only in a context where the written word cannot be what the caller meant (nobody
+asks "wear are you"), so a caller who does say "I can't wear it" or "the pain is weak" keeps
+their words.
 """
 
 from __future__ import annotations
