@@ -15,9 +15,10 @@ import re
 
 _DIGIT = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
 _TWO_DIGITS = rf"{_DIGIT}[\s,.-]+{_DIGIT}"
-_MISHEARD_DIGITS = {"five": "high|hive", "seven": "heaven|even|evan", "eight": "ate"}
+_MISHEARD_DIGITS = {"five": "high|hive", "seven": "heaven", "eight": "ate"}
 """Digit words as a phone line leaves them: "five" and "seven" without their first sound,
-"eight" as its homophone."""
+"eight" as its homophone. Words a caller says among numbers ("Evan", "even two, three weeks")
+are not among them."""
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today)"
 _FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.I), replacement)
