@@ -261,6 +261,7 @@ def test_spelled_letters_replace_the_closest_heard_name() -> None:
         "yes",
         "hi",
         "Hello?",
+        "Lumen Health, we need reporting for the clinic",
         "my birthday is March 14th",
         "I'm calling about my order",
         "Yes, that's right",

@@ -75,6 +75,7 @@ CONFIDENCE_PHONE_JOINED = 0.7  # digits from several runs joined: "555, and then
 
 _FIRST_SENTENCE = re.compile(r"^\s*([^.!?]+)[.!?]")
 _FIRST_PIECE = re.compile(r"^\s*([^.!?,]+),")
+_LETTERS = re.compile(r"\b[A-Z]{1,3}\b")  # "P.E.", "PDC": letters a spelling left
 _LAST_COMMA_FIRST = re.compile(r"^\s*([^\W\d_][\w'-]*)\s*,\s*([^\W\d_][\w'-]*)\s*[.!?]?\s*$")
 
 
@@ -94,7 +95,10 @@ def extract_person_name(text: str) -> Entity | None:
             if named is not None:
                 return named
         first_piece = _FIRST_PIECE.match(text)  # "Maria Lopez, yellow, P.E.": a garbled spelling
-        named = extract_person_name(first_piece.group(1)) if first_piece else None
+        spelling_after = first_piece is not None and (
+            spelled or _LETTERS.search(text[first_piece.end():]) is not None
+        )  # not "Lumen Health, we need reporting", a company
+        named = extract_person_name(first_piece.group(1)) if spelling_after else None
         if named is not None and named.value.first and named.value.last:
             return named
         if not spelled:
