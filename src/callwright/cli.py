@@ -42,16 +42,22 @@ def serve(
     http_port: int = typer.Option(None, help="HTTP API port (default 8080)."),
     agents_dir: Path = typer.Option(None, help="Folder of agent files (default agents/)."),
     database_url: str = typer.Option(None, help="SQLAlchemy URL (default SQLite in var/)."),
+    max_calls: int = typer.Option(None, help="Calls held at once; more are refused (default 10)."),
+    refuse_with: int = typer.Option(None, help="Refuse beyond capacity with 503 (default) or 486."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
 ) -> None:
     """Answer SIP calls with every agent under agents/ and serve the HTTP API."""
     from callwright.server import serve as run_server
 
     _logging(verbose)
-    config = ServerConfig.from_environment(
-        sip_host=sip_host, sip_port=sip_port, http_port=http_port,
-        agents_dir=agents_dir, database_url=database_url,
-    )
+    try:
+        config = ServerConfig.from_environment(
+            sip_host=sip_host, sip_port=sip_port, http_port=http_port, agents_dir=agents_dir,
+            database_url=database_url, max_calls=max_calls, refuse_with=refuse_with,
+        )
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
     try:
         asyncio.run(run_server(config))
     except KeyboardInterrupt:

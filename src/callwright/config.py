@@ -8,6 +8,7 @@ from pathlib import Path
 
 from callwright.call.session import CallOptions
 from callwright.store.database import DEFAULT_DATA_DIR
+from callwright.telephony.admission import AdmissionPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +27,25 @@ class ServerConfig:
     """SQLAlchemy URL; None: store.database's default (callwright.db in the data folder)."""
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     """Recordings and the default SQLite database live here."""
-    max_calls: int = 50
-    """Calls held at once; more are answered 486 Busy Here."""
+    max_calls: int = 10
+    """Calls held at once (measured capacity of a 2-core box: bench/task_latency.py); more
+    are refused with `refuse_with`."""
+    refuse_with: int = 503
+    """503 Service Unavailable (with Retry-After: a trunk tries elsewhere) or 486 Busy Here."""
+    retry_after_s: int = 30
+    """Retry-After of a 503 refusal, in seconds."""
     vad: str = "silero"
     stt: str = "whisper-tiny.en"
     tts: str = "piper-joe"
     call: CallOptions = field(default_factory=CallOptions)
+
+    def __post_init__(self) -> None:
+        self.admission  # noqa: B018 - invalid admission settings fail at once, with their name
+
+    @property
+    def admission(self) -> AdmissionPolicy:
+        """The admission policy of these settings (raises ValueError when they are invalid)."""
+        return AdmissionPolicy(self.max_calls, self.refuse_with, self.retry_after_s)
 
     @classmethod
     def from_environment(cls, **overrides: object) -> ServerConfig:
@@ -61,6 +75,8 @@ _FROM_ENVIRONMENT: dict[str, type] = {
     "database_url": str,
     "data_dir": Path,
     "max_calls": int,
+    "refuse_with": int,
+    "retry_after_s": int,
     "vad": str,
     "stt": str,
     "tts": str,

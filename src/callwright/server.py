@@ -20,6 +20,8 @@ from callwright.agent.spec.loader import load_agents
 from callwright.api.app import create_app
 from callwright.api.metrics import (
     CALLS_ACTIVE,
+    CALLS_CAPACITY,
+    CALLS_REFUSED,
     CALLS_TOTAL,
     HANDOFFS_TOTAL,
     TURN_LATENCY_SECONDS,
@@ -107,8 +109,10 @@ async def serve(config: ServerConfig) -> None:
         config.sip_port,
         accepts=lambda user: user in runtime.agents,
         on_call=on_call,
-        max_calls=config.max_calls,
+        admission=config.admission,
+        on_refused=lambda status: CALLS_REFUSED.labels(str(status)).inc(),
     )
+    CALLS_CAPACITY.set(config.max_calls)
     await sip.start()
     app = create_app(runtime.calls, config.data_dir / "recordings", runtime.engine)
     http = uvicorn.Server(

@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from callwright.telephony.admission import AdmissionPolicy
 from callwright.telephony.sip.endpoint import SipServer
 from tests.support.sip_phone import TIMERS, FakeRtp, Phone
 
@@ -13,7 +14,7 @@ async def sip():
     FakeRtp.opened = []
     FakeRtp.gate = None
     calls: asyncio.Queue = asyncio.Queue()
-    behaviour = {"on_call": None}
+    behaviour = {"on_call": None, "refused": []}
 
     async def on_call(call) -> None:
         call.heard = []  # by default the agent listens until the call ends
@@ -31,7 +32,8 @@ async def sip():
         0,
         accepts=lambda user: user == "demo",
         on_call=on_call,
-        max_calls=2,
+        admission=AdmissionPolicy(max_calls=2, refuse_with=486),
+        on_refused=behaviour["refused"].append,
         timers=TIMERS,
         open_media=FakeRtp.open,
     )

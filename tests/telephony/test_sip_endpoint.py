@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from callwright.telephony.admission import AdmissionPolicy
 from callwright.telephony.sip.message import SipRequest, SipResponse, parse_message
 from callwright.telephony.sip.sdp import SessionDescription
 from callwright.telephony.transport import RemoteHangup
@@ -46,11 +47,34 @@ async def test_unknown_user_gets_404(sip):
 
 
 async def test_busy_here_beyond_max_calls(sip):
-    server, phone, _, _ = sip
+    server, phone, _, behaviour = sip
     for _ in range(2):
         await answered(server, phone)
     phone.send(invite(phone.port)[0], server.udp_port)
     assert "busy" in (await phone.expect(486)).headers.get("Warning")
+    assert behaviour["refused"] == [486]
+
+
+async def test_beyond_capacity_503_says_when_to_retry_and_the_calls_up_go_on(sip):
+    server, phone, calls, behaviour = sip
+    server.admission = AdmissionPolicy(max_calls=2, refuse_with=503, retry_after_s=7)
+    for _ in range(2):
+        await answered(server, phone)
+    phone.send(invite(phone.port)[0], server.udp_port)
+    refused = await phone.expect(503)
+    assert refused.headers.get("Retry-After") == "7"
+    assert behaviour["refused"] == [503]
+    assert len(server.calls) == 2 and calls.qsize() == 2
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [({"max_calls": 0}, "max_calls"), ({"refuse_with": 404}, "486 or 503"),
+     ({"retry_after_s": -1}, "retry_after_s")],
+)
+def test_invalid_admission_settings_are_named(settings, message):
+    with pytest.raises(ValueError, match=message):
+        AdmissionPolicy(**settings)
 
 
 @pytest.mark.parametrize(

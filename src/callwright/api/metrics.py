@@ -11,6 +11,12 @@ from prometheus_client import Counter, Gauge, Histogram
 TURN_LATENCY_BUCKETS_S = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0)
 
 CALLS_ACTIVE = Gauge("callwright_calls_active", "Calls in progress on this worker.")
+CALLS_CAPACITY = Gauge(
+    "callwright_calls_capacity", "Calls this worker holds at once; more are refused."
+)
+CALLS_REFUSED = Counter(
+    "callwright_calls_refused", "Calls refused for capacity, by SIP status sent.", ["status"]
+)
 CALLS_TOTAL = Counter(
     "callwright_calls", "Calls finished, by agent and outcome.", ["agent", "outcome"]
 )

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from callwright.telephony.admission import AdmissionPolicy
 from callwright.telephony.sip.address import SipUri, Via, format_host
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_branch, new_tag
@@ -88,13 +89,15 @@ class SipServer(Dialing):
         *,
         accepts: Callable[[str], bool],
         on_call: Callable[[SipCall], Awaitable[None]],
-        max_calls: int = 100,
+        admission: AdmissionPolicy = AdmissionPolicy(max_calls=100),  # noqa: B008 (frozen)
+        on_refused: Callable[[int], None] = lambda status: None,
         timers: SipTimers = SipTimers(),  # noqa: B008  (frozen, shared safely)
         open_media: OpenMedia | None = None,  # defaults to RtpSession.open; tests fake it
     ) -> None:
         self.host = host
         self.port = port
-        self.max_calls = max_calls
+        self.admission = admission
+        self._on_refused = on_refused  # a call refused for capacity, with the status sent
         self._accepts = accepts
         self._on_call = on_call
         self._timers = timers
@@ -262,8 +265,11 @@ class SipServer(Dialing):
             self._answer(transaction, 404, warning=f"no agent answers {user!r} here")
         elif self._closing:
             self._answer(transaction, 503)
-        elif len(self._calls) + len(self._pending) >= self.max_calls:
-            self._answer(transaction, 486, warning=f"all {self.max_calls} lines are busy")
+        elif not self.admission.admits(len(self._calls) + len(self._pending)):
+            status = self.admission.refuse_with
+            self._answer(transaction, status, headers=self.admission.refusal_headers(),
+                         warning=f"all {self.admission.max_calls} lines are busy")
+            self._on_refused(status)
         else:
             offer = self._offer(request, transaction)
             if offer is not None:
