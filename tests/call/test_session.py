@@ -150,8 +150,9 @@ class LevelStt:
 class WordTts:
     voice = "fake"
 
-    async def synthesize_stream(self, text):
-        yield await self.synthesize(text)
+    async def synthesize_clauses(self, clauses):
+        for clause in clauses:
+            yield await self.synthesize(clause)
 
     async def synthesize(self, text):
         return np.full(1600 * len(text.split()), 300, dtype=np.int16)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callwright.speech.tts.clauses import split_clauses
+from callwright.speech.tts.clauses import speaking_clauses, split_clauses
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,40 @@ def test_no_words_are_lost_or_reordered():
     clauses = split_clauses(reply)
     assert " ".join(clauses) == reply
     assert all(len(clause.split()) >= 3 for clause in clauses)
+
+
+KNOWN_OPENINGS = {"I'll move your", "Done. Your"}
+
+
+@pytest.mark.parametrize(
+    ("reply", "clauses"),
+    [
+        # a template's opening, synthesized at load, is spoken first while the rest is made
+        (
+            "I'll move your cleaning from Tuesday at 10 AM to Thursday at 2 PM. Shall I do that?",
+            [
+                "I'll move your",
+                "cleaning from Tuesday at 10 AM to Thursday at 2 PM.",
+                "Shall I do that?",
+            ],
+        ),
+        ("Done. Your cleaning is now on Thursday.", ["Done. Your", "cleaning is now on Thursday."]),
+        # else the words before the last phrase boundary of the first five
+        (
+            "Your refill request for Lisinopril is with the pharmacist now.",
+            ["Your refill request", "for Lisinopril is with the pharmacist now."],
+        ),
+        (
+            "Thanks Maria, I found your appointment on Tuesday.",
+            ["Thanks Maria,", "I found your appointment on Tuesday."],
+        ),
+        # short first clauses, and long ones without a boundary, stay whole
+        ("What day would suit you?", ["What day would suit you?"]),
+        ("Please hold the line while I look everything up.",
+         ["Please hold the line while I look everything up."]),
+        ("", []),
+    ],
+)
+def test_speaking_clauses_cut_a_long_first_clause_after_its_head(reply, clauses):
+    assert speaking_clauses(reply, KNOWN_OPENINGS.__contains__) == clauses
+    assert " ".join(clauses) == " ".join(reply.split())

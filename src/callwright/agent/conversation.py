@@ -146,8 +146,8 @@ class Agent(Protocol):
     """URL that receives each hand-off as JSON, or None."""
 
     def fixed_prompts(self) -> list[str]:
-        """Texts the agent will always say verbatim (greeting, reprompts, answers):
-        pre-synthesized when the agent loads."""
+        """Texts the agent will say verbatim (greeting, reprompts, answers, the fixed
+        openings of its templated replies): pre-synthesized when the agent loads."""
         ...
 
     def start_conversation(

@@ -1,7 +1,9 @@
 """The agent's mouth on one call: text in, paced frames out, and what was heard.
 
-Fixed prompts come from the prompt cache; anything else is synthesized clause by
-clause and the first clause is queued while the rest is still synthesizing. The
+Fixed prompts and template openings come from the prompt cache, clauses prepared
+while the caller paused from the speaker's own store; anything else is synthesized
+clause by clause (speech/tts/clauses.py `speaking_clauses`: a long first clause loses
+its head, spoken at once) and each clause is queued while the next is synthesizing. The
 speaker counts every frame the transport actually put on the wire, so after a
 barge-in it can say which words the caller heard. While the caller may be
 barging in, `hold()` takes the unsent audio off the wire and keeps it, and
@@ -12,14 +14,15 @@ interruption).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from callwright.audio.frames import AudioFrame, split_into_frames
 from callwright.speech.engines import TextToSpeech
-from callwright.speech.tts.prompt_cache import PromptCache
+from callwright.speech.tts.clauses import speaking_clauses
+from callwright.speech.tts.prompt_cache import PromptCache, prompt_key
 from callwright.telephony.transport import Transport
 
 
@@ -67,6 +70,7 @@ class Speaker:
         self._utterances: dict[int, Utterance] = {}
         self._next_id = 1
         self._held: list[AudioFrame] | None = None
+        self._prepared: dict[str, np.ndarray] = {}  # clause -> audio synthesized ahead
         self._sent = asyncio.Event()
         transport.on_frame_sent(self._frame_sent)
 
@@ -79,23 +83,55 @@ class Speaker:
         return self._transport.queued_frames() > 0 or bool(self._held)
 
     async def say(self, text: str, on_first_audio: Callable[[], None]) -> Utterance:
-        """Synthesize `text` and queue it; returns once all of it is queued (or held)."""
+        """Synthesize `text` and queue it; returns once all of it is queued (or held).
+
+        Clauses with audio ready (a fixed prompt, a template's opening, a clause prepared
+        while the caller paused) go out at once; the others are synthesized in order, each
+        while the one before plays."""
         utterance = Utterance(self._next_id, text)
         self._next_id += 1
         self._utterances[utterance.id] = utterance
-        cached = self._prompts.get(text)
-        if cached is not None:
-            on_first_audio()
-            self._queue(utterance, text, cached)
-            return utterance
-        first = True
-        async for chunk in self._tts.synthesize_stream(text):
-            if first:
+        started = False
+
+        def queue(clause: str, pcm: np.ndarray) -> None:
+            nonlocal started
+            if not started:
                 on_first_audio()
-                first = False
-            self._queue(utterance, "", chunk)
-        self._assign_clause_texts(utterance)
+                started = True
+            self._queue(utterance, clause, pcm)
+
+        whole = self._prompts.get(text)
+        if whole is not None:
+            queue(text, whole)
+            return utterance
+        clauses = speaking_clauses(text, lambda clause: self.ready_audio(clause) is not None)
+        index = 0
+        while index < len(clauses):
+            ready = self.ready_audio(clauses[index])
+            if ready is not None:
+                queue(clauses[index], ready)
+                index += 1
+                continue
+            end = index + 1
+            while end < len(clauses) and self.ready_audio(clauses[end]) is None:
+                end += 1
+            run = clauses[index:end]
+            async for clause, pcm in _zip_async(run, self._tts.synthesize_clauses(run)):
+                queue(clause, pcm)
+            index = end
         return utterance
+
+    def ready_audio(self, clause: str) -> np.ndarray | None:
+        """Audio of `clause` synthesized already: a cached prompt or a prepared clause."""
+        cached = self._prompts.get(clause)
+        return cached if cached is not None else self._prepared.get(prompt_key(clause))
+
+    def prepare(self, clause: str, pcm: np.ndarray) -> None:
+        """Keep `clause`'s audio for when the agent says it (synthesized ahead of time)."""
+        self._prepared[prompt_key(clause)] = pcm
+
+    def forget_prepared(self) -> None:
+        self._prepared.clear()
 
     def _queue(self, utterance: Utterance, text: str, pcm: np.ndarray) -> None:
         frames = split_into_frames(pcm, utterance.id)
@@ -105,18 +141,6 @@ class Speaker:
                 self._held.append(frame)
             else:
                 self._transport.play(frame)
-
-    @staticmethod
-    def _assign_clause_texts(utterance: Utterance) -> None:
-        """Spread the utterance's words over its streamed clauses by their audio length."""
-        words = utterance.text.split()
-        total = sum(clause.frames for clause in utterance.clauses) or 1
-        start = 0
-        for index, clause in enumerate(utterance.clauses):
-            last = index == len(utterance.clauses) - 1
-            count = len(words) - start if last else round(len(words) * clause.frames / total)
-            clause.text = " ".join(words[start : start + count])
-            start += count
 
     def _frame_sent(self, frame: AudioFrame, _at: float) -> None:
         if frame.utterance_id is not None:
@@ -147,3 +171,14 @@ class Speaker:
         """Drop all unsent audio for good."""
         self._held = None
         self._transport.clear()
+
+
+async def _zip_async(
+    clauses: list[str], audio: AsyncIterator[np.ndarray]
+) -> AsyncIterator[tuple[str, np.ndarray]]:
+    """Each clause with its audio as the stream yields it (the stream closed at the end)."""
+    try:
+        for clause in clauses:
+            yield clause, await anext(audio)
+    finally:
+        await audio.aclose()

@@ -54,6 +54,10 @@ class TextToSpeech(Protocol):
         """
         ...
 
+    def synthesize_clauses(self, clauses: list[str]) -> AsyncIterator[np.ndarray]:
+        """Yield the audio of each of `clauses` in turn (cut by the caller), as above."""
+        ...
+
     async def synthesize(self, text: str) -> np.ndarray:
         """Whole text as one 16 kHz mono int16 array (used to pre-synthesize prompts)."""
         ...

@@ -18,7 +18,7 @@ from callwright.actions.registry import ActionRegistry, RunAction
 from callwright.agent.dialogue.answers import OFFER_QUESTION, Vocabulary
 from callwright.agent.dialogue.front_desk import FrontDeskConversation
 from callwright.agent.dialogue.handoff import message_task
-from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context
+from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context, task_prompts
 from callwright.agent.llm.client import load_language_model
 from callwright.agent.spec.agent_file import AgentSpec
 from callwright.agent.spec.handoff import resolve_environment
@@ -71,7 +71,7 @@ class FrontDeskAgent:
         self.language_model = load_language_model(spec.llm) if spec.llm else None
 
     def fixed_prompts(self) -> list[str]:
-        return self.texts.all()
+        return list(dict.fromkeys([*self.texts.all(), *task_prompts(self.spec)]))
 
     def start_conversation(
         self, caller: str = "", outbound: bool = False, call_id: str | None = None

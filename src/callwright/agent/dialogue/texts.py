@@ -97,6 +97,39 @@ class FrontDeskTexts:
         return list(dict.fromkeys(text for text in texts if text))
 
 
+OPENING_WORDS_MIN = 2  # a template's fixed opening shorter than this is not worth caching
+_TEMPLATE_FIELD = re.compile(r"\{[^}]*\}")
+
+
+def task_prompts(spec: AgentSpec) -> list[str]:
+    """What the agent's tasks say that is known when it loads: every task text without a
+    placeholder, and the fixed opening of every one with ("I'll move your" of "I'll move
+    your {kind} from {old} to {new}."), so a reply's first words are ready at once."""
+    texts = [slot.ask for slot in spec.slots.values()]
+    texts += [slot.help for slot in spec.slots.values() if slot.help]
+    texts += [task.done for task in spec.tasks]
+    for task in spec.tasks:
+        texts += [text for step in task.steps for text in (step.say, step.confirm, step.failure)
+                  if text]
+    if spec.verification is not None:
+        texts += [spec.verification.failed, spec.verification.gave_up]
+    prompts = [template_opening(text) for text in texts]
+    return list(dict.fromkeys(prompt for prompt in prompts if prompt))
+
+
+def template_opening(text: str) -> str:
+    """`text` when it has no placeholder; else its whole words before the first one, or ""
+    when they are fewer than `OPENING_WORDS_MIN`."""
+    field = _TEMPLATE_FIELD.search(text)
+    if field is None:
+        return " ".join(text.split())
+    before = text[: field.start()]
+    words = before.split()
+    if words and not before[-1:].isspace():
+        words.pop()  # glued to the value ("Dr.{name}"): its sound depends on the value
+    return " ".join(words) if len(words) >= OPENING_WORDS_MIN else ""
+
+
 def speech_context(spec: AgentSpec) -> str:
     """The business name and one typical question per intent, as a speech-to-text prompt."""
     firsts = [intent.examples[0].rstrip("?.!") for intent in spec.all_intents()]

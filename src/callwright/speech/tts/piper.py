@@ -30,6 +30,7 @@ SILENCE_THRESHOLD = 330  # int16 magnitude (about -40 dBFS) under which audio co
 ONSET_KEEP_MS = 5  # audio kept before the first loud sample, so soft onsets are not clipped
 SENTENCE_PAUSE_MS = 180  # trailing silence kept after a clause that ends a sentence
 CLAUSE_PAUSE_MS = 90  # ...and after one cut at a comma, semicolon or colon
+HEAD_PAUSE_MS = 20  # ...and after a head cut inside a phrase (no punctuation): flowing on
 SENTENCE_ENDINGS = (".", "!", "?", '."', '?"', '!"')
 
 
@@ -60,10 +61,13 @@ class PiperTts:
         self._piper_rate_hz = self._piper.config.sample_rate
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piper")
 
-    async def synthesize_stream(self, text: str) -> AsyncIterator[np.ndarray]:
+    def synthesize_stream(self, text: str) -> AsyncIterator[np.ndarray]:
         """Yield 16 kHz int16 audio clause by clause; the next clause synthesizes meanwhile."""
+        return self.synthesize_clauses(split_clauses(text))
+
+    async def synthesize_clauses(self, clauses: list[str]) -> AsyncIterator[np.ndarray]:
+        """Yield the audio of each clause in turn; the next one synthesizes meanwhile."""
         loop = asyncio.get_running_loop()
-        clauses = split_clauses(text)
         upcoming: asyncio.Future[np.ndarray] | None = None
         try:
             for index, clause in enumerate(clauses):
@@ -96,8 +100,14 @@ class PiperTts:
         if not chunks:
             return np.zeros(0, dtype=np.int16)
         pcm = resample(np.concatenate(chunks), self._piper_rate_hz, SAMPLE_RATE_HZ)
-        pause_ms = SENTENCE_PAUSE_MS if clause.endswith(SENTENCE_ENDINGS) else CLAUSE_PAUSE_MS
-        return trim_silence(pcm, pause_ms)
+        return trim_silence(pcm, _pause_after_ms(clause))
+
+
+def _pause_after_ms(clause: str) -> int:
+    """The silence kept after a clause: longest after a sentence, shortest mid-phrase."""
+    if clause.endswith(SENTENCE_ENDINGS):
+        return SENTENCE_PAUSE_MS
+    return CLAUSE_PAUSE_MS if clause[-1:] in ",;:" else HEAD_PAUSE_MS
 
 
 def trim_silence(pcm: np.ndarray, pause_ms: int) -> np.ndarray:
