@@ -92,6 +92,10 @@ class ConversationState:
     have that"."""
 
 
+class WouldChangeRecords(Exception):
+    """A speculative reply reached an action that may change records: it stops there."""
+
+
 class Conversation(Protocol):
     state: ConversationState
 
@@ -107,6 +111,12 @@ class Conversation(Protocol):
         """Go back to `checkpoint` (the caller went on speaking during the reply's first
         words, so both halves are read as one turn); False, and nothing changed, when the
         reply already did something in the business's systems."""
+        ...
+
+    def speculative_copy(self) -> Conversation:
+        """A copy that answers a turn ahead of time (the caller paused, maybe done): it runs
+        look-ups, raises `WouldChangeRecords` where it would change records, and leaves this
+        conversation as it is."""
         ...
 
     def agent_was_interrupted(self, heard_text: str) -> None:

@@ -3,11 +3,12 @@
 Every inbound frame goes through the VAD into the turn-taking policy. The `Listener`
 keeps the audio of the turn being spoken (with a short pre-roll from before the VAD
 noticed speech), starts a speculative transcription whenever the caller pauses, and drops
-it when they go on. While nobody speaks it learns the line's steady noise, taken out of
-each utterance before transcription (audio/denoise.py). When the turn ends it hands the
-call a `HeardTurn`: the end-of-turn
-event, the transcription (the speculative one when the caller said nothing since), and the
-turn's audio.
+it when they go on; a pause's words that do not end the turn yet are passed on, so the
+call can answer them ahead of time (speculation.py). While nobody speaks it learns the
+line's steady noise, taken out of each utterance before transcription (audio/denoise.py).
+When the turn ends it hands the call a `HeardTurn`: the end-of-turn event, the
+transcription (the speculative one when the caller said nothing since), and the turn's
+audio.
 """
 
 from __future__ import annotations
@@ -62,12 +63,14 @@ class Listener:
         on_error: Callable[[str], None],
         careful_stt: SpeechToText | None = None,
         on_note: Callable[..., None] = lambda kind, **data: None,
+        on_paused_words: Callable[[str], None] = lambda text: None,
     ) -> None:
         self.turns = turns
         self._vad = vad
         self._stt = stt
         self._careful_stt = careful_stt
         self._note = on_note  # an event for the call record
+        self._on_paused_words = on_paused_words  # a pause's words, the turn not over yet
         self._context = speech_context
         self._now = now
         self._spawn = spawn
@@ -161,7 +164,10 @@ class Listener:
         def ready(done: asyncio.Task[str]) -> None:
             if done.cancelled() or done.exception() or generation != self._generation:
                 return
-            for event in self.turns.transcript_ready(self._now(), done.result()):
+            events = self.turns.transcript_ready(self._now(), done.result())
+            if not events and done.result():
+                self._on_paused_words(done.result())
+            for event in events:
                 self._handle(event)
 
         task.add_done_callback(ready)

@@ -46,6 +46,7 @@ from callwright.call.listening import HeardTurn, Listener
 from callwright.call.recorder import CallRecorder
 from callwright.call.replies import Replies
 from callwright.call.speaker import Speaker
+from callwright.call.speculation import Speculation
 from callwright.call.turn_log import TurnLog
 from callwright.speech.loader import SpeechEngines
 from callwright.speech.tts.prompt_cache import PromptCache
@@ -123,6 +124,10 @@ class CallSession:
             engines.vad.new_stream(), engines.stt, TurnTaking(self._options.turn_taking),
             agent.speech_context, self._now, self._spawn, self._on_turn_event,
             self._on_caller_turn, self._stt_failed, engines.careful_stt, self._event,
+            self._on_paused_words,
+        )
+        self._speculation = Speculation(
+            self._conversation, self._speaker, engines.tts, self._spawn, self._event
         )
         self._checkpoint: object | None = None  # the conversation before the current turn
         self._continuing = False  # the caller's speech now may continue the last turn
@@ -190,7 +195,7 @@ class CallSession:
             self.record.recording_path = str(path)
         except OSError:
             log.exception("could not save the recording of call %s", self.record.id)
-        await self._log.finish(self._outcome)
+        await self._log.finish(self._outcome, speculation=self._speculation.counts.as_dict())
 
     # ---- the caller's turns ----
 
@@ -216,6 +221,16 @@ class CallSession:
         elif event.kind is TurnEventKind.BARGE_IN:
             self._speaker.hold()
             self._event("barge_in", at_speech=round(event.speech_start, 3))
+        elif event.kind is TurnEventKind.RESUMED:
+            self._speculation.caller_went_on()
+
+    def _on_paused_words(self, text: str) -> None:
+        """The caller paused after `text`, their turn maybe not over: answer it ahead when
+        the agent is idle (nothing of its own to say or undo)."""
+        idle = self._replies.done and not self._speaker.audio_pending() and (
+            self._finish_task is None or self._finish_task.done())
+        if idle and not self._handoffs.transferring and self._handoffs.bridge is None:
+            self._speculation.start(text)
 
     def _may_continue(self, event: TurnEvent) -> bool:
         """Whether speech starting now may be the rest of the caller's last turn: that turn
@@ -266,6 +281,7 @@ class CallSession:
         elif self._speaker.holding or self._speaker.audio_pending():
             await self._interrupt_agent()
         text = await self._listener.listen_again(audio, text, self._conversation.hears_awaited)
+        await self._speculation.commit(text)
         await self._log.close()
         turn = self._log.start(text, audio)
         marks = turn.record.marks
@@ -276,6 +292,7 @@ class CallSession:
         marks["transcript_ready"] = self._now()
         self._checkpoint = self._conversation.checkpoint()
         self._reply(self._conversation.respond(CallerSaid(text)))
+        self._replies.task.add_done_callback(lambda _: self._speculation.settle())
 
     async def _take_back_reply(self) -> bool:
         """Stop the reply to the caller's last turn and put the conversation back to before

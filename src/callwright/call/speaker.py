@@ -71,6 +71,7 @@ class Speaker:
         self._next_id = 1
         self._held: list[AudioFrame] | None = None
         self._prepared: dict[str, np.ndarray] = {}  # clause -> audio synthesized ahead
+        self._prepared_used = 0
         self._sent = asyncio.Event()
         transport.on_frame_sent(self._frame_sent)
 
@@ -109,6 +110,7 @@ class Speaker:
         while index < len(clauses):
             ready = self.ready_audio(clauses[index])
             if ready is not None:
+                self._prepared_used += prompt_key(clauses[index]) in self._prepared
                 queue(clauses[index], ready)
                 index += 1
                 continue
@@ -130,8 +132,11 @@ class Speaker:
         """Keep `clause`'s audio for when the agent says it (synthesized ahead of time)."""
         self._prepared[prompt_key(clause)] = pcm
 
-    def forget_prepared(self) -> None:
+    def forget_prepared(self) -> int:
+        """Drop the prepared clauses; how many of them were said."""
+        used, self._prepared_used = self._prepared_used, 0
         self._prepared.clear()
+        return used
 
     def _queue(self, utterance: Utterance, text: str, pcm: np.ndarray) -> None:
         frames = split_into_frames(pcm, utterance.id)

@@ -88,12 +88,13 @@ class TurnLog:
         self.record.turns.append(turn.record)
         await self.store("add_turn", self.record.id, turn.record)
 
-    async def finish(self, outcome: str) -> None:
-        """End the record with `outcome`, the final dialogue state and its summary; store it."""
+    async def finish(self, outcome: str, **facts: object) -> None:
+        """End the record with `outcome`, the final dialogue state with `facts` about the
+        call (e.g. its speculation counts) and its summary; store it."""
         record = self.record
         record.ended_at = datetime.now(UTC)
         record.outcome = outcome
-        record.dialogue_state = state_dict(self._conversation)
+        record.dialogue_state = {**state_dict(self._conversation), **facts}
         record.dialogue_state["summary"] = await self._summary()
         if self._calls is None:
             return

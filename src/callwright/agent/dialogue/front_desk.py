@@ -32,6 +32,7 @@ from callwright.agent.dialogue.checkpoint import (
     Checkpoint,
     CountedActions,
     restore_checkpoint,
+    speculative_copy,
     take_checkpoint,
 )
 from callwright.agent.dialogue.flow import TaskReply
@@ -152,9 +153,16 @@ class FrontDeskConversation:
 
     def checkpoint(self) -> Checkpoint:
         """The conversation as it is now, to go back to (`restore`)."""
+        return take_checkpoint(self, self._actions, self._shared())
+
+    def speculative_copy(self) -> FrontDeskConversation:
+        """A copy to answer ahead of time; it raises `WouldChangeRecords` at a write."""
+        return speculative_copy(self, self._actions, self._shared())
+
+    def _shared(self) -> list[object]:
+        """What a copy references instead of copying: the agent and its specs."""
         agent = self._agent
-        shared = [agent, agent.spec, agent.slots, agent.tasks, *agent.tasks]
-        return take_checkpoint(self, self._actions, shared)
+        return [agent, agent.spec, agent.slots, agent.tasks, *agent.tasks]
 
     def restore(self, checkpoint: Checkpoint) -> bool:
         """Back to `checkpoint`, unless an action ran since (then False)."""
