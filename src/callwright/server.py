@@ -24,6 +24,7 @@ from callwright.api.metrics import (
     CALLS_REFUSED,
     CALLS_TOTAL,
     HANDOFFS_TOTAL,
+    SPECULATIONS,
     TURN_LATENCY_SECONDS,
 )
 from callwright.call.handoff import Dial
@@ -63,6 +64,8 @@ class Runtime:
             for handoff in record.dialogue_state.get("handoffs", []):
                 result = handoff.get("result", "unknown")
                 HANDOFFS_TOTAL.labels(agent.name, handoff.get("reason", "unknown"), result).inc()
+            for result, count in record.dialogue_state.get("speculation", {}).items():
+                SPECULATIONS.labels(agent.name, result).inc(count)
             for turn in record.turns:
                 latency = turn.latency_ms()
                 if latency is not None:

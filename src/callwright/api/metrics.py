@@ -31,3 +31,9 @@ TURN_LATENCY_SECONDS = Histogram(
     ["agent"],
     buckets=TURN_LATENCY_BUCKETS_S,
 )
+SPECULATIONS = Counter(
+    "callwright_speculations",
+    "Replies answered ahead while the caller paused, by how they ended (used, discarded, "
+    "wasted).",
+    ["agent", "result"],
+)

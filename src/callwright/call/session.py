@@ -43,6 +43,7 @@ from callwright.audio.frames import AudioFrame
 from callwright.call.bridge import Bridge
 from callwright.call.handoff import CallHandoffs, Dial
 from callwright.call.listening import HeardTurn, Listener
+from callwright.call.no_input import NoInputWatch
 from callwright.call.recorder import CallRecorder
 from callwright.call.replies import Replies
 from callwright.call.speaker import Speaker
@@ -98,9 +99,6 @@ class CallSession:
         self._agent = agent
         self._options = options or CallOptions()
         self._clock = clock
-        self._no_input_timeout_s = getattr(
-            agent, "no_input_timeout_s", self._options.no_input_timeout_s
-        )
         self._speaker = Speaker(transport, engines.tts, prompts)
         self._recorder = CallRecorder()
         call_id = transport.call_id or uuid.uuid4().hex
@@ -132,7 +130,9 @@ class CallSession:
         self._checkpoint: object | None = None  # the conversation before the current turn
         self._continuing = False  # the caller's speech now may continue the last turn
         self._finish_task: asyncio.Task[None] | None = None
-        self._last_activity = clock()
+        self._no_input = NoInputWatch(
+            getattr(agent, "no_input_timeout_s", self._options.no_input_timeout_s), 0.0
+        )
         self._ended = asyncio.Event()
         self._hangup: asyncio.Task | None = None
         self._keypad = asyncio.Lock()
@@ -214,7 +214,7 @@ class CallSession:
     def _on_turn_event(self, event: TurnEvent) -> None:
         if event.kind is TurnEventKind.SPEECH_STARTED:
             self._listener.turns.decisive = self._conversation.decides_action()
-            self._last_activity = self._now()
+            self._no_input.active(self._now())
             self._continuing = self._may_continue(event)
             if self._continuing:
                 self._speaker.hold()  # the caller was not done: nothing more goes out for now
@@ -314,7 +314,7 @@ class CallSession:
         self._event("dtmf", digit=event.digit)
         if self._handoffs.transferring or self._handoffs.bridge is not None:
             return
-        self._last_activity = self._now()
+        self._no_input.active(self._now())
         self._finish_task = self._spawn(self._keyed(event.digit))
 
     async def _keyed(self, digit: str) -> None:
@@ -340,11 +340,10 @@ class CallSession:
             or (self._finish_task is not None and not self._finish_task.done())
         )
         if busy:
-            self._last_activity = now
+            self._no_input.active(now)
             return
-        silent_s = now - self._last_activity
-        if silent_s >= self._no_input_timeout_s:
-            self._last_activity = now
+        silent_s = self._no_input.silent_for(now)
+        if silent_s is not None:
             self._event("no_input", seconds=round(silent_s, 1))
             self._finish_task = self._spawn(self._silent(silent_s))
 
@@ -369,7 +368,7 @@ class CallSession:
     def _handed_off(self, connected: bool) -> None:
         self._checkpoint = None  # a transfer was tried: that reply is not taken back
         if not connected:
-            self._last_activity = self._now()
+            self._no_input.active(self._now())
             return
         self._outcome = "transferred"
         if self._handoffs.bridge is not None:
