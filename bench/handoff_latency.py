@@ -38,7 +38,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.voice_latency import machine, percentiles  # noqa: E402
+from bench.latency.report import machine, percentiles  # noqa: E402
 from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
 from callwright.audio.wav import write_wav  # noqa: E402
 from tests.support.baresip import answering_phone, call_with_baresip  # noqa: E402

@@ -19,21 +19,23 @@ Run: .venv/bin/python bench/voice_latency.py [--questions N]
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.latency.report import (  # noqa: E402
+    RssSampler,
+    machine,
+    percentiles,
+    rss_mib,
+    stage_breakdown,
+)
 from bench.wire import Capture, WirePacket, read_rtp  # noqa: E402
 from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
 from callwright.audio.wav import read_wav, write_wav  # noqa: E402
@@ -140,60 +142,6 @@ def analyse(packets: list[WirePacket], phrases: list[dict]) -> tuple[list[float]
                 stop = t
             barge_ins.append(stop + 0.02 - onset)
     return replies, barge_ins
-
-
-def percentiles(name: str, values_s: list[float]) -> str:
-    if not values_s:
-        return f"{name:<28} n=0"
-    ms = sorted(v * 1000 for v in values_s)
-    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    return (f"{name:<28} n={len(ms):<3} p50={statistics.median(ms):6.0f} ms  "
-            f"p95={p95:6.0f} ms  max={ms[-1]:6.0f} ms")
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class RssSampler(threading.Thread):
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.peak, self.running = pid, 0.0, True
-
-    def run(self) -> None:
-        while self.running:
-            self.peak = max(self.peak, rss_mib(self.pid))
-            time.sleep(0.2)
-
-
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
-
-
-def stage_breakdown(http_port: int) -> list[str]:
-    calls = httpx.get(f"http://127.0.0.1:{http_port}/api/calls").json()
-    detail = httpx.get(f"http://127.0.0.1:{http_port}/api/calls/{calls[0]['id']}").json()
-    stages = {
-        "end-of-turn wait": ("speech_end", "end_of_turn"),
-        "speech-to-text": ("transcript_started", "transcript_ready"),
-        "transcript after end of turn": ("end_of_turn", "transcript_ready"),
-        "agent": ("transcript_ready", "first_reply_text"),
-        "first audio synthesized": ("first_reply_text", "first_audio_synth"),
-        "first packet sent": ("first_audio_synth", "first_audio_sent"),
-        "total (callwright marks)": ("speech_end", "first_audio_sent"),
-    }
-    lines = []
-    for name, (a, b) in stages.items():
-        values = [turn["marks"][b] - turn["marks"][a] for turn in detail["turns"]
-                  if turn["marks"].get(a) is not None and turn["marks"].get(b) is not None]
-        lines.append(percentiles(name, values))
-    return lines
 
 
 def main() -> None:

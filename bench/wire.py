@@ -11,6 +11,7 @@ import signal
 import struct
 import subprocess
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class WirePacket:
     at: float  # capture time, seconds since the epoch
     from_caller: bool
     voiced: bool
+    caller_port: int = 0  # the caller's end of the packet: its call, when a phone has several
 
 
 class Capture:
@@ -57,7 +59,7 @@ class Capture:
         self._process.wait(timeout=20)
 
 
-def read_rtp(path: Path, caller_ports: range) -> list[WirePacket]:
+def read_rtp(path: Path, caller_ports: Container[int]) -> list[WirePacket]:
     """RTP packets between a caller (whose RTP ports are `caller_ports`) and anyone."""
     data = path.read_bytes()
     magic, _, _, _, _, _, linktype = struct.unpack("<IHHiIII", data[:PCAP_HEADER_BYTES])
@@ -86,7 +88,7 @@ def read_rtp(path: Path, caller_ports: range) -> list[WirePacket]:
         if decode is None:
             continue
         peak = int(np.abs(decode(rtp.payload).astype(np.int32)).max()) if rtp.payload else 0
-        packets.append(
-            WirePacket(seconds + micros / 1e6, source in caller_ports, peak >= VOICED_PEAK)
-        )
+        from_caller = source in caller_ports
+        packets.append(WirePacket(seconds + micros / 1e6, from_caller, peak >= VOICED_PEAK,
+                                  source if from_caller else destination))
     return packets

@@ -140,6 +140,15 @@ class Phone:
         param.digits = digits
         self._calls[handle].sendDtmf(param)
 
+    def rtp_port(self, handle: int) -> int:
+        """The caller's local RTP port of call `handle`; 0 until its audio stream is up."""
+        call = self._calls[handle]
+        info = call.getInfo()  # kept: its media vector lives only as long as it does
+        for index, media in enumerate(info.media):
+            if media.type == pj.PJMEDIA_TYPE_AUDIO:
+                return int(call.getMedTransportInfo(index).localRtpName.rsplit(":", 1)[1])
+        return 0
+
     def hang_up(self, handle: int) -> None:
         call = self._calls.get(handle)
         if call is not None and call.isActive():

@@ -76,7 +76,7 @@ async def run_voice_calls(
     `report` gets them before the phone is stopped: pjsua2 can crash while its library is
     destroyed, and the results must not be lost with it."""
     with tempfile.TemporaryDirectory(prefix="callwright-voice-") as tmp:
-        env = {name: "" for name in _handoff_variables()}
+        env = {name: "" for name in handoff_variables()}
         server = await asyncio.to_thread(start_server, Path(tmp), AGENTS_DIR, env)
         phone, engine = Phone(), None
         try:
@@ -118,7 +118,7 @@ async def run_voice_calls(
                 engine.dispose()
 
 
-def _handoff_variables() -> set[str]:
+def handoff_variables() -> set[str]:
     """The environment variables the agents' hand-off targets come from."""
     names: set[str] = set()
     for path in AGENTS_DIR.glob("*.yaml"):

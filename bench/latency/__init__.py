@@ -1,0 +1,1 @@
+"""Shared pieces of the latency benchmarks (bench/voice_latency.py, bench/task_latency.py)."""

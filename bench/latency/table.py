@@ -1,0 +1,118 @@
+"""The table of bench/task_latency.py: one row per level of calls at once, each beside the
+1-call figures of the same run, and the goals checked against them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bench.latency.caller import CallLog
+from bench.latency.report import quantile_ms
+from bench.latency.wire_turns import WireTimes
+
+# table column -> the stage of bench.latency.report.STAGES it shows
+STAGE_COLUMNS = {
+    "end of turn": "end-of-turn wait",
+    "stt": "speech-to-text",
+    "agent": "agent",
+    "synth": "first audio synthesized",
+}
+GOALS_TEXT = ("goals: 1 call p50 <= 250 ms, p95 <= 400 ms; 10 calls p50 <= 300 ms, "
+              "p95 <= 500 ms; barge-in p50 <= 100 ms")
+# (calls at once, measure, quantile, bound in ms); barge-in on every level
+GOALS = [(1, "voice-to-voice", 0.5, 250), (1, "voice-to-voice", 0.95, 400),
+         (10, "voice-to-voice", 0.5, 300), (10, "voice-to-voice", 0.95, 500),
+         (None, "barge-in stop", 0.5, 100)]
+HEADER = ("calls  refused   turns  no reply   voice-to-voice ms     barge-in ms  "
+          "end of turn ms  stt  agent  synth    cpu  MiB/call  p50 vs 1 call")
+RULE = "-" * len(HEADER)
+
+
+@dataclass(slots=True)
+class LevelResult:
+    """One level: its calls, their wire times, stage marks and the server's load."""
+
+    calls: int
+    logs: list[CallLog]
+    wire: WireTimes
+    stages: dict[str, list[float]] = field(default_factory=dict)  # STAGES name -> seconds
+    cpu_percent: float = 0.0  # of one core: 200 % is both of two
+    mib_per_call: float = 0.0  # peak RSS during the level above the RSS before it, per call
+
+
+def render(results: list[LevelResult]) -> list[str]:
+    """The table's lines, then one line per level that has 1-call figures to compare."""
+    lines = [HEADER, RULE]
+    single = next((result for result in results if result.calls == 1), None)
+    for result in results:
+        wire = result.wire
+        refused = Counter(log.status for log in result.logs if log.refused)
+        refusals = ", ".join(f"{n}x{status}" for status, n in sorted(refused.items())) or "0"
+        lines.append(
+            f"{result.calls:>5}  {refusals:>7}  {wire.turns:>6}  {wire.unreplied:>8}  "
+            f"{_ms(wire.replies, 0.5)}/{_ms(wire.replies, 0.95)}/{_ms(wire.replies, 1.0)}  "
+            f"{_ms(wire.barge_ins, 0.5)}/{_ms(wire.barge_ins, 0.95)}  "
+            f"{_ms(_stage(result, 'end of turn'), 0.5)}/"
+            f"{_ms(_stage(result, 'end of turn'), 0.95)}  "
+            f"{_ms(_stage(result, 'stt'), 0.5, 4)} {_ms(_stage(result, 'agent'), 0.5, 6)} "
+            f"{_ms(_stage(result, 'synth'), 0.5, 6)}  {result.cpu_percent:4.0f} %  "
+            f"{result.mib_per_call:8.1f}  {_ratio(result, single, 0.5):>13}"
+        )
+    if single is not None:
+        lines.append("")
+        lines.extend(_against_one_call(result, single) for result in results if result.calls > 1)
+    return lines
+
+
+def goal_lines(results: list[LevelResult]) -> list[str]:
+    """Each goal that a level of this run can be held to: met or missed."""
+    lines = [GOALS_TEXT]
+    for result in results:
+        for calls, measure, q, bound_ms in GOALS:
+            if calls not in (None, result.calls):
+                continue
+            values = result.wire.replies if measure == "voice-to-voice" else result.wire.barge_ins
+            got = quantile_ms(values, q)
+            verdict = "no data" if got is None else "met" if got <= bound_ms else "MISSED"
+            label = "p50" if q == 0.5 else "p95"
+            shown = "-" if got is None else f"{got:.0f}"
+            lines.append(f"  {result.calls:>2} calls {measure} {label} {shown} ms "
+                         f"(goal <= {bound_ms}): {verdict}")
+    return lines
+
+
+def _against_one_call(result: LevelResult, single: LevelResult) -> str:
+    """`result`'s medians as multiples of the 1-call level's (x1.34 of 1 call)."""
+    parts = []
+    for name, mine, base in [
+        ("voice-to-voice p50", result.wire.replies, single.wire.replies),
+        ("p95", result.wire.replies, single.wire.replies),
+        ("barge-in p50", result.wire.barge_ins, single.wire.barge_ins),
+        ("end of turn p50", _stage(result, "end of turn"), _stage(single, "end of turn")),
+        ("agent p50", _stage(result, "agent"), _stage(single, "agent")),
+    ]:
+        q = 0.95 if name == "p95" else 0.5
+        got, one = quantile_ms(mine, q), quantile_ms(base, q)
+        ratio = f"x{got / one:.2f}" if got is not None and one else "-"
+        parts.append(f"{name} {ratio}")
+    return f"{result.calls:>5} calls, of 1 call: " + ", ".join(parts)
+
+
+def _ratio(result: LevelResult, single: LevelResult | None, q: float) -> str:
+    """`result`'s voice-to-voice quantile `q` against the 1-call level's ("x1.34")."""
+    if single is None:
+        return "-"
+    got, one = quantile_ms(result.wire.replies, q), quantile_ms(single.wire.replies, q)
+    return f"x{got / one:.2f}" if got is not None and one else "-"
+
+
+def _stage(result: LevelResult, column: str) -> list[float]:
+    return result.stages.get(STAGE_COLUMNS[column], [])
+
+
+def _ms(values_s: list[float], q: float, width: int = 5) -> str:
+    """The `q` quantile in whole ms (1.0: the maximum), right-aligned; "-" without values."""
+    if not values_s:
+        return "-".rjust(width)
+    value = max(values_s) * 1000 if q == 1.0 else quantile_ms(values_s, q)
+    return f"{value:{width}.0f}"

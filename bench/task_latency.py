@@ -1,0 +1,208 @@
+"""How fast callwright answers real multi-turn task calls, 1, 5, 10 and 20 calls at once.
+
+One `callwright serve` for the whole run, every agent on the demo database (reseeded before
+each level), warmed up by one call. Per level of N, N calls start 0.3 s apart over real SIP
+from pjsua2 phones (bench/calls/sip_phone.py; 4 calls per phone process,
+bench/latency/phones.py), cycling through the agents; each speaks its fixed task dialogue
+(bench/latency/dialogues.yaml) in a caller voice of bench/calls/caller_voices.py, waits for
+the end of each agent turn, barges in once, and hangs up. tshark captures the RTP on
+loopback; the wire gives voice-to-voice and barge-in stop at the caller's side
+(bench/latency/wire_turns.py), the server's turn marks give the stages, /proc the server's
+CPU and memory. Admission control's refusals (486/503) are counted, not failures.
+
+Run: .venv/bin/python bench/task_latency.py [--levels 1,5,10,20] [--max-calls N]
+     [--refuse 486|503]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.calls.caller_voices import speak, voice_for  # noqa: E402
+from bench.calls.judge import reseed  # noqa: E402
+from bench.calls.text_run import AGENTS_DIR  # noqa: E402
+from bench.calls.voice_run import handoff_variables  # noqa: E402
+from bench.latency.caller import (  # noqa: E402
+    BARGE_IN_AFTER_S,
+    END_OF_TURN_SILENCE_S,
+    NO_REPLY_S,
+    CallLog,
+    Dialogue,
+    load_dialogues,
+)
+from bench.latency.phones import CALLS_PER_PHONE, STAGGER_S, PlannedCall, run_calls  # noqa: E402
+from bench.latency.report import (  # noqa: E402
+    STAGES,
+    RssSampler,
+    call_turns,
+    cpu_s,
+    machine,
+    quantile_ms,
+    rss_mib,
+    stage_values,
+)
+from bench.latency.table import STAGE_COLUMNS, LevelResult, goal_lines, render  # noqa: E402
+from bench.latency.wire_turns import time_calls  # noqa: E402
+from bench.wire import Capture, read_rtp  # noqa: E402
+from callwright.store.database import open_database  # noqa: E402
+from tests.support.server import RunningServer, start_server  # noqa: E402
+
+RECORD_TIMEOUT_S = 30.0  # for the server to finish a call's record after the hang-up
+SYNTH_WORKERS = 2
+
+
+def plan(levels: list[int], dialogues: list[Dialogue]) -> dict[int, list[PlannedCall]]:
+    """Each level's calls, cycling through the dialogues, their lines synthesized (each voice
+    and line once); call k of every level sounds the same. Clean lines: with line noise every
+    caller packet would be voiced, and the wire would not show where the caller's words end."""
+    cast = {k: (dialogues[k % len(dialogues)], dataclasses.replace(
+        voice_for(f"{dialogues[k % len(dialogues)].agent}-{k}"), snr_db=None, seed=0))
+        for k in range(max(levels))}  # fmt: skip
+    wanted = sorted({(voice, line) for dialogue, voice in cast.values()
+                     for line in dialogue.lines}, key=repr)  # fmt: skip
+    with ThreadPoolExecutor(SYNTH_WORKERS) as pool:
+        speech = dict(zip(wanted, pool.map(lambda item: speak(item[1], item[0]), wanted),
+                          strict=True))  # fmt: skip
+    calls = [PlannedCall(k, dialogue, voice, {line: speech[(voice, line)]
+                                              for line in dialogue.lines})
+             for k, (dialogue, voice) in cast.items()]  # fmt: skip
+    return {level: calls[:level] for level in levels}
+
+
+async def run_level(calls: list[PlannedCall], server: RunningServer, workdir: Path) -> LevelResult:
+    """All of `calls` at once (staggered), measured on the wire and from the server."""
+    pid = server.process.pid
+    capture = await asyncio.to_thread(
+        Capture, workdir / f"level{len(calls)}.pcap", f"udp and not port {server.sip_port}"
+    )
+    rss_before, cpu_before, started = rss_mib(pid), cpu_s(pid), time.monotonic()
+    sampler = RssSampler(pid)
+    sampler.start()
+    try:
+        logs = await run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir)
+        wall_s, cpu_used_s = time.monotonic() - started, cpu_s(pid) - cpu_before
+    finally:
+        sampler.running = False
+        await asyncio.to_thread(capture.stop)
+    packets = read_rtp(capture.path, {log.rtp_port for log in logs if log.rtp_port})
+    return LevelResult(
+        calls=len(calls),
+        logs=logs,
+        wire=time_calls(packets, logs),
+        stages=await asyncio.to_thread(_stages, server.api, logs),
+        cpu_percent=100 * cpu_used_s / wall_s,
+        mib_per_call=max(sampler.peak - rss_before, 0.0) / len(calls),
+    )
+
+
+def _stages(api: str, logs: list[CallLog]) -> dict[str, list[float]]:
+    """Per stage of the table, its values over every turn of the answered calls in `logs`."""
+    turns: list[dict] = []
+    for log in logs:
+        if log.call_id and not log.refused and log.rtp_port:
+            turns.extend(_finished_turns(api, log.call_id))
+    return {stage: stage_values(turns, *STAGES[stage]) for stage in STAGE_COLUMNS.values()}
+
+
+def _finished_turns(api: str, call_id: str) -> list[dict]:
+    """The turns of `call_id` once the server has ended its record (or after the timeout)."""
+    deadline = time.monotonic() + RECORD_TIMEOUT_S
+    while time.monotonic() < deadline:
+        response = httpx.get(f"{api}/api/calls/{call_id}")
+        if response.status_code == 200 and response.json()["ended_at"] is not None:
+            return response.json()["turns"]
+        time.sleep(0.2)
+    return call_turns(api, call_id)
+
+
+def conditions(args: argparse.Namespace, dialogues: list[Dialogue], voices: set[str]) -> list[str]:
+    """What the table was measured under."""
+    lines_per_call = sorted({len(dialogue.lines) for dialogue in dialogues})
+    admission = f"max {args.max_calls} calls" if args.max_calls else "the server's default"
+    refuse = f", refused with {args.refuse}" if args.refuse else ""
+    return [
+        f"machine: {machine()}",
+        f"dialogues: {', '.join(d.agent for d in dialogues)}; {lines_per_call[0]}-"
+        f"{lines_per_call[-1]} caller lines per call, one spoken over the agent "
+        f"{BARGE_IN_AFTER_S:g} s into its reply",
+        f"voices ({len(voices)}): {'; '.join(sorted(voices))}",
+        f"conditions: G.711 over SIP on loopback, {CALLS_PER_PHONE} calls per phone process"
+        f" (they share the cores with the server), calls started {STAGGER_S:g} s apart, agent "
+        f"turn over at {END_OF_TURN_SILENCE_S:g} s of silence, no reply after {NO_REPLY_S:g} s;"
+        f" admission: {admission}{refuse}; one server, warmed up by one call, records"
+        " reseeded per level",
+    ]
+
+
+def problem_lines(results: list[LevelResult]) -> list[str]:
+    """Calls that broke, lines the wire lost, and the capture-clock check."""
+    lines = []
+    for result in results:
+        wire = result.wire
+        lags = quantile_ms(wire.onset_lags, 0.5)
+        lines.append(
+            f"{result.calls:>2} calls: {wire.talked_over} lines ended over the agent, "
+            f"{wire.missing} not on the wire, {wire.barge_ins_missed} barge-ins after the agent "
+            f"had stopped; line queued -> on the wire p50 "
+            f"{'-' if lags is None else f'{lags:.0f}'} ms"
+        )
+        lines.extend(f"   {log.agent} {log.call_id}: {log.problem}"
+                     for log in result.logs if log.problem)
+    return lines
+
+
+async def run(args: argparse.Namespace) -> None:
+    levels = [int(level) for level in args.levels.split(",")]
+    dialogues = load_dialogues()
+    print(f"synthesizing caller lines for {max(levels)} calls...", file=sys.stderr, flush=True)
+    plans = await asyncio.to_thread(plan, levels, dialogues)
+    env = {name: "" for name in handoff_variables()}
+    if args.max_calls:
+        env["CALLWRIGHT_MAX_CALLS"] = str(args.max_calls)
+    if args.refuse:
+        env["CALLWRIGHT_REFUSE_WITH"] = str(args.refuse)
+    workdir = Path(tempfile.mkdtemp(prefix="callwright-task-latency-"))
+    print(f"starting callwright serve in {workdir}...", file=sys.stderr, flush=True)
+    server = await asyncio.to_thread(start_server, workdir / "server", AGENTS_DIR, env)
+    try:
+        database = open_database(f"sqlite:///{workdir}/server/callwright.db")
+        print("warm-up call (not measured)...", file=sys.stderr, flush=True)
+        await run_level(plans[levels[0]][:1], server, workdir)
+        results = []
+        for level in levels:
+            for agent in sorted({d.agent for d in dialogues}):
+                await asyncio.to_thread(reseed, database, AGENTS_DIR, agent)
+            print(f"level: {level} calls at once...", file=sys.stderr, flush=True)
+            results.append(await run_level(plans[level], server, workdir))
+        voices = {call.voice.describe() for calls in plans.values() for call in calls}
+        report = [*conditions(args, dialogues, voices), "", *render(results), "",
+                  *goal_lines(results), "", *problem_lines(results)]
+        print("\n".join(report), flush=True)
+        database.dispose()
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="1,5,10,20", help="calls at once, comma-separated")
+    parser.add_argument("--max-calls", type=int, help="the server's admission limit")
+    parser.add_argument("--refuse", type=int, choices=(486, 503),
+                        help="the server's answer to a call over the limit")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
