@@ -57,3 +57,10 @@ async def test_the_first_listen_stands_when_it_gave_the_value_or_the_second_does
 
 async def test_without_a_careful_model_the_first_listen_stands() -> None:
     assert await listener(None).listen_again(AUDIO, "4", four_digits) == "4"
+
+
+async def test_a_second_listen_begun_in_the_pause_is_used_without_asking_again() -> None:
+    careful = SaysStt("never asked")
+    started = asyncio.ensure_future(asyncio.sleep(0, result="4-8-2-1"))
+    assert await listener(careful).listen_again(AUDIO, "4", four_digits, started) == "4-8-2-1"
+    assert careful.calls == 0

@@ -89,10 +89,10 @@ def test_words_without_the_number_asked_for_wait_for_it():
     policy.gives_awaited = lambda text: any(ch.isdigit() for ch in text)
     run(policy, [(0.5, 1.0, 0.9), (1.0, 1.1, 0.0)])
     assert policy.transcript_ready(1.12, "It's my home phone.") == []
-    assert kinds(run_from(policy, 1.1, 1.6)) == []  # 600 ms of silence: still waiting
-    ended = run_from(policy, 1.6, 1.8)
+    assert kinds(run_from(policy, 1.1, 1.4)) == []  # 400 ms of silence: still waiting
+    ended = run_from(policy, 1.4, 1.6)
     assert kinds(ended) == [TurnEventKind.END_OF_TURN]
-    assert abs(ended[0][1] - (1.0 + 0.7)) < 0.03
+    assert abs(ended[0][1] - (1.0 + 0.45)) < 0.03
     # the number itself ends the turn after the ordinary short silence
     run(policy, [(2.5, 3.0, 0.9), (3.0, 3.1, 0.0)])
     assert policy.transcript_ready(3.1, "555 0134.") == []

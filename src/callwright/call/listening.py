@@ -41,6 +41,9 @@ class HeardTurn:
     transcript_started: float
     transcript: asyncio.Task[str]
     audio: np.ndarray
+    second_listen: asyncio.Task[str] | None = None
+    """The careful model's words, started in the pause when the first listen lacked the
+    value the agent awaits (see `Listener.listen_again`)."""
 
     @property
     def duration_ms(self) -> float:
@@ -80,6 +83,7 @@ class Listener:
         self._pre_roll: deque[AudioFrame] = deque(maxlen=PRE_ROLL_FRAMES)
         self._utterance: list[AudioFrame] = []
         self._speculation: tuple[int, float, asyncio.Task[str]] | None = None
+        self._second_listen: tuple[int, asyncio.Task[str]] | None = None
         self._generation = 0
         self._noise = NoiseProfile()
 
@@ -115,15 +119,19 @@ class Listener:
         return transcript.text.strip()
 
     async def listen_again(
-        self, pcm: np.ndarray, text: str, gives_awaited: Callable[[str], bool | None]
+        self,
+        pcm: np.ndarray,
+        text: str,
+        gives_awaited: Callable[[str], bool | None],
+        started: asyncio.Task[str] | None = None,
     ) -> str:
         """`text`, or what the careful model hears in `pcm` when `text` lacks the value the
-        agent awaits and the second listen has it ("four eight two one" heard as "4")."""
+        agent awaits and the second listen has it ("four eight two one" heard as "4").
+        `started`: that second listen, begun already in the caller's pause."""
         if self._careful_stt is None or gives_awaited(text) is not False:
             return text
-        audio = suppress(pcm[-MAX_UTTERANCE_SAMPLES:], self._noise.power)
         try:
-            again = (await self._careful_stt.transcribe(audio, self._context)).text.strip()
+            again = await (started or self._listen_carefully(pcm))
         except Exception:  # the first listen stands
             log.exception("second listen failed")
             return text
@@ -131,6 +139,11 @@ class Listener:
             return text
         self._note("listened_again", first=text, then=again)
         return again
+
+    async def _listen_carefully(self, pcm: np.ndarray) -> str:
+        assert self._careful_stt is not None
+        audio = suppress(pcm[-MAX_UTTERANCE_SAMPLES:], self._noise.power)
+        return (await self._careful_stt.transcribe(audio, self._context)).text.strip()
 
     def _handle(self, event: TurnEvent) -> None:
         if event.kind is TurnEventKind.SPEECH_STARTED:
@@ -141,29 +154,42 @@ class Listener:
         elif event.kind is TurnEventKind.RESUMED:
             self._generation += 1
             self._speculation = None
+            self._drop_second_listen()
         if event.kind is not TurnEventKind.END_OF_TURN:
             self._on_event(event)
             return
         audio = self._audio()
         speculation, self._speculation = self._speculation, None
+        second = None
         if speculation is not None and speculation[0] == self._generation:
             _, started, transcript = speculation
+            second, self._second_listen = self._second_listen, None
         else:
+            self._drop_second_listen()
             started = self._now()
             transcript = self._spawn(self.transcribe(audio))
         self._utterance = []
-        self._on_turn(HeardTurn(event, started, transcript, audio))
+        self._on_turn(HeardTurn(event, started, transcript, audio, second and second[1]))
+
+    def _drop_second_listen(self) -> None:
+        if self._second_listen is not None:
+            self._second_listen[1].cancel()
+            self._second_listen = None
 
     def _speculate(self) -> None:
         """Start transcribing the turn so far while the caller pauses."""
         self._generation += 1
         generation = self._generation
-        task = self._spawn(self.transcribe(self._audio()))
+        audio = self._audio()
+        task = self._spawn(self.transcribe(audio))
         self._speculation = (generation, self._now(), task)
 
         def ready(done: asyncio.Task[str]) -> None:
             if done.cancelled() or done.exception() or generation != self._generation:
                 return
+            missing = self.turns.gives_awaited(done.result()) is False
+            if missing and self._careful_stt is not None:  # listen again while they pause
+                self._second_listen = (generation, self._spawn(self._listen_carefully(audio)))
             events = self.turns.transcript_ready(self._now(), done.result())
             if not events and done.result():
                 self._on_paused_words(done.result())

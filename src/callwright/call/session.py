@@ -281,7 +281,10 @@ class CallSession:
                         heard_reply=first.heard_text())
         elif self._speaker.holding or self._speaker.audio_pending():
             await self._interrupt_agent()
-        text = await self._listener.listen_again(audio, text, self._conversation.hears_awaited)
+        early = heard.second_listen if audio is heard.audio else None  # not for joined halves
+        text = await self._listener.listen_again(
+            audio, text, self._conversation.hears_awaited, early)
+        transcript_ready = self._now()
         await self._speculation.commit(text)
         await self._log.close()
         turn = self._log.start(text, audio)
@@ -290,7 +293,7 @@ class CallSession:
         marks["speech_end"] = heard.event.speech_end or heard.event.at
         marks["transcript_started"] = heard.transcript_started
         marks["end_of_turn"] = heard.event.at
-        marks["transcript_ready"] = self._now()
+        marks["transcript_ready"] = transcript_ready
         self._checkpoint = self._conversation.checkpoint()
         self._reply(self._conversation.respond(CallerSaid(text)))
         self._replies.task.add_done_callback(lambda _: self._speculation.settle())

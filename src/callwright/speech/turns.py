@@ -39,7 +39,7 @@ class TurnTakingOptions:
     decisive_end_of_turn_ms: int = 450
     """The same, when the caller's answer decides an action ("I didn't buy that" cut after
     "I did" would confirm a charge): a short pause inside it must not end the turn."""
-    missing_value_end_of_turn_ms: int = 700
+    missing_value_end_of_turn_ms: int = 450
     """The same, when the agent asked for a number or date and the words so far lack it
     ("my phone number is ..." then a pause before the digits)."""
     incomplete_turn_ms: int = 1_100
