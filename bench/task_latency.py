@@ -22,6 +22,7 @@ import dataclasses
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,16 +61,18 @@ from callwright.store.database import open_database  # noqa: E402
 from tests.support.server import RunningServer, start_server  # noqa: E402
 
 RECORD_TIMEOUT_S = 30.0  # for the server to finish a call's record after the hang-up
+MIN_CALLS_PER_LEVEL = 6  # a level of fewer calls at once runs rounds, till every agent called
 SYNTH_WORKERS = 2
 
 
-def plan(levels: list[int], dialogues: list[Dialogue]) -> dict[int, list[PlannedCall]]:
-    """Each level's calls, cycling through the dialogues, their lines synthesized (each voice
-    and line once); call k of every level sounds the same. Clean lines: with line noise every
-    caller packet would be voiced, and the wire would not show where the caller's words end."""
+def plan(levels: list[int], dialogues: list[Dialogue]) -> dict[int, list[list[PlannedCall]]]:
+    """Each level's rounds of calls, cycling through the dialogues, their lines synthesized
+    (each voice and line once); call k of every level sounds the same. Clean lines: with line
+    noise every caller packet would be voiced, and the wire would not show where the caller's
+    words end."""
     cast = {k: (dialogues[k % len(dialogues)], dataclasses.replace(
         voice_for(f"{dialogues[k % len(dialogues)].agent}-{k}"), snr_db=None, seed=0))
-        for k in range(max(levels))}  # fmt: skip
+        for k in range(max(level * rounds(level) for level in levels))}  # fmt: skip
     wanted = sorted({(voice, line) for dialogue, voice in cast.values()
                      for line in dialogue.lines}, key=repr)  # fmt: skip
     with ThreadPoolExecutor(SYNTH_WORKERS) as pool:
@@ -78,32 +81,46 @@ def plan(levels: list[int], dialogues: list[Dialogue]) -> dict[int, list[Planned
     calls = [PlannedCall(k, dialogue, voice, {line: speech[(voice, line)]
                                               for line in dialogue.lines})
              for k, (dialogue, voice) in cast.items()]  # fmt: skip
-    return {level: calls[:level] for level in levels}
+    return {level: [calls[r * level : (r + 1) * level] for r in range(rounds(level))]
+            for level in levels}  # fmt: skip
 
 
-async def run_level(calls: list[PlannedCall], server: RunningServer, workdir: Path) -> LevelResult:
-    """All of `calls` at once (staggered), measured on the wire and from the server."""
+def rounds(level: int) -> int:
+    """Rounds of `level` calls at once a level runs (enough calls to reach every agent)."""
+    return -(-MIN_CALLS_PER_LEVEL // level)
+
+
+async def run_level(
+    rounds_of_calls: list[list[PlannedCall]], server: RunningServer, workdir: Path,
+    reseed_all: Callable[[], None],
+) -> LevelResult:
+    """Each round's calls at once (staggered), the records reseeded before each round;
+    measured on the wire and from the server."""
     pid = server.process.pid
+    level = len(rounds_of_calls[0])
     capture = await asyncio.to_thread(
-        Capture, workdir / f"level{len(calls)}.pcap", f"udp and not port {server.sip_port}"
+        Capture, workdir / f"level{level}.pcap", f"udp and not port {server.sip_port}"
     )
     rss_before, cpu_before, started = rss_mib(pid), cpu_s(pid), time.monotonic()
     sampler = RssSampler(pid)
     sampler.start()
     try:
-        logs = await run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir)
+        logs: list[CallLog] = []
+        for calls in rounds_of_calls:
+            await asyncio.to_thread(reseed_all)
+            logs += await run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir)
         wall_s, cpu_used_s = time.monotonic() - started, cpu_s(pid) - cpu_before
     finally:
         sampler.running = False
         await asyncio.to_thread(capture.stop)
     packets = read_rtp(capture.path, {log.rtp_port for log in logs if log.rtp_port})
     return LevelResult(
-        calls=len(calls),
+        calls=level,
         logs=logs,
         wire=time_calls(packets, logs),
         stages=await asyncio.to_thread(_stages, server.api, logs),
         cpu_percent=100 * cpu_used_s / wall_s,
-        mib_per_call=max(sampler.peak - rss_before, 0.0) / len(calls),
+        mib_per_call=max(sampler.peak - rss_before, 0.0) / level,
     )
 
 
@@ -142,7 +159,8 @@ def conditions(args: argparse.Namespace, dialogues: list[Dialogue], voices: set[
         f" (they share the cores with the server), calls started {STAGGER_S:g} s apart, agent "
         f"turn over at {END_OF_TURN_SILENCE_S:g} s of silence, no reply after {NO_REPLY_S:g} s;"
         f" admission: {admission}{refuse}; one server, warmed up by one call, records"
-        " reseeded per level",
+        f" reseeded per round; a level of fewer than {MIN_CALLS_PER_LEVEL} calls runs rounds"
+        " until that many calls",
     ]
 
 
@@ -178,15 +196,20 @@ async def run(args: argparse.Namespace) -> None:
     server = await asyncio.to_thread(start_server, workdir / "server", AGENTS_DIR, env)
     try:
         database = open_database(f"sqlite:///{workdir}/server/callwright.db")
+
+        def reseed_all() -> None:
+            for agent in sorted({d.agent for d in dialogues}):
+                reseed(database, AGENTS_DIR, agent)
+
         print("warm-up call (not measured)...", file=sys.stderr, flush=True)
-        await run_level(plans[levels[0]][:1], server, workdir)
+        await run_level([plans[levels[0]][0][:1]], server, workdir, reseed_all)
         results = []
         for level in levels:
-            for agent in sorted({d.agent for d in dialogues}):
-                await asyncio.to_thread(reseed, database, AGENTS_DIR, agent)
-            print(f"level: {level} calls at once...", file=sys.stderr, flush=True)
-            results.append(await run_level(plans[level], server, workdir))
-        voices = {call.voice.describe() for calls in plans.values() for call in calls}
+            print(f"level: {level} calls at once, {rounds(level)} round(s)...",
+                  file=sys.stderr, flush=True)
+            results.append(await run_level(plans[level], server, workdir, reseed_all))
+        voices = {call.voice.describe() for rounds_of_calls in plans.values()
+                  for calls in rounds_of_calls for call in calls}
         report = [*conditions(args, dialogues, voices), "", *render(results), "",
                   *goal_lines(results), "", *problem_lines(results)]
         print("\n".join(report), flush=True)

@@ -31,6 +31,9 @@ log = logging.getLogger("callwright.call")
 PRE_ROLL_FRAMES = 15  # 300 ms of audio kept from before the VAD noticed speech
 MAX_UTTERANCE_S = 30.0  # Whisper's window; longer turns are transcribed from their end
 MAX_UTTERANCE_SAMPLES = int(MAX_UTTERANCE_S * SAMPLE_RATE_HZ)
+SECOND_LISTEN_MAX_S = 3.5
+"""Answers longer than this are not listened to again: a number said alone is shorter, and
+a second listen of a long sentence kept the caller waiting a second or more."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ class Listener:
         """`text`, or what the careful model hears in `pcm` when `text` lacks the value the
         agent awaits and the second listen has it ("four eight two one" heard as "4").
         `started`: that second listen, begun already in the caller's pause."""
-        if self._careful_stt is None or gives_awaited(text) is not False:
+        if not self._worth_listening_again(pcm, text, gives_awaited):
             return text
         try:
             again = await (started or self._listen_carefully(pcm))
@@ -139,6 +142,14 @@ class Listener:
             return text
         self._note("listened_again", first=text, then=again)
         return again
+
+    def _worth_listening_again(
+        self, pcm: np.ndarray, text: str, gives_awaited: Callable[[str], bool | None]
+    ) -> bool:
+        """A careful model, an answer short enough to be a number (the careful model takes
+        about a third of a second per second of speech), and the value missing from it."""
+        short = len(pcm) <= SECOND_LISTEN_MAX_S * SAMPLE_RATE_HZ
+        return self._careful_stt is not None and short and gives_awaited(text) is False
 
     async def _listen_carefully(self, pcm: np.ndarray) -> str:
         assert self._careful_stt is not None
@@ -187,8 +198,7 @@ class Listener:
         def ready(done: asyncio.Task[str]) -> None:
             if done.cancelled() or done.exception() or generation != self._generation:
                 return
-            missing = self.turns.gives_awaited(done.result()) is False
-            if missing and self._careful_stt is not None:  # listen again while they pause
+            if self._worth_listening_again(audio, done.result(), self.turns.gives_awaited):
                 self._second_listen = (generation, self._spawn(self._listen_carefully(audio)))
             events = self.turns.transcript_ready(self._now(), done.result())
             if not events and done.result():

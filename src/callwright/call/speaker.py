@@ -119,6 +119,7 @@ class Speaker:
                 end += 1
             run = clauses[index:end]
             async for clause, pcm in _zip_async(run, self._tts.synthesize_clauses(run)):
+                self._prompts.remember(clause, pcm)
                 queue(clause, pcm)
             index = end
         return utterance

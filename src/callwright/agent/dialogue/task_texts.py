@@ -50,6 +50,14 @@ TYPE_HELP = {
 }
 """How to answer a question by the type of its slot, said after the second miss."""
 
+SPOKEN_TEXTS = (
+    KEYED_AHEAD, TAKEN, *NOTED_LEAD_INS, UNSURE_WHICH_ITEM, NOTED, NEXT_ONE, YES_OR_NO, DECLINED,
+    LEFT_AS_IS, CALLED_OFF, CHANGE_PROMPT, NOT_CAUGHT, DIGITS_WAITING, OPTIONS_OFFERED,
+    NO_OPTIONS, ACTION_FAILED, SYSTEMS_UNREACHABLE, YES_NO_HELP, CHOOSE_HELP, COUNT_HELP,
+    CHANGE_HELP, *TYPE_HELP.values(),
+)
+"""Every text above, for pre-synthesis (texts.py `task_prompts`)."""
+
 
 def how_to_answer(kind: str, spec: SlotSpec | None, scope: dict[str, Any]) -> str:
     """How to answer a confirmation, a change or a slot's question (`spec`, None if unknown),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from callwright.agent.dialogue import task_texts
 from callwright.agent.dialogue.history import SAID_AGAIN
 from callwright.agent.dialogue.templates import activity, spoken_list
 from callwright.agent.spec.agent_file import AgentSpec, Intent
@@ -113,6 +114,8 @@ def task_prompts(spec: AgentSpec) -> list[str]:
                   if text]
     if spec.verification is not None:
         texts += [spec.verification.failed, spec.verification.gave_up]
+    message = spec.handoff.message
+    texts += [*task_texts.SPOKEN_TEXTS, message.confirm, message.done]
     prompts = [template_opening(text) for text in texts]
     return list(dict.fromkeys(prompt for prompt in prompts if prompt))
 
