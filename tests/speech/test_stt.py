@@ -68,6 +68,17 @@ async def test_concurrent_calls_queue_and_all_complete(stt, tmp_path):
     assert "order" in words(results[0].text)
 
 
+async def test_utterances_of_several_calls_decoded_together_read_as_each_alone(stt, tmp_path):
+    phrases = ["I want to pay my bill.", "Can I talk to a real person?", "four eight two one",
+               "What time do you close on Saturday?", ""]
+    pcms = [over_the_phone(read_wav(speak(p, tmp_path / f"{i}.wav"))[0]) if p
+            else np.zeros(16_000, np.int16) for i, p in enumerate(phrases)]  # fmt: skip
+    alone = [stt.transcribe_blocking(pcm, "Harbor Bank.") for pcm in pcms]
+    together = await asyncio.gather(*(stt.transcribe(pcm, "Harbor Bank.") for pcm in pcms))
+    assert [t.text for t in together] == [t.text for t in alone]
+    assert together[-1].text == "" and "pay" in words(together[0].text)
+
+
 @pytest.mark.parametrize(
     ("decoded", "kept"),
     [

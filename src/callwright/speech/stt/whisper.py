@@ -10,25 +10,26 @@ and the stock "Thank you." / "you" hallucinations dropped when the audio is fain
 or the model itself says there is no speech. Audio longer than 30 s is decoded
 in consecutive windows.
 
-Inference runs in one shared single-worker executor: utterances from concurrent
-calls queue behind each other instead of oversubscribing two cores, each one
-finishing as fast as the machine allows (CTranslate2 releases the GIL, so the
-event loop keeps running). A queued transcription whose awaiting task is
-cancelled is dropped before it starts.
+Inference runs on one shared worker thread (speech/batching.py): utterances from
+concurrent calls that wait together are decoded as one batch, which on two cores
+costs little more than one of them, instead of oversubscribing the cores
+(CTranslate2 releases the GIL, so the event loop keeps running). A queued
+transcription whose awaiting task is cancelled is dropped before it starts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Hashable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from callwright.audio.frames import SAMPLE_RATE_HZ, SAMPLES_PER_FRAME
+from callwright.speech.batching import Batcher
 from callwright.speech.engines import Transcript
 from callwright.speech.stt.models import tiny_en_dir
 
@@ -43,6 +44,9 @@ MAX_WINDOW_SECONDS = 30.0  # Whisper's positional embeddings end here
 # 1.5 s window) to 27.9% (full 30 s window: 31.0%) for ~15 ms more per utterance.
 TAIL_PADDING_SECONDS = 2.0
 MIN_WINDOW_SECONDS = 6.0
+WINDOW_SAMPLES = int((MAX_WINDOW_SECONDS - TAIL_PADDING_SECONDS) * SAMPLE_RATE_HZ)
+"""Audio decoded in one window; longer utterances are decoded window by window."""
+MAX_BATCH = 4  # utterances decoded together (4 took as long as 2 on two cores)
 MIN_AUDIO_SECONDS = 0.15  # shorter than a syllable: nothing to transcribe
 SILENCE_DBFS = -55.0  # loudest 20 ms frame below this: silence, the model is not run
 FAINT_DBFS = -35.0  # loudest frame below this: faint, known hallucinations are dropped
@@ -98,14 +102,21 @@ class WhisperStt:
         self._task_tokens = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         self._prompts: dict[str, list[int]] = {"": self._task_tokens}
         self._features = FeatureExtractor(feature_size=self._model.n_mels)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+        self._batcher: Batcher[tuple[np.ndarray, str], Transcript] = Batcher(
+            self._transcribe_all, MAX_BATCH, "whisper"
+        )
         self._uses_context = uses_context
         self._beam_size = beam_size
 
     async def transcribe(self, pcm: np.ndarray, context: str = "") -> Transcript:
-        """Transcribe one utterance of 16 kHz mono int16 audio off the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.transcribe_blocking, pcm, context)
+        """Transcribe one utterance of 16 kHz mono int16 audio off the event loop, in a batch
+        with other calls' utterances of the same window and prompt length."""
+        seconds = len(pcm) / SAMPLE_RATE_HZ
+        if len(pcm) > WINDOW_SAMPLES:
+            key: Hashable = object()  # decoded window by window, alone
+        else:
+            key = (_window_frames(seconds), len(self._prompt(context)))
+        return await self._batcher.submit(key, (pcm, context))
 
     def _prompt(self, context: str) -> list[int]:
         """Whisper's decoder prompt: the context as "previous text", then the task tokens."""
@@ -119,49 +130,59 @@ class WhisperStt:
 
     def transcribe_blocking(self, pcm: np.ndarray, context: str = "") -> Transcript:
         """Transcribe in the calling thread (benchmarks; calls use `transcribe`)."""
-        audio = np.asarray(pcm, dtype=np.int16).astype(np.float32) / 32768.0
-        audio_seconds = len(audio) / SAMPLE_RATE_HZ
-        loudest_dbfs = _loudest_frame_dbfs(audio)
-        if audio_seconds < MIN_AUDIO_SECONDS or loudest_dbfs < SILENCE_DBFS:
-            return Transcript("", 0.0, audio_seconds)
-        window_samples = int((MAX_WINDOW_SECONDS - TAIL_PADDING_SECONDS) * SAMPLE_RATE_HZ)
-        texts: list[str] = []
-        confidences: list[float] = []
-        for start in range(0, len(audio), window_samples):
-            text, confidence = self._decode_window(
-                audio[start : start + window_samples], self._prompt(context)
-            )
-            if text:
-                texts.append(text)
-                confidences.append(confidence)
-        text = " ".join(texts)
-        if _normalise(text) in SILENCE_HALLUCINATIONS and loudest_dbfs < FAINT_DBFS:
-            return Transcript("", 0.0, audio_seconds)
-        confidence = min(confidences) if confidences else 0.0
-        return Transcript(text, confidence if text else 0.0, audio_seconds)
+        return self._transcribe_all([(pcm, context)])[0]
 
-    def _decode_window(self, audio: np.ndarray, prompt: list[int]) -> tuple[str, float]:
-        seconds = len(audio) / SAMPLE_RATE_HZ
-        window_seconds = min(max(seconds + TAIL_PADDING_SECONDS, MIN_WINDOW_SECONDS),
-                             MAX_WINDOW_SECONDS)
-        frames = int(window_seconds * SAMPLE_RATE_HZ) // HOP_SAMPLES // 2 * 2  # encoder stride 2
-        padded = np.zeros(frames * HOP_SAMPLES, dtype=np.float32)
-        padded[: len(audio)] = audio
-        mel = self._features(padded)[:, :frames]
-        features = self._ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None]))
+    def _transcribe_all(self, requests: list[tuple[np.ndarray, str]]) -> list[Transcript]:
+        """Transcripts of utterances whose windows and prompts have one length (a batch)."""
+        transcripts: list[Transcript | None] = [None] * len(requests)
+        batch: list[tuple[int, np.ndarray, list[int], float]] = []
+        for index, (pcm, context) in enumerate(requests):
+            audio = np.asarray(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+            loudest_dbfs = _loudest_frame_dbfs(audio)
+            if len(audio) / SAMPLE_RATE_HZ < MIN_AUDIO_SECONDS or loudest_dbfs < SILENCE_DBFS:
+                transcripts[index] = Transcript("", 0.0, len(audio) / SAMPLE_RATE_HZ)
+            elif len(audio) > WINDOW_SAMPLES:
+                windows = [audio[start : start + WINDOW_SAMPLES]
+                           for start in range(0, len(audio), WINDOW_SAMPLES)]  # fmt: skip
+                decoded = [self._decode_windows([(w, self._prompt(context))])[0] for w in windows]
+                transcripts[index] = _transcript(decoded, loudest_dbfs, len(audio))
+            else:
+                batch.append((index, audio, self._prompt(context), loudest_dbfs))
+        if batch:
+            decoded = self._decode_windows([(audio, prompt) for _, audio, prompt, _ in batch])
+            for (index, audio, _, loudest_dbfs), window in zip(batch, decoded, strict=True):
+                transcripts[index] = _transcript([window], loudest_dbfs, len(audio))
+        return [transcript for transcript in transcripts if transcript is not None]
+
+    def _decode_windows(
+        self, windows: list[tuple[np.ndarray, list[int]]]
+    ) -> list[tuple[str, float]]:
+        """(text, confidence) of each audio window, all of one length and prompt length."""
+        longest_s = max(len(audio) for audio, _ in windows) / SAMPLE_RATE_HZ
+        frames = _window_frames(longest_s)
+        mels = []
+        for audio, _ in windows:
+            padded = np.zeros(frames * HOP_SAMPLES, dtype=np.float32)
+            padded[: len(audio)] = audio
+            mels.append(self._features(padded)[:, :frames])
+        features = self._ctranslate2.StorageView.from_array(np.ascontiguousarray(np.stack(mels)))
         encoded = self._model.encode(features)
+        prompts = [prompt for _, prompt in windows]
         max_new_tokens = min(MAX_NEW_TOKENS,
-                             MIN_NEW_TOKENS + math.ceil(seconds * MAX_TOKENS_PER_SECOND))
-        result = self._model.generate(
+                             MIN_NEW_TOKENS + math.ceil(longest_s * MAX_TOKENS_PER_SECOND))
+        results = self._model.generate(
             encoded,
-            [prompt],
+            prompts,
             beam_size=self._beam_size,
-            max_length=len(prompt) + max_new_tokens,
+            max_length=len(prompts[0]) + max_new_tokens,
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
             suppress_tokens=[-1],
-        )[0]
+        )
+        return [self._text_of(result) for result in results]
+
+    def _text_of(self, result: Any) -> tuple[str, float]:
         tokens = result.sequences_ids[0]
         # CTranslate2 scores are the summed log-probability over the tokens (length penalty 1);
         # faster-whisper's average also counts the end-of-text token.
@@ -170,6 +191,24 @@ class WhisperStt:
             return "", 0.0
         text = _cut_loop(self._tokenizer.decode(tokens).strip())
         return text, float(min(1.0, math.exp(avg_logprob)))
+
+
+def _window_frames(seconds: float) -> int:
+    """Mel frames of the window that holds `seconds` of audio and its tail of silence."""
+    window_seconds = min(max(seconds + TAIL_PADDING_SECONDS, MIN_WINDOW_SECONDS),
+                         MAX_WINDOW_SECONDS)
+    return int(window_seconds * SAMPLE_RATE_HZ) // HOP_SAMPLES // 2 * 2  # encoder stride 2
+
+
+def _transcript(windows: list[tuple[str, float]], loudest_dbfs: float, samples: int) -> Transcript:
+    """One utterance's transcript from its windows' decodings."""
+    seconds = samples / SAMPLE_RATE_HZ
+    texts = [text for text, _ in windows if text]
+    text = " ".join(texts)
+    if _normalise(text) in SILENCE_HALLUCINATIONS and loudest_dbfs < FAINT_DBFS:
+        return Transcript("", 0.0, seconds)
+    confidence = min((conf for t, conf in windows if t), default=0.0)
+    return Transcript(text, confidence if text else 0.0, seconds)
 
 
 def _loudest_frame_dbfs(audio: np.ndarray) -> float:
