@@ -55,15 +55,18 @@ async def test_two_calls_at_once_are_answered_and_a_third_over_capacity_gets_503
     agents = tmp_path / "agents"
     agents.mkdir()
     shutil.copy(ROOT / "agents" / "demo.yaml", agents)
+    scripts = []
+    for i, question in enumerate(QUESTIONS):
+        (tmp_path / f"caller{i}").mkdir()
+        scripts.append(spoken_script(tmp_path / f"caller{i}", [GREETING_S, question, 9.0]))
     server = start_server(tmp_path / "server", agents,
                           {"CALLWRIGHT_MAX_CALLS": "2", "CALLWRIGHT_RETRY_AFTER_S": "20"})
     try:
         phones = [
             asyncio.create_task(asyncio.to_thread(
-                call_with_baresip, server.uri("demo"),
-                spoken_script(tmp_path / f"caller{i}", [GREETING_S, question, 9.0]),
-                tmp_path / f"phone{i}", rtp_ports=f"{43000 + 100 * i}-{43098 + 100 * i}"))
-            for i, question in enumerate(QUESTIONS)
+                call_with_baresip, server.uri("demo"), script, tmp_path / f"phone{i}",
+                rtp_ports=f"{43000 + 100 * i}-{43098 + 100 * i}"))
+            for i, script in enumerate(scripts)
         ]
         await asyncio.sleep(4)  # both calls are up, the agent greeting each
         assert metric(server.api, "callwright_calls_active") == 2
