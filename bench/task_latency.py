@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import resource
 import sys
 import tempfile
 import time
@@ -102,6 +103,7 @@ async def run_level(
         Capture, workdir / f"level{level}.pcap", f"udp and not port {server.sip_port}"
     )
     rss_before, cpu_before, started = rss_mib(pid), cpu_s(pid), time.monotonic()
+    phones_before = _children_cpu_s()
     sampler = RssSampler(pid)
     sampler.start()
     try:
@@ -110,6 +112,7 @@ async def run_level(
             await asyncio.to_thread(reseed_all)
             logs += await run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir)
         wall_s, cpu_used_s = time.monotonic() - started, cpu_s(pid) - cpu_before
+        phones_cpu_s = _children_cpu_s() - phones_before
     finally:
         sampler.running = False
         await asyncio.to_thread(capture.stop)
@@ -120,8 +123,16 @@ async def run_level(
         wire=time_calls(packets, logs),
         stages=await asyncio.to_thread(_stages, server.api, logs),
         cpu_percent=100 * cpu_used_s / wall_s,
+        phones_cpu_percent=100 * phones_cpu_s / wall_s,
         mib_per_call=max(sampler.peak - rss_before, 0.0) / level,
     )
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's finished children: the phone processes and tshark (the
+    server still runs, so it is not counted)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _stages(api: str, logs: list[CallLog]) -> dict[str, list[float]]:

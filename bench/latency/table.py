@@ -24,7 +24,7 @@ GOALS = [(1, "voice-to-voice", 0.5, 250), (1, "voice-to-voice", 0.95, 400),
          (10, "voice-to-voice", 0.5, 300), (10, "voice-to-voice", 0.95, 500),
          (None, "barge-in stop", 0.5, 100)]
 HEADER = ("calls  refused   turns  no reply   voice-to-voice ms     barge-in ms  "
-          "end of turn ms  stt  agent  synth    cpu  MiB/call  p50 vs 1 call")
+          "end of turn ms  stt  agent  synth    cpu  callers  MiB/call  p50 vs 1 call")
 RULE = "-" * len(HEADER)
 
 
@@ -37,6 +37,7 @@ class LevelResult:
     wire: WireTimes
     stages: dict[str, list[float]] = field(default_factory=dict)  # STAGES name -> seconds
     cpu_percent: float = 0.0  # of one core: 200 % is both of two
+    phones_cpu_percent: float = 0.0  # the callers' phone processes and tshark, same cores
     mib_per_call: float = 0.0  # peak RSS during the level above the RSS before it, per call
 
 
@@ -56,7 +57,8 @@ def render(results: list[LevelResult]) -> list[str]:
             f"{_ms(_stage(result, 'end of turn'), 0.95)}  "
             f"{_ms(_stage(result, 'stt'), 0.5, 4)} {_ms(_stage(result, 'agent'), 0.5, 6)} "
             f"{_ms(_stage(result, 'synth'), 0.5, 6)}  {result.cpu_percent:4.0f} %  "
-            f"{result.mib_per_call:8.1f}  {_ratio(result, single, 0.5):>13}"
+            f"{result.phones_cpu_percent:5.0f} %  {result.mib_per_call:8.1f}  "
+            f"{_ratio(result, single, 0.5):>13}"
         )
     if single is not None:
         lines.append("")

@@ -42,7 +42,7 @@ def serve(
     http_port: int = typer.Option(None, help="HTTP API port (default 8080)."),
     agents_dir: Path = typer.Option(None, help="Folder of agent files (default agents/)."),
     database_url: str = typer.Option(None, help="SQLAlchemy URL (default SQLite in var/)."),
-    max_calls: int = typer.Option(None, help="Calls held at once; more are refused (default 10)."),
+    max_calls: int = typer.Option(None, help="Calls held at once; more are refused (default 6)."),
     refuse_with: int = typer.Option(None, help="Refuse beyond capacity with 503 (default) or 486."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
 ) -> None:

@@ -27,7 +27,7 @@ class ServerConfig:
     """SQLAlchemy URL; None: store.database's default (callwright.db in the data folder)."""
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     """Recordings and the default SQLite database live here."""
-    max_calls: int = 10
+    max_calls: int = 6
     """Calls held at once (measured capacity of a 2-core box: bench/task_latency.py); more
     are refused with `refuse_with`."""
     refuse_with: int = 503

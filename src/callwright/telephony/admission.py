@@ -18,7 +18,7 @@ REFUSAL_STATUSES = (486, 503)
 class AdmissionPolicy:
     """Calls held at once, and the answer to one more."""
 
-    max_calls: int = 10
+    max_calls: int = 6
     refuse_with: int = 503
     retry_after_s: int = 30
 
