@@ -37,8 +37,7 @@ LEAD_S = 0.6  # line before the caller speaks
 TAIL_S = 2.0  # line after: longer than the longest wait
 PAUSE_S = 0.7  # the pause before a number
 
-# (kind, words before the pause, words after it or ""); a "#" in front of the first words
-# marks an answer to a question asking for a number or a date (its digits are awaited)
+# (kind, words before the pause, words after it or "")
 UTTERANCES: list[tuple[str, str, str]] = [
     ("complete", "I'd like to move my cleaning to next week.", ""),
     ("complete", "What time do you close on Saturday?", ""),
@@ -50,7 +49,7 @@ UTTERANCES: list[tuple[str, str, str]] = [
     ("complete", "Thursday afternoon works for me.", ""),
     ("complete", "I want to return the headphones I bought.", ""),
     ("complete", "We have about forty people on the team.", ""),
-    ("complete", "#March fourteenth, nineteen eighty five.", ""),
+    ("complete", "March fourteenth, nineteen eighty five.", ""),
     ("complete", "Can I talk to a real person?", ""),
     ("trailing", "I was wondering if you could help me with", ""),
     ("trailing", "My date of birth is", ""),
@@ -58,11 +57,11 @@ UTTERANCES: list[tuple[str, str, str]] = [
     ("trailing", "The order number is", ""),
     ("trailing", "It's about my card and", ""),
     ("trailing", "Could you tell me whether", ""),
-    ("pause", "#My phone number is", "five five five, one two three, four five six seven."),
-    ("pause", "#The order number is", "four eight two one."),
-    ("pause", "#My date of birth is", "July twenty first, nineteen ninety."),
+    ("pause", "My phone number is", "five five five, one two three, four five six seven."),
+    ("pause", "The order number is", "four eight two one."),
+    ("pause", "My date of birth is", "July twenty first, nineteen ninety."),
     ("pause", "I'd like to come in on", "Tuesday morning."),
-    ("pause", "#The last four digits are", "one two three four."),
+    ("pause", "The last four digits are", "one two three four."),
     ("pause", "It's for", "my daughter Emma."),
 ]
 
@@ -76,10 +75,6 @@ class Decision:
     vad_lag_s: float | None  # the VAD's end of speech after the true one
     cut_off: bool  # a turn ended before the caller's last words
     heard: str
-
-
-def gives_digits(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
 
 
 def utterance_audio(first: str, then: str, voice_id: str) -> tuple[np.ndarray, float, float]:
@@ -101,12 +96,9 @@ def utterance_audio(first: str, then: str, voice_id: str) -> tuple[np.ndarray, f
     return np.concatenate(frames), speech_end, pause_end
 
 
-async def decide(
-    engines: SpeechEngines, pcm: np.ndarray, awaits_digits: bool = False
-) -> list[tuple[float, float, str]]:
-    """Play `pcm` into a Listener at real-time pace (digits awaited, as after "what's your
-    phone number?", or not); each turn's (decided at, VAD speech end, transcript) on the
-    line's clock."""
+async def decide(engines: SpeechEngines, pcm: np.ndarray) -> list[tuple[float, float, str]]:
+    """Play `pcm` into a Listener at real-time pace; each turn's (decided at, VAD speech
+    end, transcript) on the line's clock."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     tasks: set[asyncio.Task] = set()
@@ -123,11 +115,8 @@ async def decide(
     def on_event(_: TurnEvent) -> None:
         pass
 
-    turn_taking = TurnTaking()
-    if awaits_digits:
-        turn_taking.gives_awaited = gives_digits
     listener = Listener(
-        engines.vad.new_stream(), engines.stt, turn_taking, "", now, spawn,
+        engines.vad.new_stream(), engines.stt, TurnTaking(), "", now, spawn,
         on_event, turns.append, lambda message: None,
     )
     for index in range(len(pcm) // SAMPLES_PER_FRAME):
@@ -143,7 +132,7 @@ async def measure(engines: SpeechEngines, limit: int | None = None) -> list[Deci
     decisions = []
     for index, (kind, first, then) in enumerate(UTTERANCES[:limit]):
         voice_id = f"eot-{index}"
-        awaits_digits, first = first.startswith("#"), first.removeprefix("#")
+        awaits_digits, first = first.startswith(""), first.removeprefix("")
         pcm, speech_end, _ = utterance_audio(first, then, voice_id)
         turns = await decide(engines, pcm, awaits_digits)
         last = turns[-1] if turns else None

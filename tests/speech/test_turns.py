@@ -82,23 +82,6 @@ def test_an_answer_that_decides_an_action_is_let_finish():
     assert abs(ended[0][1] - (1.6 + 0.46)) < 0.03  # after 450 ms of silence
 
 
-def test_words_without_the_number_asked_for_wait_for_it():
-    """ "My phone number is..." then a pause before the digits: words that lack the number
-    the agent asked for are not a whole answer, even when they sound complete."""
-    policy = TurnTaking()
-    policy.gives_awaited = lambda text: any(ch.isdigit() for ch in text)
-    run(policy, [(0.5, 1.0, 0.9), (1.0, 1.1, 0.0)])
-    assert policy.transcript_ready(1.12, "It's my home phone.") == []
-    assert kinds(run_from(policy, 1.1, 1.4)) == []  # 400 ms of silence: still waiting
-    ended = run_from(policy, 1.4, 1.6)
-    assert kinds(ended) == [TurnEventKind.END_OF_TURN]
-    assert abs(ended[0][1] - (1.0 + 0.45)) < 0.03
-    # the number itself ends the turn after the ordinary short silence
-    run(policy, [(2.5, 3.0, 0.9), (3.0, 3.1, 0.0)])
-    assert policy.transcript_ready(3.1, "555 0134.") == []
-    assert abs(run_from(policy, 3.1, 3.3)[0][1] - 3.16) < 0.03
-
-
 def run_from(policy, start, end, probability=0.0):
     events = []
     step = round(start / FRAME_S)

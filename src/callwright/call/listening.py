@@ -87,6 +87,9 @@ class Listener:
         self._utterance: list[AudioFrame] = []
         self._speculation: tuple[int, float, asyncio.Task[str]] | None = None
         self._second_listen: tuple[int, asyncio.Task[str]] | None = None
+        self.gives_awaited: Callable[[str], bool | None] = lambda text: None
+        """Whether words give the number the agent asked for (None: it asked for none):
+        words without it are listened to again, from the caller's pause on."""
         self._generation = 0
         self._noise = NoiseProfile()
 
@@ -198,7 +201,7 @@ class Listener:
         def ready(done: asyncio.Task[str]) -> None:
             if done.cancelled() or done.exception() or generation != self._generation:
                 return
-            if self._worth_listening_again(audio, done.result(), self.turns.gives_awaited):
+            if self._worth_listening_again(audio, done.result(), self.gives_awaited):
                 self._second_listen = (generation, self._spawn(self._listen_carefully(audio)))
             events = self.turns.transcript_ready(self._now(), done.result())
             if not events and done.result():

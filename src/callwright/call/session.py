@@ -214,7 +214,7 @@ class CallSession:
     def _on_turn_event(self, event: TurnEvent) -> None:
         if event.kind is TurnEventKind.SPEECH_STARTED:
             self._listener.turns.decisive = self._conversation.decides_action()
-            self._listener.turns.gives_awaited = self._conversation.hears_awaited
+            self._listener.gives_awaited = self._conversation.hears_awaited
             self._no_input.active(self._now())
             self._continuing = self._may_continue(event)
             if self._continuing:

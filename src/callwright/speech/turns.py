@@ -8,8 +8,7 @@ tested as a deterministic timeline.
 End of turn is not a fixed long silence. A short pause starts a speculative
 transcription; when its words sound like a complete turn, a short silence is
 enough; when they trail off ("and...", "my number is..."), the policy waits up
-to a longer silence so slow speakers are not cut off. Words that lack the number or
-date the agent asked for wait a middle length (callers pause before digits).
+to a longer silence so slow speakers are not cut off.
 
 While the agent speaks, caller speech sustained for `barge_in_ms` is a barge-in
 (the call stops the agent's audio at once). If that speech turns out to be a
@@ -19,7 +18,6 @@ short backchannel ("mm-hm", "okay") or noise, the call resumes the agent.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -39,9 +37,6 @@ class TurnTakingOptions:
     decisive_end_of_turn_ms: int = 450
     """The same, when the caller's answer decides an action ("I didn't buy that" cut after
     "I did" would confirm a charge): a short pause inside it must not end the turn."""
-    missing_value_end_of_turn_ms: int = 450
-    """The same, when the agent asked for a number or date and the words so far lack it
-    ("my phone number is ..." then a pause before the digits)."""
     incomplete_turn_ms: int = 1_100
     """Silence that ends a turn even if its words trail off."""
     barge_in_ms: int = 80
@@ -88,10 +83,6 @@ class TurnTaking:
         self._barged_in = False
         self.decisive = False
         """The answer now awaited decides an action: wait `decisive_end_of_turn_ms`."""
-        self.gives_awaited: Callable[[str], bool | None] = lambda text: None
-        """Whether words give the number or date the agent asked for (None: it asked for
-        none); words without it wait `missing_value_end_of_turn_ms`."""
-        self._value_missing = False
 
     @property
     def caller_speaking(self) -> bool:
@@ -158,7 +149,6 @@ class TurnTaking:
         if self._state is not _State.PAUSED:
             return []
         self._transcript_complete = sounds_complete(text)
-        self._value_missing = self.gives_awaited(text) is False
         # silence heard, not time passed: frames held up on a busy machine may still be speech
         silence_ms = (self._last_frame_at - self._last_voiced_end) * 1000
         if self._turn_is_over(silence_ms):
@@ -175,11 +165,7 @@ class TurnTaking:
         opts = self.options
         if silence_ms >= opts.incomplete_turn_ms:
             return True
-        complete_after_ms = opts.end_of_turn_ms
-        if self.decisive:
-            complete_after_ms = opts.decisive_end_of_turn_ms
-        if self._value_missing:
-            complete_after_ms = max(complete_after_ms, opts.missing_value_end_of_turn_ms)
+        complete_after_ms = opts.decisive_end_of_turn_ms if self.decisive else opts.end_of_turn_ms
         return bool(self._transcript_complete) and silence_ms >= complete_after_ms
 
     def _end_turn(self, at: float) -> TurnEvent:
