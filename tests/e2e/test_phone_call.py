@@ -2,13 +2,16 @@
 
 baresip dials over loopback and speaks an espeak-ng voice from a WAV file; what it
 heard is transcribed with the project's speech-to-text and asserted on, and so is
-the call as the HTTP API reports it afterwards. sipp plays RFC 4733 key presses.
+the call as the HTTP API reports it afterwards. sipp plays RFC 4733 key presses. The
+server holds two calls at once: two phones together are both answered, a third INVITE gets
+503 with Retry-After.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import re
 import shutil
 import socket
 import subprocess
@@ -22,6 +25,7 @@ import pytest
 from callwright.speech.stt.whisper import WhisperStt
 from tests.support.baresip import baresip_available, call_with_baresip
 from tests.support.server import ROOT, RunningServer, start_server
+from tests.support.sip_phone import invite
 from tests.support.voices import spoken_script as script
 from tests.support.voices import transcribe, words
 
@@ -31,6 +35,7 @@ pytestmark = [
 ]
 
 GREETING_S = 8.0  # the demo greeting lasts about seven seconds
+CAPACITY = 2  # calls the module's server holds at once
 HERE = Path(__file__).parent
 
 
@@ -40,7 +45,9 @@ def server(tmp_path_factory) -> RunningServer:
     agents = workdir / "agents"
     agents.mkdir()
     shutil.copy(ROOT / "agents" / "demo.yaml", agents)  # the one agent called: a quicker start
-    running = start_server(workdir, agents)
+    # two lines, so test_calls_at_once.py finds it full with two calls
+    running = start_server(workdir, agents, {"CALLWRIGHT_MAX_CALLS": str(CAPACITY),
+                                             "CALLWRIGHT_RETRY_AFTER_S": "20"})
     yield running
     running.stop()
 
@@ -165,3 +172,69 @@ async def test_keypad_digit_over_rfc4733_selects_the_menu_option(server, tmp_pat
     assert digits == ["2"]
     keyed = next(turn for turn in record["turns"] if "keypad" in turn["caller_text"])
     assert "maple street" in words(keyed["agent_text"])  # option 2 is the address
+
+
+QUESTIONS = ("What are your opening hours?", "Where are you located?")
+
+
+def refused_invite(sip_port: int) -> str:
+    """Send one INVITE with an offer; the server's final answer (its first line and
+    headers)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(5)
+        data, _ = invite(sock.getsockname()[1], call_id="one-too-many")
+        sock.sendto(data, ("127.0.0.1", sip_port))
+        while True:
+            answer = sock.recv(65535).decode()
+            if not answer.startswith("SIP/2.0 1"):  # past 100 Trying
+                return answer
+
+
+def metric(api: str, name: str, missing: float | None = None) -> float:
+    """A sample of /metrics; `missing` when it is not there (a counter never incremented)."""
+    match = re.search(rf"^{re.escape(name)} ([0-9.e+]+)$", httpx.get(f"{api}/metrics").text, re.M)
+    if match is None and missing is not None:
+        return missing
+    assert match, name
+    return float(match.group(1))
+
+
+async def test_two_calls_at_once_are_answered_and_a_third_over_capacity_gets_503(
+    server: RunningServer, stt: WhisperStt, tmp_path
+):
+    """Two real phones at once are each answered; a third INVITE finds the server full and
+    gets 503 with Retry-After, and /metrics says so, while the two calls go on."""
+    assert CAPACITY == len(QUESTIONS)
+    calls_before = {call["id"] for call in httpx.get(f"{server.api}/api/calls").json()}
+    refused_before = metric(server.api, 'callwright_calls_refused_total{status="503"}', 0.0)
+    scripts = []
+    for i, question in enumerate(QUESTIONS):
+        (tmp_path / f"caller{i}").mkdir()
+        scripts.append(script(tmp_path / f"caller{i}", [GREETING_S, question, 9.0]))
+    phones = [
+        asyncio.create_task(asyncio.to_thread(
+            call_with_baresip, server.uri("demo"), script, tmp_path / f"phone{i}",
+            rtp_ports=f"{43000 + 100 * i}-{43098 + 100 * i}"))
+        for i, script in enumerate(scripts)
+    ]
+    await asyncio.sleep(4)  # both calls are up, the agent greeting each
+    assert metric(server.api, "callwright_calls_active") == 2
+    answer = await asyncio.to_thread(refused_invite, server.sip_port)
+    assert answer.startswith("SIP/2.0 503"), answer
+    assert re.search(r"^Retry-After: 20\r?$", answer, re.M), answer
+    calls = await asyncio.gather(*phones)
+    hours, location = (transcribe(stt, call.heard) for call in calls)
+    assert "tuesday" in hours and "saturday" in hours, hours  # the opening hours
+    assert location.count("maple street") >= 2, location  # the greeting, then the address
+
+    assert metric(server.api, "callwright_calls_capacity") == CAPACITY
+    refused = metric(server.api, 'callwright_calls_refused_total{status="503"}', 0.0)
+    assert refused == refused_before + 1
+    records = [call for call in httpx.get(f"{server.api}/api/calls").json()
+               if call["id"] not in calls_before]
+    assert len(records) == 2  # the refused INVITE never became a call
+    asked = {words(turn["caller_text"])
+             for record in records
+             for turn in httpx.get(f"{server.api}/api/calls/{record['id']}").json()["turns"]}
+    assert any("hours" in text for text in asked) and any("located" in text for text in asked)
