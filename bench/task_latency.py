@@ -8,7 +8,9 @@ bench/latency/phones.py), cycling through the agents; each speaks its fixed task
 the end of each agent turn, barges in once, and hangs up. tshark captures the RTP on
 loopback; the wire gives voice-to-voice and barge-in stop at the caller's side
 (bench/latency/wire_turns.py), the server's turn marks give the stages, /proc the server's
-CPU and memory. Admission control's refusals (486/503) are counted, not failures.
+CPU and memory, its /metrics how late its event loop ran ("loop late": the share of its
+50 ms ticks later than a 20 ms frame / the bucket bound of the latest tick, ms).
+Admission control's refusals (486/503) are counted, not failures.
 
 Run: .venv/bin/python bench/task_latency.py [--levels 1,5,10,20] [--max-calls N]
      [--refuse 486|503]
@@ -47,9 +49,11 @@ from bench.latency.caller import (  # noqa: E402
 from bench.latency.phones import CALLS_PER_PHONE, STAGGER_S, PlannedCall, run_calls  # noqa: E402
 from bench.latency.report import (  # noqa: E402
     STAGES,
+    LoopLag,
     RssSampler,
     call_turns,
     cpu_s,
+    loop_lag_buckets,
     machine,
     quantile_ms,
     rss_mib,
@@ -104,6 +108,7 @@ async def run_level(
     )
     rss_before, cpu_before, started = rss_mib(pid), cpu_s(pid), time.monotonic()
     phones_before = _children_cpu_s()
+    loop_before = await asyncio.to_thread(loop_lag_buckets, server.api)
     sampler = RssSampler(pid)
     sampler.start()
     try:
@@ -113,6 +118,7 @@ async def run_level(
             logs += await run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir)
         wall_s, cpu_used_s = time.monotonic() - started, cpu_s(pid) - cpu_before
         phones_cpu_s = _children_cpu_s() - phones_before
+        loop_after = await asyncio.to_thread(loop_lag_buckets, server.api)
     finally:
         sampler.running = False
         await asyncio.to_thread(capture.stop)
@@ -125,6 +131,7 @@ async def run_level(
         cpu_percent=100 * cpu_used_s / wall_s,
         phones_cpu_percent=100 * phones_cpu_s / wall_s,
         mib_per_call=max(sampler.peak - rss_before, 0.0) / level,
+        loop_lag=LoopLag.between(loop_before, loop_after),
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bench.calls.agent_voice import VoiceSpan, wait_until
 from bench.calls.caller_voices import CallAudio, CallerVoice, speak, voice_for
 from bench.calls.judge import Verdict, evidence_from_record, judge, reseed, snapshot
 from bench.calls.scenario import CallerTurn, Scenario, ScriptedCaller
@@ -40,7 +41,6 @@ END_OF_TURN_SILENCE_S = 1.2  # the agent's audio this long silent after speech: 
 GOODBYE_SILENCE_S = 3.0  # after the caller's last words: the agent's goodbye (or its hang-up)
 PAUSE_THEN_S = 1.2  # the caller's pause before `pause_then`
 AGENT_START_TIMEOUT_S = 20.0  # no agent speech this long after the caller's turn: answer ""
-AGENT_TURN_LIMIT_S = 60.0  # longest agent turn listened to
 CALL_LIMIT_S = 180.0  # a call is hung up after this long
 CONNECT_TIMEOUT_S = 15.0
 RECORD_TIMEOUT_S = 30.0  # for the server to write the call record after the hang-up
@@ -149,7 +149,7 @@ async def _run_call(
         problem = f"call failed: {error!r}"
     finally:
         await phone.run(lambda: phone.hang_up(handle))
-        await _wait(line.ended.is_set, CONNECT_TIMEOUT_S)
+        await wait_until(line.ended.is_set, CONNECT_TIMEOUT_S, POLL_S / 2)
         await phone.run(lambda: phone.forget(handle))
     record = await _finished_record(CallRepository(engine), call_id)
     result.seconds = time.monotonic() - started
@@ -177,7 +177,9 @@ async def _converse(
     heard: list[tuple[str, str]],
 ) -> None:
     """The caller's side of the call, turn by turn as in `text_run.run_text_call`."""
-    if not await _wait(lambda: line.connected.is_set() or line.ended.is_set(), CONNECT_TIMEOUT_S):
+    answered = await wait_until(lambda: line.connected.is_set() or line.ended.is_set(),
+                                CONNECT_TIMEOUT_S, POLL_S / 2)
+    if not answered:
         raise RuntimeError(f"no answer in {CONNECT_TIMEOUT_S:.0f} s")
     if line.ended.is_set():
         raise RuntimeError(f"call refused: SIP {line.status} {line.reason}")
@@ -217,9 +219,8 @@ async def _play(
         if index:
             await asyncio.sleep(PAUSE_THEN_S)
         audio.play(pcm)
-        await _wait(
-            lambda: not audio.playing() or line.ended.is_set(), len(pcm) / SAMPLE_RATE_HZ + 5
-        )
+        await wait_until(lambda: not audio.playing() or line.ended.is_set(),
+                         len(pcm) / SAMPLE_RATE_HZ + 5, POLL_S / 2)
     return " ... ".join(parts)
 
 
@@ -230,30 +231,23 @@ async def _listen(
     The turn ends after `silence_s` of silence that follows its speech (and the caller's own
     speech), when the agent hangs up, or after AGENT_TURN_LIMIT_S; speech that resumes while
     it is being transcribed belongs to the same turn."""
-    silence_frames = round(silence_s / FRAME_S)
-    first = last = -1
-    scanned = since
+    span = VoiceSpan(audio, since)
     began = time.monotonic()
     while True:
         await asyncio.sleep(POLL_S)
-        count = len(audio.voiced)
-        for index in range(scanned, count):
-            if audio.voiced[index]:
-                first = index if first < 0 else first
-                last = index
-        scanned = count
+        span.scan()
         ended = line.ended.is_set()
-        if first < 0:
+        if not span.started():
             if ended or time.monotonic() - began > AGENT_START_TIMEOUT_S:
                 return "", ended
             continue
-        quiet = count - 1 - last >= silence_frames and not audio.playing()
-        too_long = (count - first) * FRAME_S > AGENT_TURN_LIMIT_S
-        if not (ended or quiet or too_long):
+        too_long = span.too_long()
+        if not (ended or span.quiet(silence_s) or too_long):
             continue
-        heard_until = last
-        start = max(since, first - round(LEAD_IN_S / FRAME_S))
-        text = (await stt.transcribe(audio.heard(start, last + 1 + silence_frames // 2))).text
+        heard_until = span.last
+        start = max(since, span.first - round(LEAD_IN_S / FRAME_S))
+        tail = round(silence_s / FRAME_S) // 2
+        text = (await stt.transcribe(audio.heard(start, heard_until + 1 + tail))).text
         resumed = any(audio.voiced[heard_until + 1 :])
         if ended or too_long or not resumed:
             return text, line.ended.is_set()
@@ -268,13 +262,3 @@ async def _finished_record(calls: CallRepository, call_id: str) -> CallRecord | 
             return record
         await asyncio.sleep(0.2)
     return await asyncio.to_thread(calls.get_call, call_id)
-
-
-async def _wait(condition: Callable[[], bool], timeout_s: float) -> bool:
-    """Poll `condition` until it holds (True) or `timeout_s` passes (False)."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(POLL_S / 2)
-    return True

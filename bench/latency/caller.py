@@ -9,27 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import yaml
 
+from bench.calls.agent_voice import VoiceSpan, wait_until
 from bench.calls.caller_voices import CallAudio, CallerVoice
 from bench.calls.sip_phone import LineState, Phone
-from callwright.audio.frames import FRAME_MS, SAMPLE_RATE_HZ
+from callwright.audio.frames import SAMPLE_RATE_HZ
 
 DIALOGUES_PATH = Path(__file__).with_name("dialogues.yaml")
 REFUSAL_STATUSES = (486, 503)  # admission control's answers: counted, not failures
 END_OF_TURN_SILENCE_S = 1.2  # the agent's audio this long silent after speech: its turn ended
 NO_REPLY_S = 20.0  # no agent speech this long after a line: the line got no reply
 BARGE_IN_AFTER_S = 1.0  # the barge-in line starts this long after the agent's reply began
-AGENT_TURN_LIMIT_S = 60.0  # longest agent turn listened to
 CONNECT_TIMEOUT_S = 15.0
 HANG_UP_TIMEOUT_S = 10.0
 POLL_S = 0.02
-FRAME_S = FRAME_MS / 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +90,8 @@ async def run_call(
         log.problem = f"not dialled: {error!r}"
         return log
     try:
-        await _wait(lambda: line.connected.is_set() or line.ended.is_set(), CONNECT_TIMEOUT_S)
+        await wait_until(lambda: line.connected.is_set() or line.ended.is_set(),
+                         CONNECT_TIMEOUT_S, POLL_S)
         log.status = line.status
         if not line.connected.is_set():
             log.refused = line.status in REFUSAL_STATUSES
@@ -111,7 +110,7 @@ async def run_call(
         log.problem = f"call failed: {error!r}"
     finally:
         await phone.run(lambda: phone.hang_up(handle))
-        await _wait(line.ended.is_set, HANG_UP_TIMEOUT_S)
+        await wait_until(line.ended.is_set, HANG_UP_TIMEOUT_S, POLL_S)
         await phone.run(lambda: phone.forget(handle))
     return log
 
@@ -144,48 +143,31 @@ async def _say(
     seconds = len(pcm) / SAMPLE_RATE_HZ
     phrase = Phrase(text, time.time(), seconds, barge_in)
     audio.play(pcm)
-    await _wait(lambda: not audio.playing() or line.ended.is_set(), seconds + 5)
+    await wait_until(lambda: not audio.playing() or line.ended.is_set(), seconds + 5, POLL_S)
     return phrase
 
 
 async def _agent_begins(audio: CallAudio, line: LineState, since: int) -> bool:
     """Wait for the agent's voice from frame `since` on; whether it came in NO_REPLY_S."""
-    return await _wait(
-        lambda: any(audio.voiced[since:]) or line.ended.is_set(), NO_REPLY_S
-    ) and any(audio.voiced[since:])
+    began = await wait_until(
+        lambda: any(audio.voiced[since:]) or line.ended.is_set(), NO_REPLY_S, POLL_S)
+    return began and any(audio.voiced[since:])
 
 
 async def _agent_turn(audio: CallAudio, line: LineState, since: int) -> bool:
     """Wait for the end of the agent's turn heard from frame `since` on: END_OF_TURN_SILENCE_S
     of silence after its speech (and after the caller's own), the call's end, or
     AGENT_TURN_LIMIT_S. Whether the agent spoke at all (False after NO_REPLY_S of silence)."""
-    silence_frames = round(END_OF_TURN_SILENCE_S / FRAME_S)
-    first = last = -1
-    scanned = since
+    span = VoiceSpan(audio, since)
     began = time.monotonic()
     while True:
         await asyncio.sleep(POLL_S)
-        count = len(audio.voiced)
-        for index in range(scanned, count):
-            if audio.voiced[index]:
-                first = index if first < 0 else first
-                last = index
-        scanned = count
-        if first < 0:
+        span.scan()
+        if not span.started():
             if line.ended.is_set() or time.monotonic() - began > NO_REPLY_S:
                 return False
             continue
-        quiet = count - 1 - last >= silence_frames and not audio.playing()
-        too_long = (count - first) * FRAME_S > AGENT_TURN_LIMIT_S
-        if quiet or too_long or line.ended.is_set():
+        if span.quiet(END_OF_TURN_SILENCE_S) or span.too_long() or line.ended.is_set():
             return True
 
 
-async def _wait(condition: Callable[[], bool], timeout_s: float) -> bool:
-    """Poll `condition` until it holds (True) or `timeout_s` passes (False)."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(POLL_S)
-    return True

@@ -3,16 +3,19 @@ process's memory and CPU, and the stages of a turn from callwright's own turn ma
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import statistics
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 RSS_SAMPLE_S = 0.2
+LOOP_LATE_S = 0.02  # an event loop this late has delayed a 20 ms frame
 CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 # stage name -> (earlier mark, later mark), both seconds since the call started
 STAGES = {
@@ -69,6 +72,35 @@ class RssSampler(threading.Thread):
         while self.running:
             self.peak = max(self.peak, rss_mib(self.pid))
             time.sleep(RSS_SAMPLE_S)
+
+
+def loop_lag_buckets(api: str) -> dict[float, float]:
+    """The server's event-loop lag histogram: bucket bound (s, inf last) -> ticks at most that
+    late, counted since the server started."""
+    buckets = {}
+    for line in httpx.get(f"{api}/metrics").text.splitlines():
+        if line.startswith("callwright_event_loop_lag_seconds_bucket{"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float(bound)] = float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+@dataclass(frozen=True, slots=True)
+class LoopLag:
+    """The event loop's lateness over a stretch of time, from two histogram readings."""
+
+    late_percent: float  # of the ticks, those later than LOOP_LATE_S (a 20 ms frame's time)
+    worst_bound_ms: float  # the smallest bucket bound that holds the latest tick
+
+    @classmethod
+    def between(cls, before: dict[float, float], after: dict[float, float]) -> LoopLag:
+        counts = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
+        total = counts.get(math.inf, 0.0)
+        if not total:
+            return cls(0.0, 0.0)
+        late = total - counts.get(LOOP_LATE_S, total)
+        worst = next(bound for bound, count in counts.items() if count == total)
+        return cls(100 * late / total, worst * 1000)
 
 
 def machine() -> str:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bench.latency.caller import CallLog
-from bench.latency.report import quantile_ms
+from bench.latency.report import LoopLag, quantile_ms
 from bench.latency.wire_turns import WireTimes
 
 # table column -> the stage of bench.latency.report.STAGES it shows
@@ -24,7 +24,8 @@ GOALS = [(1, "voice-to-voice", 0.5, 250), (1, "voice-to-voice", 0.95, 400),
          (10, "voice-to-voice", 0.5, 300), (10, "voice-to-voice", 0.95, 500),
          (None, "barge-in stop", 0.5, 100)]
 HEADER = ("calls  refused   turns  no reply   voice-to-voice ms     barge-in ms  "
-          "end of turn ms  stt  agent  synth    cpu  callers  MiB/call  p50 vs 1 call")
+          "end of turn ms  stt  agent  synth    cpu  callers  MiB/call  loop late  "
+          "p50 vs 1 call")
 RULE = "-" * len(HEADER)
 
 
@@ -39,6 +40,7 @@ class LevelResult:
     cpu_percent: float = 0.0  # of one core: 200 % is both of two
     phones_cpu_percent: float = 0.0  # the callers' phone processes and tshark, same cores
     mib_per_call: float = 0.0  # peak RSS during the level above the RSS before it, per call
+    loop_lag: LoopLag = LoopLag(0.0, 0.0)  # the server's event loop during the level
 
 
 def render(results: list[LevelResult]) -> list[str]:
@@ -58,6 +60,7 @@ def render(results: list[LevelResult]) -> list[str]:
             f"{_ms(_stage(result, 'stt'), 0.5, 4)} {_ms(_stage(result, 'agent'), 0.5, 6)} "
             f"{_ms(_stage(result, 'synth'), 0.5, 6)}  {result.cpu_percent:4.0f} %  "
             f"{result.phones_cpu_percent:5.0f} %  {result.mib_per_call:8.1f}  "
+            f"{result.loop_lag.late_percent:3.1f}%/{result.loop_lag.worst_bound_ms:<4.0f}  "
             f"{_ratio(result, single, 0.5):>13}"
         )
     if single is not None:

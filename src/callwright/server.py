@@ -30,6 +30,7 @@ from callwright.api.metrics import (
 from callwright.call.handoff import Dial
 from callwright.call.session import CallSession
 from callwright.config import ServerConfig
+from callwright.loop_lag import LoopLagWatch
 from callwright.speech.loader import SpeechEngines, load_speech_engines
 from callwright.speech.tts.prompt_cache import PromptCache
 from callwright.store.calls import CallRepository
@@ -116,6 +117,7 @@ async def serve(config: ServerConfig) -> None:
         on_refused=lambda status: CALLS_REFUSED.labels(str(status)).inc(),
     )
     CALLS_CAPACITY.set(config.max_calls)
+    loop_lag = asyncio.create_task(LoopLagWatch().run())
     await sip.start()
     app = create_app(runtime.calls, config.data_dir / "recordings", runtime.engine)
     http = uvicorn.Server(
@@ -129,4 +131,5 @@ async def serve(config: ServerConfig) -> None:
     try:
         await http.serve()
     finally:
+        loop_lag.cancel()
         await sip.stop()

@@ -229,6 +229,7 @@ async def test_two_calls_at_once_are_answered_and_a_third_over_capacity_gets_503
     assert location.count("maple street") >= 2, location  # the greeting, then the address
 
     assert metric(server.api, "callwright_calls_capacity") == CAPACITY
+    assert metric(server.api, "callwright_event_loop_lag_seconds_count") > 100  # 9 s of calls
     refused = metric(server.api, 'callwright_calls_refused_total{status="503"}', 0.0)
     assert refused == refused_before + 1
     records = [call for call in httpx.get(f"{server.api}/api/calls").json()

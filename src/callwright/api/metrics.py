@@ -9,6 +9,8 @@ from prometheus_client import Counter, Gauge, Histogram
 
 # Voice-agent latency lives between ~200 ms (good) and a few seconds (broken).
 TURN_LATENCY_BUCKETS_S = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0)
+# Frames move every 20 ms: a loop later than that delays audio in and out of every call.
+LOOP_LAG_BUCKETS_S = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 CALLS_ACTIVE = Gauge("callwright_calls_active", "Calls in progress on this worker.")
 CALLS_CAPACITY = Gauge(
@@ -36,4 +38,9 @@ SPECULATIONS = Counter(
     "Replies answered ahead while the caller paused, by how they ended (used, discarded, "
     "wasted).",
     ["agent", "result"],
+)
+EVENT_LOOP_LAG_SECONDS = Histogram(
+    "callwright_event_loop_lag_seconds",
+    "How much later than asked the event loop woke up, sampled every 50 ms.",
+    buckets=LOOP_LAG_BUCKETS_S,
 )

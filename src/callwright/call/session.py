@@ -7,10 +7,9 @@ replies that run as one cancellable task per turn, so a barge-in or a keypress s
 the agent at once, and only what the caller heard stays in the conversation history.
 
 No speech is lost: a caller who goes on speaking before hearing more than the first
-words of the reply (within `JOIN_HEARD_S` of its first sound)
-was not done. The reply is stopped, the conversation goes back to where it stood
-before it (`Conversation.restore`), and both parts are transcribed and answered as one
-turn. A backchannel or noise instead lets the held reply go on.
+words of the reply was not done. The `AgentFloor` (agent_floor.py) takes the reply back
+and puts the conversation back to before it; both parts are transcribed and answered as
+one turn. A backchannel or noise instead lets the held reply go on.
 
 Every turn carries its timing marks on the monotonic clock; the `TurnLog`
 (turn_log.py) stores the call, its turns and events as they happen, the stereo
@@ -40,6 +39,7 @@ from callwright.agent.conversation import (
     Conversation,
 )
 from callwright.audio.frames import AudioFrame
+from callwright.call.agent_floor import AgentFloor
 from callwright.call.bridge import Bridge
 from callwright.call.handoff import CallHandoffs, Dial
 from callwright.call.listening import HeardTurn, Listener
@@ -65,9 +65,6 @@ from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup
 log = logging.getLogger("callwright.call")
 
 TRANSFER_GRACE_S = 5.0  # a transfer that ended our leg gets this long to report its result
-JOIN_HEARD_S = 0.6
-"""A caller who goes on within this long of the reply's first sound had planned to before
-hearing it (a reaction to speech takes longer): both parts are one turn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +124,6 @@ class CallSession:
         self._speculation = Speculation(
             self._conversation, self._speaker, engines.tts, self._spawn, self._event
         )
-        self._checkpoint: object | None = None  # the conversation before the current turn
         self._continuing = False  # the caller's speech now may continue the last turn
         self._finish_task: asyncio.Task[None] | None = None
         self._no_input = NoInputWatch(
@@ -146,6 +142,7 @@ class CallSession:
             self._options.filler_after_s, self._log, self._now, self._spawn,
             self._agent_ended_call, self._handed_off,
         )
+        self._floor = AgentFloor(self._conversation, self._replies, self._speaker, self._log)
         transport.on_frame_sent(self._on_frame_sent)
 
     # ---- the call's life ----
@@ -240,13 +237,7 @@ class CallSession:
             return False
         if self._finish_task is not None and not self._finish_task.done():
             return True
-        turn = self._log.current
-        if turn is None or not turn.said or self._checkpoint is None:
-            return False
-        first_sound = turn.record.marks.get("first_audio_sent")
-        if first_sound is None:
-            return not self._replies.done or self._speaker.audio_pending()
-        return event.speech_start - first_sound <= JOIN_HEARD_S
+        return self._floor.joins_turn(event.speech_start)
 
     def _on_caller_turn(self, heard: HeardTurn) -> None:
         continuing, self._continuing = self._continuing, False
@@ -270,9 +261,7 @@ class CallSession:
             self._event("noise", duration_ms=round(heard.duration_ms))
             return
         speech_start, audio = heard.event.speech_start, heard.audio
-        last = self._log.current
-        joinable = continuing and last is not None and last.said and self._checkpoint is not None
-        if joinable and await self._take_back_reply():
+        if continuing and self._floor.can_take_back() and await self._floor.take_back():
             first = self._log.drop_current()
             audio = np.concatenate([first.audio, audio])
             text = await self._listener.transcribe(audio) or f"{first.record.caller_text} {text}"
@@ -280,7 +269,7 @@ class CallSession:
             self._event("joined", first=first.record.caller_text, then=text,
                         heard_reply=first.heard_text())
         elif self._speaker.holding or self._speaker.audio_pending():
-            await self._interrupt_agent()
+            await self._floor.interrupt()
         early = heard.second_listen if audio is heard.audio else None  # not for joined halves
         text = await self._listener.listen_again(
             audio, text, self._conversation.hears_awaited, early)
@@ -294,20 +283,9 @@ class CallSession:
         marks["transcript_started"] = heard.transcript_started
         marks["end_of_turn"] = heard.event.at
         marks["transcript_ready"] = transcript_ready
-        self._checkpoint = self._conversation.checkpoint()
+        self._floor.before_reply()
         self._reply(self._conversation.respond(CallerSaid(text)))
         self._replies.task.add_done_callback(lambda _: self._speculation.settle())
-
-    async def _take_back_reply(self) -> bool:
-        """Stop the reply to the caller's last turn and put the conversation back to before
-        it; False (the reply stands, only stopped) when it already acted."""
-        await self._replies.stop()
-        self._speaker.discard()
-        checkpoint, self._checkpoint = self._checkpoint, None
-        if checkpoint is not None and self._conversation.restore(checkpoint):
-            return True
-        self._mark_interrupted()
-        return False
 
     def _stt_failed(self, message: str) -> None:
         self._event("error", where="speech-to-text", message=message)
@@ -326,12 +304,12 @@ class CallSession:
         has started, so "4821" typed quickly reaches the agent as four digits."""
         async with self._keypad:
             if self._speaker.audio_pending():
-                await self._interrupt_agent()
+                await self._floor.interrupt()
             elif not self._replies.done:
                 await asyncio.wait({self._replies.task})  # a silent reply to the previous key
             await self._log.close()
             self._log.start(f"[keypad {digit}]").record.marks["end_of_turn"] = self._now()
-            self._checkpoint = None
+            self._floor.settle()
             self._reply(self._conversation.respond(CallerKeyed(digit)))
 
     # ---- no input ----
@@ -354,7 +332,7 @@ class CallSession:
     async def _silent(self, seconds: float) -> None:
         await self._log.close()
         self._log.start("")
-        self._checkpoint = None
+        self._floor.settle()
         self._reply(self._conversation.respond(CallerSilent(seconds)))
 
     # ---- replies ----
@@ -370,7 +348,7 @@ class CallSession:
         self._hangup = self._spawn(self._transport.hangup())
 
     def _handed_off(self, connected: bool) -> None:
-        self._checkpoint = None  # a transfer was tried: that reply is not taken back
+        self._floor.settle()  # a transfer was tried: that reply is not taken back
         if not connected:
             self._no_input.active(self._now())
             return
@@ -385,18 +363,6 @@ class CallSession:
         self._ended.set()
         if self._hangup is None:
             self._hangup = self._spawn(self._transport.hangup())
-
-    async def _interrupt_agent(self) -> None:
-        """The caller took the floor for real: stop the reply and keep only what was heard."""
-        await self._replies.stop()
-        self._speaker.discard()
-        self._mark_interrupted()
-
-    def _mark_interrupted(self) -> None:
-        turn = self._log.current
-        if turn is not None:
-            turn.record.interrupted = True
-            self._conversation.agent_was_interrupted(turn.heard_text())
 
     def _on_frame_sent(self, frame: AudioFrame, at: float) -> None:
         self._recorder.add_agent(frame, at)

@@ -1,5 +1,6 @@
-"""SipServer: answers SIP calls over UDP and TCP (the UAS side of RFC 3261), and places
-them with dial() (the UAC side, in outbound.py).
+"""SipServer: answers SIP calls over UDP and TCP (the UAS side of RFC 3261, in inbound.py),
+and places them with dial() (the UAC side, in outbound.py). This module holds what both sides
+share: the sockets and flows, routing each request to its handler, and in-dialog requests.
 
 Every message is parsed and handled inside its own guard: a malformed or hostile message
 gets 400 (when it carries enough headers to answer) or is dropped and logged, and never
@@ -13,23 +14,22 @@ import asyncio
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from callwright.telephony.admission import AdmissionPolicy
-from callwright.telephony.sip.address import SipUri, Via, format_host
+from callwright.telephony.sip.address import Via, format_host
 from callwright.telephony.sip.call import SipCall
-from callwright.telephony.sip.dialog import Dialog, DialogKey, new_branch, new_tag
+from callwright.telephony.sip.dialog import Dialog, DialogKey, new_branch
 from callwright.telephony.sip.flow import (
     SipFlow,
     TcpFlow,
     UdpFlow,
     UdpReceiver,
     is_ip,
-    local_ip,
     read_stream,
     reply_flow,
 )
+from callwright.telephony.sip.inbound import Answering, PendingInvite
 from callwright.telephony.sip.message import (
     Headers,
     SipParseError,
@@ -38,13 +38,6 @@ from callwright.telephony.sip.message import (
     parse_message,
 )
 from callwright.telephony.sip.outbound import Dialing
-from callwright.telephony.sip.sdp import (
-    MediaPlan,
-    SdpNegotiationError,
-    SessionDescription,
-    build_answer,
-    negotiate,
-)
 from callwright.telephony.sip.transaction import (
     ServerTransaction,
     SipTimers,
@@ -58,8 +51,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("callwright.sip")
 
 ALLOWED_METHODS = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "NOTIFY")  # NOTIFY: of a REFER
-ANSWERABLE_HEADERS = ("Via", "From", "To", "Call-ID", "CSeq")  # needed to send a 400 at all
-SERVER_NAME = "callwright"
 CONTACT_USER = "callwright"
 UDP_RECEIVE_BUFFER_BYTES = 1 << 20
 PORT_BIND_ATTEMPTS = 20
@@ -68,17 +59,10 @@ STOP_GRACE_S = 2.0  # how long stop() waits for the BYEs of live calls
 OpenMedia = Callable[[str], Awaitable["RtpSession"]]
 
 
-@dataclass(slots=True)
-class _PendingInvite:
-    """An INVITE being answered: the To tag its responses carry."""
-
-    local_tag: str
-
-
-class SipServer(Dialing):
+class SipServer(Answering, Dialing):
     """Listens on UDP and TCP, answers INVITEs for users that `accepts` admits, and hands
-    each answered call to `on_call` as a task. When `on_call` returns, a call still up is
-    hung up. `dial()` places a call (see Dialing)."""
+    each answered call to `on_call` as a task (see Answering). When `on_call` returns, a call
+    still up is hung up. `dial()` places a call (see Dialing)."""
 
     allowed_methods = ALLOWED_METHODS
 
@@ -103,7 +87,7 @@ class SipServer(Dialing):
         self._timers = timers
         self._open_media = open_media
         self._transactions = Transactions(timers)
-        self._pending: dict[TransactionKey, _PendingInvite] = {}
+        self._pending: dict[TransactionKey, PendingInvite] = {}
         self._calls: dict[DialogKey, SipCall] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections: set[TcpFlow] = set()
@@ -252,124 +236,6 @@ class SipServer(Dialing):
         else:  # BYE outside a dialog
             self._answer(transaction, 481)
 
-    def _new_invite(
-        self, request: SipRequest, transaction: ServerTransaction, flow: SipFlow
-    ) -> None:
-        self._answer(transaction, 100)
-        try:
-            user = SipUri.parse(request.uri).user or ""
-        except SipParseError as error:
-            self._answer(transaction, 416, warning=str(error))
-            return
-        if not self._accepts(user):
-            self._answer(transaction, 404, warning=f"no agent answers {user!r} here")
-        elif self._closing:
-            self._answer(transaction, 503)
-        elif not self.admission.admits(len(self._calls) + len(self._pending)):
-            status = self.admission.refuse_with
-            self._answer(transaction, status, headers=self.admission.refusal_headers(),
-                         warning=f"all {self.admission.max_calls} lines are busy")
-            self._on_refused(status)
-        else:
-            offer = self._offer(request, transaction)
-            if offer is not None:
-                pending = _PendingInvite(new_tag())
-                self._pending[transaction.key] = pending
-                self._spawn(self._accept(request, transaction, flow, offer, pending, user))
-
-    async def _accept(
-        self,
-        request: SipRequest,
-        transaction: ServerTransaction,
-        flow: SipFlow,
-        offer: tuple[SessionDescription, MediaPlan],
-        pending: _PendingInvite,
-        user: str,
-    ) -> None:
-        """Open RTP, ring, answer 200 with our SDP and start the call."""
-        rtp = None
-        try:
-            assert self._open_media is not None
-            rtp = await self._open_media(self.host)
-            if transaction.final_status is not None:  # CANCELled while we opened RTP
-                return
-            dialog = Dialog.from_invite(request, pending.local_tag)
-            call = SipCall(
-                dialog=dialog,
-                flow=flow,
-                rtp=rtp,
-                plan=offer[1],
-                caller=request.from_address.uri,
-                callee=user,
-                timers=self._timers,
-                send_in_dialog=self._send_in_dialog,
-                on_ended=self._forget_call,
-            )
-            call.local_ip = local_ip(self.host, flow)
-            call.contact = self._contact(flow, call.local_ip, user)
-            tag = pending.local_tag
-            transaction.respond(
-                request.response(180, to_tag=tag, headers=[("Contact", call.contact)])
-            )
-            self._calls[dialog.key] = call
-            rtp = None  # the call owns it now
-            self._answer_offer(call, request, transaction, *offer)
-            call.start_media()
-            log.info(
-                "call %s from %s to %r answered over %s",
-                call.call_id,
-                call.caller,
-                user,
-                flow.transport,
-            )
-            self._spawn(self._run(call))
-        except Exception:
-            log.exception("answering INVITE %s failed", request.call_id)
-            self._answer(transaction, 500)
-        finally:
-            self._pending.pop(transaction.key, None)
-            if rtp is not None:
-                await rtp.close()
-
-    def _answer_offer(
-        self,
-        call: SipCall,
-        request: SipRequest,
-        transaction: ServerTransaction,
-        offer: SessionDescription,
-        plan: MediaPlan,
-    ) -> None:
-        answer = build_answer(
-            offer,
-            plan,
-            local_ip=call.local_ip,
-            local_port=call.rtp.local_port,
-            session_id=call.sdp_session_id,
-            version=call.sdp_version,
-        )
-        ok = request.response(
-            200,
-            to_tag=call.dialog.local_tag,
-            body=answer.serialize(),
-            headers=[
-                ("Contact", call.contact),
-                ("Allow", ", ".join(ALLOWED_METHODS)),
-                ("Server", SERVER_NAME),
-                ("Content-Type", "application/sdp"),
-            ],
-        )
-        transaction.respond(ok)
-        call.expect_ack(ok.serialize(), request.cseq.number, transaction.flow)
-
-    async def _run(self, call: SipCall) -> None:
-        try:
-            await self._on_call(call)
-        except Exception:
-            log.exception("on_call for %s failed; hanging up", call.call_id)
-        finally:
-            if not call.ended:
-                await call.hangup()
-
     def _in_dialog(self, request: SipRequest, transaction: ServerTransaction) -> None:
         call = self._calls.get((request.call_id, request.to_address.tag or ""))
         if call is None or call.ended or not call.dialog.matches(request):
@@ -393,62 +259,7 @@ class SipServer(Dialing):
         if call is not None:
             call.receive_ack(request.cseq.number)
 
-    def _cancel(self, request: SipRequest, transaction: ServerTransaction) -> None:
-        invite = self._transactions.find_invite(request)
-        if invite is None:
-            self._answer(transaction, 481)
-            return
-        self._answer(transaction, 200)
-        if invite.final_status is None:
-            pending = self._pending.get(invite.key)
-            tag = pending.local_tag if pending else new_tag()
-            invite.respond(invite.request.response(487, to_tag=tag))
-            log.info("call %s cancelled before answer", request.call_id)
-
-    def _offer(
-        self, request: SipRequest, transaction: ServerTransaction
-    ) -> tuple[SessionDescription, MediaPlan] | None:
-        """The parsed SDP offer and our plan, or None after answering 488."""
-        if not request.body:
-            problem = "an SDP offer is required (offerless INVITE is not supported)"
-        elif request.content_type != "application/sdp":
-            problem = f"body must be application/sdp, not {request.content_type or 'untyped'}"
-        else:
-            try:
-                offer = SessionDescription.parse(request.body)
-                return offer, negotiate(offer)
-            except (SipParseError, SdpNegotiationError) as error:
-                problem = str(error)
-        log.info("488 for %s: %s", request.call_id, problem)
-        self._answer(transaction, 488, warning=problem)
-        return None
-
     # --- sending -----------------------------------------------------------------------
-
-    def _answer(
-        self,
-        transaction: ServerTransaction,
-        status: int,
-        *,
-        warning: str | None = None,
-        headers: list[tuple[str, str]] | None = None,
-    ) -> None:
-        extra = list(headers or [])
-        if warning:
-            extra.append(("Warning", f'399 {SERVER_NAME} "{warning.replace(chr(34), chr(39))}"'))
-        tag = None if status == 100 else new_tag()
-        transaction.respond(transaction.request.response(status, to_tag=tag, headers=extra))
-
-    def _reject(self, request: SipRequest, flow: SipFlow, reason: str) -> None:
-        """400 for a request we could read but not accept (never for ACK)."""
-        if request.method == "ACK" or any(h not in request.headers for h in ANSWERABLE_HEADERS):
-            return
-        try:
-            flow = reply_flow(request, flow)
-        except SipParseError:
-            pass  # bad Via: answer to where it came from
-        warning = f'399 {SERVER_NAME} "{reason.replace(chr(34), chr(39))}"'
-        flow.send(request.response(400, headers=[("Warning", warning)]).serialize())
 
     async def _send_in_dialog(
         self, call: SipCall, method: str, headers: Iterable[tuple[str, str]]
