@@ -4,16 +4,16 @@ One `callwright serve` for the whole run, every agent on the demo database (rese
 each level), warmed up by one call. Per level of N, N calls start 0.3 s apart over real SIP
 from pjsua2 phones (bench/calls/sip_phone.py; 4 calls per phone process,
 bench/latency/phones.py), cycling through the agents; each speaks its fixed task dialogue
-(bench/latency/dialogues.yaml) in a caller voice of bench/calls/caller_voices.py, waits for
-the end of each agent turn, barges in once, and hangs up. tshark captures the RTP on
-loopback; the wire gives voice-to-voice and barge-in stop at the caller's side
-(bench/latency/wire_turns.py), the server's turn marks give the stages, /proc the server's
-CPU and memory, its /metrics how late its event loop ran ("loop late": the share of its
-50 ms ticks later than a 20 ms frame / the bucket bound of the latest tick, ms).
-Admission control's refusals (486/503) are counted, not failures.
+(bench/latency/dialogues.yaml, or heldout.yaml with --split heldout) in a caller voice of
+bench/calls/caller_voices.py, waits for the end of each agent turn, barges in once, and
+hangs up. tshark captures the RTP on loopback; the wire gives voice-to-voice and barge-in
+stop at the caller's side (bench/latency/wire_turns.py), the server's turn marks give the
+stages, /proc the server's CPU and memory, its /metrics how late its event loop ran ("loop
+late": the share of its 50 ms ticks later than a 20 ms frame / the bucket bound of the
+latest tick, ms). Admission control's refusals (486/503) are counted, not failures.
 
-Run: .venv/bin/python bench/task_latency.py [--levels 1,5,10,20] [--max-calls N]
-     [--refuse 486|503]
+Run: .venv/bin/python bench/task_latency.py [--levels 1,5,10,20] [--split tune|heldout]
+     [--max-calls N] [--refuse 486|503]
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from bench.calls.text_run import AGENTS_DIR  # noqa: E402
 from bench.calls.voice_run import handoff_variables  # noqa: E402
 from bench.latency.caller import (  # noqa: E402
     BARGE_IN_AFTER_S,
+    DIALOGUE_FILES,
     END_OF_TURN_SILENCE_S,
     NO_REPLY_S,
     CallLog,
@@ -169,7 +170,8 @@ def conditions(args: argparse.Namespace, dialogues: list[Dialogue], voices: set[
     refuse = f", refused with {args.refuse}" if args.refuse else ""
     return [
         f"machine: {machine()}",
-        f"dialogues: {', '.join(d.agent for d in dialogues)}; {lines_per_call[0]}-"
+        f"dialogues ({args.split}): {', '.join(d.agent for d in dialogues)}; "
+        f"{lines_per_call[0]}-"
         f"{lines_per_call[-1]} caller lines per call, one spoken over the agent "
         f"{BARGE_IN_AFTER_S:g} s into its reply",
         f"voices ({len(voices)}): {'; '.join(sorted(voices))}",
@@ -201,7 +203,7 @@ def problem_lines(results: list[LevelResult]) -> list[str]:
 
 async def run(args: argparse.Namespace) -> None:
     levels = [int(level) for level in args.levels.split(",")]
-    dialogues = load_dialogues()
+    dialogues = load_dialogues(DIALOGUE_FILES[args.split])
     print(f"synthesizing caller lines for {max(levels)} calls...", file=sys.stderr, flush=True)
     plans = await asyncio.to_thread(plan, levels, dialogues)
     env = {name: "" for name in handoff_variables()}
@@ -239,6 +241,8 @@ async def run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,5,10,20", help="calls at once, comma-separated")
+    parser.add_argument("--split", choices=sorted(DIALOGUE_FILES), default="tune",
+                        help="caller scripts: tune (dialogues.yaml) or heldout (never tuned on)")
     parser.add_argument("--max-calls", type=int, help="the server's admission limit")
     parser.add_argument("--refuse", type=int, choices=(486, 503),
                         help="the server's answer to a call over the limit")

@@ -20,7 +20,10 @@ from bench.calls.caller_voices import CallAudio, CallerVoice
 from bench.calls.sip_phone import LineState, Phone
 from callwright.audio.frames import SAMPLE_RATE_HZ
 
-DIALOGUES_PATH = Path(__file__).with_name("dialogues.yaml")
+DIALOGUE_FILES = {  # split -> caller scripts; the held-out ones are never tuned on
+    "tune": Path(__file__).with_name("dialogues.yaml"),
+    "heldout": Path(__file__).with_name("heldout.yaml"),
+}
 REFUSAL_STATUSES = (486, 503)  # admission control's answers: counted, not failures
 END_OF_TURN_SILENCE_S = 1.2  # the agent's audio this long silent after speech: its turn ended
 NO_REPLY_S = 20.0  # no agent speech this long after a line: the line got no reply
@@ -40,8 +43,8 @@ class Dialogue:
     barge_in: int
 
 
-def load_dialogues(path: Path = DIALOGUES_PATH) -> list[Dialogue]:
-    """The dialogues of `path` (bench/latency/dialogues.yaml), in file order."""
+def load_dialogues(path: Path = DIALOGUE_FILES["tune"]) -> list[Dialogue]:
+    """The dialogues of `path` (a file of DIALOGUE_FILES), in file order."""
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [Dialogue(item["agent"], item["caller_id"], tuple(item["lines"]), item["barge_in"])
             for item in items]
