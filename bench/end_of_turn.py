@@ -9,7 +9,8 @@ synthesized speech ends. Printed per kind: the decision's lag after the end of s
 (p50/p95/max), turns held for the long incomplete-turn wait, and turns cut off inside a
 pause (the policy ended the turn before the caller's last words).
 
-Run: .venv/bin/python bench/end_of_turn.py [--limit N]
+Run: .venv/bin/python bench/end_of_turn.py [--limit N] [-v] [--set pause_ms=50 ...]
+(--set tries other TurnTakingOptions values, to compare with a default run of the same sitting)
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ def utterance_audio(first: str, then: str, voice_id: str) -> tuple[np.ndarray, f
     return np.concatenate(frames), speech_end, pause_end
 
 
-async def decide(engines: SpeechEngines, pcm: np.ndarray) -> list[tuple[float, float, str]]:
+async def decide(
+    engines: SpeechEngines, options: TurnTakingOptions, pcm: np.ndarray
+) -> list[tuple[float, float, str]]:
     """Play `pcm` into a Listener at real-time pace; each turn's (decided at, VAD speech
     end, transcript) on the line's clock."""
     loop = asyncio.get_running_loop()
@@ -116,7 +119,7 @@ async def decide(engines: SpeechEngines, pcm: np.ndarray) -> list[tuple[float, f
         pass
 
     listener = Listener(
-        engines.vad.new_stream(), engines.stt, TurnTaking(), "", now, spawn,
+        engines.vad.new_stream(), engines.stt, TurnTaking(options), "", now, spawn,
         on_event, turns.append, lambda message: None,
     )
     for index in range(len(pcm) // SAMPLES_PER_FRAME):
@@ -128,13 +131,14 @@ async def decide(engines: SpeechEngines, pcm: np.ndarray) -> list[tuple[float, f
             for turn in turns]
 
 
-async def measure(engines: SpeechEngines, limit: int | None = None) -> list[Decision]:
+async def measure(
+    engines: SpeechEngines, options: TurnTakingOptions, limit: int | None = None
+) -> list[Decision]:
     decisions = []
     for index, (kind, first, then) in enumerate(UTTERANCES[:limit]):
         voice_id = f"eot-{index}"
-        awaits_digits, first = first.startswith(""), first.removeprefix("")
         pcm, speech_end, _ = utterance_audio(first, then, voice_id)
-        turns = await decide(engines, pcm, awaits_digits)
+        turns = await decide(engines, options, pcm)
         last = turns[-1] if turns else None
         cut_off = any(at < speech_end for at, _, _ in turns)
         decisions.append(Decision(
@@ -150,13 +154,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N utterances")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every utterance")
+    parser.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
+                        help="a TurnTakingOptions value other than the default")
     args = parser.parse_args()
+    defaults = TurnTakingOptions()
+    changed = {name: type(getattr(defaults, name))(value)
+               for name, value in (item.split("=", 1) for item in args.set)}  # fmt: skip
+    options = TurnTakingOptions(**changed)
     engines = load_speech_engines()
-    decisions = asyncio.run(measure(engines, args.limit))
-    options = TurnTakingOptions()
+    decisions = asyncio.run(measure(engines, options, args.limit))
     print(f"machine: {machine()}")
     print(f"policy: end of turn {options.end_of_turn_ms} ms after complete words, "
-          f"{options.incomplete_turn_ms} ms otherwise; one utterance at a time, real-time pace")
+          f"{options.incomplete_turn_ms} ms otherwise; one utterance at a time, real-time pace"
+          + "".join(f"; {name}={value}" for name, value in changed.items()))
     long_wait_s = options.incomplete_turn_ms / 1000 - 0.05
     for kind in ("complete", "trailing", "pause"):
         own = [d for d in decisions if d.kind == kind]

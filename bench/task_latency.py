@@ -13,7 +13,7 @@ late": the share of its 50 ms ticks later than a 20 ms frame / the bucket bound 
 latest tick, ms). Admission control's refusals (486/503) are counted, not failures.
 
 Run: .venv/bin/python bench/task_latency.py [--levels 1,5,10,20] [--split tune|heldout]
-     [--max-calls N] [--refuse 486|503]
+     [--max-calls N] [--refuse 486|503] [-v]
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ from tests.support.server import RunningServer, start_server  # noqa: E402
 RECORD_TIMEOUT_S = 30.0  # for the server to finish a call's record after the hang-up
 MIN_CALLS_PER_LEVEL = 6  # a level of fewer calls at once runs rounds, till every agent called
 SYNTH_WORKERS = 2
+STAGE_SHORT = ("eot", "stt", "stt_after_eot", "agent", "synth", "send", "total")  # -v, STAGES
 
 
 def plan(levels: list[int], dialogues: list[Dialogue]) -> dict[int, list[list[PlannedCall]]]:
@@ -201,6 +202,27 @@ def problem_lines(results: list[LevelResult]) -> list[str]:
     return lines
 
 
+def turn_lines(api: str, results: list[LevelResult]) -> list[str]:
+    """Every answered call: its lines with voice-to-voice on the wire, then the turns the
+    server heard with their stages (ms)."""
+    lines = []
+    for result in results:
+        for log in result.logs:
+            if log.refused or not log.call_id:
+                continue
+            lines.append(f"{result.calls} calls, {log.agent} {log.call_id} ({log.voice})")
+            for phrase in log.phrases:
+                wire = "-" if phrase.wire_reply_s is None else f"{phrase.wire_reply_s * 1000:.0f}"
+                lines.append(f"  said  {phrase.text[:50]!r:52} wire={wire}")
+            for turn in call_turns(api, log.call_id):
+                stages = " ".join(
+                    f"{short}={value[0] * 1000:.0f}"
+                    for short, marks in zip(STAGE_SHORT, STAGES.values(), strict=True)
+                    if (value := stage_values([turn], *marks)))  # fmt: skip
+                lines.append(f"  heard {turn['caller_text'][:50]!r:52} {stages}")
+    return lines
+
+
 async def run(args: argparse.Namespace) -> None:
     levels = [int(level) for level in args.levels.split(",")]
     dialogues = load_dialogues(DIALOGUE_FILES[args.split])
@@ -232,6 +254,8 @@ async def run(args: argparse.Namespace) -> None:
                   for calls in rounds_of_calls for call in calls}
         report = [*conditions(args, dialogues, voices), "", *render(results), "",
                   *goal_lines(results), "", *problem_lines(results)]
+        if args.verbose:
+            report += ["", *await asyncio.to_thread(turn_lines, server.api, results)]
         print("\n".join(report), flush=True)
         database.dispose()
     finally:
@@ -244,6 +268,8 @@ def main() -> None:
     parser.add_argument("--split", choices=sorted(DIALOGUE_FILES), default="tune",
                         help="caller scripts: tune (dialogues.yaml) or heldout (never tuned on)")
     parser.add_argument("--max-calls", type=int, help="the server's admission limit")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="every call's lines: wire time, what the server heard, its stages")
     parser.add_argument("--refuse", type=int, choices=(486, 503),
                         help="the server's answer to a call over the limit")
     asyncio.run(run(parser.parse_args()))

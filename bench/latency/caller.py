@@ -59,6 +59,7 @@ class Phrase:
     seconds: float  # its length
     barge_in: bool
     replied: bool = False  # the agent spoke within NO_REPLY_S after it (the loop's view)
+    wire_reply_s: float | None = None  # voice-to-voice on the wire (set by wire_turns.py)
 
 
 @dataclass(slots=True)
@@ -125,12 +126,15 @@ async def _converse(
     speech: dict[str, np.ndarray],
     phrases: list[Phrase],
 ) -> None:
-    """Speak the lines in turn; before the barge-in line, wait only for the agent to begin."""
+    """Speak the lines in turn, each after the agent's reply to the line before; before the
+    barge-in line, wait only for the agent to begin. A reply is the agent's voice after the
+    line has ended: what it said during the line (the reply the barge-in stopped, or one
+    started in a pause) is no reply to it."""
     for index, text in enumerate(dialogue.lines):
         if line.ended.is_set():
             return
-        since = len(audio.voiced)
         phrase = await _say(audio, line, text, speech[text], index == dialogue.barge_in)
+        since = len(audio.voiced)
         phrases.append(phrase)
         if index + 1 == dialogue.barge_in:
             phrase.replied = await _agent_begins(audio, line, since)

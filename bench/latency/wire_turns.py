@@ -68,7 +68,8 @@ def _time_phrase(phrase: Phrase, caller: list[float], agent: list[float], times:
     elif after and agent[after - 1] > speech_end - TALKING_S:
         times.talked_over += 1
     else:
-        times.replies.append(agent[after] - speech_end)
+        phrase.wire_reply_s = agent[after] - speech_end
+        times.replies.append(phrase.wire_reply_s)
     if phrase.barge_in:
         stop = _agent_stop(agent, spoken[0])
         if stop is None:
