@@ -136,6 +136,11 @@ def test_sounds_complete():
     assert sounds_complete("I need a haircut")
     assert not sounds_complete("I'd like to book a haircut and")
     assert not sounds_complete("my number is")
+    assert not sounds_complete("It's about my card and")
+    # what callers end turns with: not held for the incomplete-turn wait
+    assert sounds_complete("No, that's it.")
+    assert sounds_complete("Yes, please, start it")
+    assert sounds_complete("Okay.")
     assert not sounds_complete("um")
     assert not sounds_complete("")
 

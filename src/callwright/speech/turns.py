@@ -178,11 +178,13 @@ class TurnTaking:
         return TurnEvent(kind, at, self._speech_start, self._last_voiced_end, self._barged_in)
 
 
+# Words a turn does not end on. Not "it", "ok" or "okay": callers end on them all the time
+# ("no, that's it", "yes, book it", "okay"), and each such turn waited the incomplete wait.
 _TRAILING_WORDS = frozenset(
     """a an the and or but so because if then to of for with at in on my our your his her
     their is are was were be been am um uh er erm like about from by as than that which
-    who whose what when where whether can could would should will i i'm we it's it is
-    ok okay well also plus""".split()
+    who whose what when where whether can could would should will i i'm we it's is
+    well also plus""".split()
 )
 _BACKCHANNELS = frozenset(
     """mm mhm mm-hm mmhm mm-hmm uh-huh uhhuh uh huh hm hmm yeah yep yes yup ok okay
