@@ -157,9 +157,16 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
                         help="a TurnTakingOptions value other than the default")
     args = parser.parse_args()
-    defaults = TurnTakingOptions()
-    changed = {name: type(getattr(defaults, name))(value)
-               for name, value in (item.split("=", 1) for item in args.set)}  # fmt: skip
+    options = TurnTakingOptions()
+    changed: dict[str, int | float] = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if not hasattr(options, name):
+            parser.error(f"--set {item}: no such option; one of: {', '.join(options.__slots__)}")
+        try:
+            changed[name] = type(getattr(options, name))(value)
+        except ValueError:
+            parser.error(f"--set {item}: {value!r} is not a number")
     options = TurnTakingOptions(**changed)
     engines = load_speech_engines()
     decisions = asyncio.run(measure(engines, options, args.limit))
