@@ -38,12 +38,14 @@ from callwright.telephony.sip.message import (
     parse_message,
 )
 from callwright.telephony.sip.outbound import Dialing
+from callwright.telephony.sip.registration import Registering, Registration
 from callwright.telephony.sip.transaction import (
     ServerTransaction,
     SipTimers,
     TransactionKey,
     Transactions,
 )
+from callwright.telephony.sip.trunks import Trunk
 
 if TYPE_CHECKING:
     from callwright.telephony.rtp.session import RtpSession
@@ -59,10 +61,11 @@ STOP_GRACE_S = 2.0  # how long stop() waits for the BYEs of live calls
 OpenMedia = Callable[[str], Awaitable["RtpSession"]]
 
 
-class SipServer(Answering, Dialing):
+class SipServer(Answering, Dialing, Registering):
     """Listens on UDP and TCP, answers INVITEs for users that `accepts` admits, and hands
     each answered call to `on_call` as a task (see Answering). When `on_call` returns, a call
-    still up is hung up. `dial()` places a call (see Dialing)."""
+    still up is hung up. `dial()` places a call (see Dialing); `register_trunk()` keeps a
+    trunk's registration (see Registering)."""
 
     allowed_methods = ALLOWED_METHODS
 
@@ -77,8 +80,10 @@ class SipServer(Answering, Dialing):
         on_refused: Callable[[int], None] = lambda status: None,
         timers: SipTimers = SipTimers(),  # noqa: B008  (frozen, shared safely)
         open_media: OpenMedia | None = None,  # defaults to RtpSession.open; tests fake it
+        trunks: Iterable[Trunk] = (),
     ) -> None:
         self.host = host
+        self.trunks = tuple(trunks)
         self.port = port
         self.admission = admission
         self._on_refused = on_refused  # a call refused for capacity, with the status sent
@@ -89,6 +94,7 @@ class SipServer(Answering, Dialing):
         self._transactions = Transactions(timers)
         self._pending: dict[TransactionKey, PendingInvite] = {}
         self._calls: dict[DialogKey, SipCall] = {}
+        self._registrations: dict[str, Registration] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._connections: set[TcpFlow] = set()
         self._udp: asyncio.DatagramTransport | None = None
@@ -148,6 +154,13 @@ class SipServer(Answering, Dialing):
     async def stop(self) -> None:
         """Hang up live calls (BYE), then close every socket."""
         self._closing = True
+        if self._registrations:
+            try:
+                await asyncio.wait_for(
+                    self._unregister_all(), min(STOP_GRACE_S, self._timers.timeout_s)
+                )
+            except TimeoutError:
+                log.warning("a registrar did not answer our unregister in time")
         if self._tcp:
             self._tcp.close()
         for call in self.calls:

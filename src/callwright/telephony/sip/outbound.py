@@ -9,7 +9,8 @@ the callee has sent a provisional response; with none, there is nothing to cance
 
 Written as a mixin of SipServer, because a placed call shares everything with an answered
 one: the sockets, the transactions, the table of live calls and the in-dialog requests.
-Digest authentication (401/407) is not done: such a target fails with CallFailed(401/407).
+A 401/407 challenge is answered once with the credentials of the trunk the call goes
+through (digest.py); a second challenge, or one with no trunk to answer it, fails the call.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 from callwright.telephony.sip.address import SipUri, Via, format_host
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_tag
+from callwright.telephony.sip.digest import authorization, pick_challenge
 from callwright.telephony.sip.errors import SipParseError
 from callwright.telephony.sip.flow import SipFlow, TcpFlow, UdpFlow, local_ip
 from callwright.telephony.sip.message import Headers, SipRequest, SipResponse, extra_headers
@@ -44,6 +46,7 @@ from callwright.telephony.sip.transaction import (
     Transactions,
     companion_request,
 )
+from callwright.telephony.sip.trunks import Trunk
 
 if TYPE_CHECKING:
     from callwright.telephony.rtp.session import RtpSession
@@ -157,6 +160,7 @@ class Dialing:
 
     host: str
     allowed_methods: tuple[str, ...]
+    trunks: tuple[Trunk, ...]
     _timers: SipTimers
     _transactions: Transactions
     _calls: dict[DialogKey, SipCall]
@@ -184,10 +188,13 @@ class Dialing:
         from_user: str,
         timeout_s: float = DIAL_TIMEOUT_S,
         headers: Mapping[str, str] | None = None,
+        trunk: str | None = None,
     ) -> SipCall:
         """Call `target_uri` (e.g. sip:alice@10.0.0.7:5060, or with ;transport=tcp) as
         `from_user` and return the answered call, its media started. `headers` go on the
-        INVITE (e.g. X-Callwright-Summary for a human taking a warm transfer).
+        INVITE (e.g. X-Callwright-Summary for a human taking a warm transfer). Through a
+        `trunk` (its name), `target_uri` may be a number; the call goes to the trunk's proxy
+        with its caller id, and the proxy's challenge is answered with its credentials.
 
         Raises CallFailed when the call is not answered, SipParseError for a target that is
         not a sip: URI, OSError when the target cannot be reached, ValueError for a header
@@ -196,21 +203,28 @@ class Dialing:
         if self._udp is None or self._closing:
             raise RuntimeError("SipServer is not running: await start() before dial()")
         extra = extra_headers(headers)
+        through = self._trunk_named(trunk) if trunk else None
+        if through is not None:
+            target_uri = through.target_uri(target_uri)
+            from_user = through.caller_id or from_user
+            extra.append(("P-Asserted-Identity", f"<sip:{from_user}@{through.realm_domain}>"))
         target = SipUri.parse(target_uri)
         transport = (target.params.get("transport") or "udp").lower()
         if target.scheme != "sip" or transport not in DIAL_TRANSPORTS:
             raise SipParseError(
                 f"cannot dial {target_uri!r}: only sip: URIs over UDP or ;transport=tcp"
             )
+        next_hop = through.registrar_uri.address() if through else target.address()
         if transport == "tcp":
-            flow: SipFlow = await self._tcp_flow(*target.address())
+            flow: SipFlow = await self._tcp_flow(*next_hop)
         else:
-            flow = await self._udp_flow(*target.address())
+            flow = await self._udp_flow(*next_hop)
         rtp: RtpSession | None = None
         try:
             assert self._open_media is not None
             rtp = await self._open_media(self.host)
-            call = await self._invite(target_uri, from_user, flow, rtp, timeout_s, extra)
+            through = through or next((t for t in self.trunks if t.serves(target)), None)
+            call = await self._invite(target_uri, from_user, flow, rtp, timeout_s, extra, through)
             rtp = None  # the call owns it now
             return call
         except BaseException:
@@ -221,6 +235,13 @@ class Dialing:
             if rtp is not None:
                 await rtp.close()
 
+    def _trunk_named(self, name: str) -> Trunk:
+        for trunk in self.trunks:
+            if trunk.name == name:
+                return trunk
+        known = ", ".join(t.name for t in self.trunks) or "none configured"
+        raise ValueError(f"no trunk named {name!r} (trunks: {known})")
+
     async def _invite(
         self,
         target: str,
@@ -229,6 +250,7 @@ class Dialing:
         rtp: RtpSession,
         timeout_s: float,
         extra: list[tuple[str, str]],
+        trunk: Trunk | None,
     ) -> SipCall:
         local = local_ip(self.host, flow)
         session_id = secrets.randbelow(2**31)
@@ -247,6 +269,14 @@ class Dialing:
         )
         invitation = _Invitation(invite, flow, asyncio.get_running_loop().create_future())
         answer = await self._ring(invitation, timeout_s)
+        if answer.status in (401, 407) and trunk is not None and not invitation.cancelled:
+            invite = self._with_credentials(invite, answer, trunk, self._via(flow, local))
+            invitation = _Invitation(invite, flow, asyncio.get_running_loop().create_future())
+            answer = await self._ring(invitation, timeout_s)
+        if answer.status >= 300:
+            reason = NO_ANSWER if invitation.cancelled else answer.reason
+            log.info("call %s failed: %d %s", invite.call_id, answer.status, reason)
+            raise CallFailed(answer.status, reason)
         dialog = Dialog.from_answer(invite, answer)
         ack_flow = await self._dialog_flow(dialog, flow)
         invitation.acknowledge(dialog.create_request("ACK", self._via(ack_flow, local)), ack_flow)
@@ -280,7 +310,8 @@ class Dialing:
         return call
 
     async def _ring(self, invitation: _Invitation, timeout_s: float) -> SipResponse:
-        """The 2xx to our INVITE; CallFailed for a 3xx-6xx or no answer within timeout_s."""
+        """The final response to our INVITE (a local 408 or the 487 to our CANCEL when
+        nobody answers within timeout_s)."""
         invitation.transaction = self._transactions.start_invite(
             invitation.invite, invitation.flow, invitation.receive
         )
@@ -292,11 +323,28 @@ class Dialing:
             if not invitation.final.done():
                 self._spawn(self._give_up(invitation))
             raise
-        if final.status >= 300:
-            reason = NO_ANSWER if invitation.cancelled else final.reason
-            log.info("call %s failed: %d %s", invitation.invite.call_id, final.status, reason)
-            raise CallFailed(final.status, reason)
         return final
+
+    @staticmethod
+    def _with_credentials(
+        invite: SipRequest, challenge: SipResponse, trunk: Trunk, via: Via
+    ) -> SipRequest:
+        """The INVITE again, answering `challenge` (401/407) with the trunk's credentials:
+        same Call-ID, From and To, the next CSeq, a new branch (RFC 3261 §22.2)."""
+        proxy = challenge.status == 407
+        offered = challenge.headers.get_all("Proxy-Authenticate" if proxy else "WWW-Authenticate")
+        try:
+            chosen = pick_challenge(offered)
+        except SipParseError as error:
+            raise CallFailed(challenge.status, f"{challenge.reason}: {error}") from None
+        value = authorization(chosen, trunk.credentials, "INVITE", invite.uri)
+        headers = Headers(list(invite.headers))
+        headers.replace("Via", via.serialize())
+        headers.replace("CSeq", f"{invite.cseq.number + 1} INVITE")
+        headers.remove("Content-Type")
+        headers.add("Proxy-Authorization" if proxy else "Authorization", value)
+        headers.add("Content-Type", "application/sdp")
+        return SipRequest(headers=headers, body=invite.body, method="INVITE", uri=invite.uri)
 
     async def _give_up(self, invitation: _Invitation) -> SipResponse:
         """CANCEL once ringing and wait for the INVITE's final (487, or a late 2xx); without

@@ -1,0 +1,201 @@
+"""SIP trunks against a real registrar and proxy that demands digest authentication: Kamailio
+with its auth, auth_db (a db_text user table), registrar and usrloc modules
+(tests/e2e/kamailio/registrar.cfg), started here on a free loopback port.
+
+Skips only when Kamailio is not installed (scripts/setup.sh installs it).
+"""
+
+import asyncio
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from callwright.telephony.sip.endpoint import SipServer
+from callwright.telephony.sip.outbound import CallFailed
+from callwright.telephony.sip.registration import RegistrationState
+from callwright.telephony.sip.trunks import Trunk
+from callwright.telephony.transport import RemoteHangup
+from tests.support.server import free_port
+
+pytestmark = pytest.mark.e2e
+
+REGISTRAR_CFG = Path(__file__).parent / "kamailio" / "registrar.cfg"
+USERS = {"alice": "alice-secret", "bob": "bob-secret"}
+STARTUP_TIMEOUT_S = 10.0
+
+
+class Registrar:
+    """A running Kamailio registrar; `log()` is what it printed so far."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process = process
+        self.port = port
+        self._log = bytearray()
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        while chunk := await self.process.stderr.read(4096):
+            self._log += chunk
+
+    def log(self) -> str:
+        return self._log.decode(errors="replace")
+
+    def trunk(self, username: str, password: str | None = None, **options) -> Trunk:
+        return Trunk(
+            name="main", registrar=f"sip:127.0.0.1:{self.port}", username=username,
+            password=USERS[username] if password is None else password,
+            agent=options.pop("agent", "demo"), **options,
+        )
+
+
+async def start_registrar(tmp_path: Path, algorithm: str) -> Registrar:
+    kamailio = shutil.which("kamailio")
+    if kamailio is None:
+        pytest.skip("Kamailio is not installed (Debian: apt-get install kamailio)")
+    database = tmp_path / "db"
+    database.mkdir()
+    (database / "version").write_text("table_name(str) table_version(int)\nsubscriber:7\n")
+    rows = "".join(f"{n}:{user}:127.0.0.1:{password}::\n"
+                   for n, (user, password) in enumerate(USERS.items(), 1))
+    (database / "subscriber").write_text(
+        "id(int,auto) username(str) domain(str) password(str) ha1(str,null) ha1b(str,null)\n" + rows
+    )
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        kamailio, "-f", str(REGISTRAR_CFG), "-DD", "-E", "-m", "32", "-M", "4",
+        "-l", f"udp:127.0.0.1:{port}",
+        "-A", f'DB_URL="text://{database}"', "-A", f'ALGORITHM="{algorithm}"',
+        "-Y", str(tmp_path), "-w", str(tmp_path),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    registrar = Registrar(process, port)
+    await wait_until_answering(port, registrar)
+    return registrar
+
+
+async def wait_until_answering(port: int, registrar: Registrar) -> None:
+    """Send OPTIONS until Kamailio answers anything."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.bind(("127.0.0.1", 0))
+        udp.setblocking(False)
+        probe = (
+            f"OPTIONS sip:nobody@127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{udp.getsockname()[1]};branch=z9hG4bKup{{n}}\r\n"
+            "From: <sip:probe@127.0.0.1>;tag=probe\r\nTo: <sip:nobody@127.0.0.1>\r\n"
+            "Call-ID: up\r\nCSeq: {n} OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        )
+        loop = asyncio.get_running_loop()
+        for n in range(int(STARTUP_TIMEOUT_S / 0.2)):
+            udp.sendto(probe.format(n=n).encode(), ("127.0.0.1", port))
+            try:
+                if (await asyncio.wait_for(loop.sock_recv(udp, 65535), 0.2)).startswith(b"SIP/2.0"):
+                    return
+            except TimeoutError:
+                continue
+    raise AssertionError(f"Kamailio never answered on port {port}:\n{registrar.log()}")
+
+
+@pytest.fixture
+async def registrar(tmp_path, request):
+    started = await start_registrar(tmp_path, getattr(request, "param", "MD5"))
+    yield started
+    started.process.terminate()
+    await asyncio.wait_for(started.process.wait(), 5)
+    await started._reader
+
+
+@pytest.fixture
+async def servers():
+    """SipServers on free loopback ports, stopped (unregistering) at the end."""
+    started: list[SipServer] = []
+
+    async def start(trunk: Trunk, on_call=None) -> SipServer:
+        async def refuse(call) -> None:
+            raise AssertionError("nobody calls this server")
+
+        server = SipServer(
+            "127.0.0.1", 0, accepts=lambda user: user == "demo", on_call=on_call or refuse,
+            trunks=[trunk],
+        )
+        await server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        await server.stop()
+
+
+async def until(predicate, timeout_s: float, what: str) -> None:
+    for _ in range(int(timeout_s / 0.05)):
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting until {what}")
+
+
+async def test_registers_with_digest_refreshes_before_expiry_and_unregisters_on_stop(
+    registrar, servers
+):
+    server = await servers(registrar.trunk("alice", expires_s=10))
+    (registration,) = (server.register_trunk(trunk) for trunk in server.trunks)
+    await until(lambda: registration.state is RegistrationState.REGISTERED, 5, "registered")
+    assert registration.reason == "200 OK"
+    assert "registrar-challenge REGISTER sip:alice@" in registrar.log()
+    assert "registrar-saved sip:alice@" in registrar.log()
+    await until(lambda: registration.registered_count >= 2, 12, "the binding was refreshed")
+    assert registration.state is RegistrationState.REGISTERED
+    await server.stop()
+    assert registration.state is RegistrationState.UNREGISTERED
+    await until(lambda: "expires 0" in registrar.log(), 2, "Kamailio saw the unregister")
+
+
+async def test_a_wrong_password_fails_with_the_reason_and_is_retried(registrar, servers):
+    server = await servers(registrar.trunk("alice", password="not-it"))
+    registration = server.register_trunk(server.trunks[0])
+    await until(lambda: registration.failures >= 2, 6, "two failed attempts")
+    assert registration.state in (RegistrationState.FAILED, RegistrationState.REGISTERING)
+    assert "401" in registration.reason and "password" in registration.reason
+    assert "registrar-saved" not in registrar.log()
+
+
+@pytest.mark.parametrize("registrar", ["SHA-256"], indirect=True)
+async def test_a_call_through_the_trunk_answers_the_proxy_challenge_and_reaches_the_callee(
+    registrar, servers
+):
+    answered: list = []
+
+    async def callee_answers(call) -> None:
+        answered.append(call)
+        async for event in call.events():
+            if isinstance(event, RemoteHangup):
+                return
+
+    callee = await servers(registrar.trunk("bob"), callee_answers)
+    caller = await servers(registrar.trunk("alice", caller_id="alice"))
+    for server in (callee, caller):
+        server.register_trunk(server.trunks[0])
+    await until(lambda: all(r.state is RegistrationState.REGISTERED
+                            for s in (callee, caller) for r in s.registrations), 5, "registered")
+
+    call = await caller.dial("bob", from_user="demo", trunk="main", timeout_s=5)
+    await until(lambda: answered, 2, "the callee answered")
+    assert answered[0].caller.startswith("sip:alice@")  # the trunk's caller id
+    assert "registrar-challenge INVITE from sip:alice@" in registrar.log()
+    assert "registrar-relay INVITE to sip:demo@127.0.0.1:" in registrar.log()
+    await call.hangup()
+    await until(lambda: not callee.calls, 3, "the callee saw the BYE")
+
+
+async def test_a_call_with_no_credentials_for_the_proxy_fails_with_its_challenge(
+    registrar, servers
+):
+    stranger = Trunk(name="other", registrar="sip:127.0.0.1:9", username="x", password="y",
+                     agent="demo")
+    caller = await servers(stranger)
+    with pytest.raises(CallFailed) as failure:
+        await caller.dial(f"sip:bob@127.0.0.1:{registrar.port}", from_user="demo", timeout_s=3)
+    assert failure.value.status == 407
