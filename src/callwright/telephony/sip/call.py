@@ -71,6 +71,7 @@ class SipCall:
         self.sdp_version = 1
         self.local_ip = ""  # where peers reach us, for SDP and Via
         self.contact = ""  # our Contact header value
+        self.may_call: Callable[[str], bool] = lambda target: True  # the transfer allowlist
         self._timers = timers
         self._send_in_dialog = send_in_dialog
         self._on_ended = on_ended
@@ -122,6 +123,9 @@ class SipCall:
             return TransferResult(False, 0, "the call has already ended")
         if self._referral is not None:
             return TransferResult(False, 0, "another transfer of this call is under way")
+        if not self.may_call(target):
+            log.warning("call %s: no transfer to %s: not in call_targets", self.call_id, target)
+            return TransferResult(False, 403, f"{target} is not an allowed call target")
         try:
             refer_to_value = refer_to(target, headers)
         except SipParseError as error:

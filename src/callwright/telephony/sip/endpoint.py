@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 from callwright.telephony.admission import AdmissionPolicy
+from callwright.telephony.sip.access import SipAccess, SourceRateLimiter
 from callwright.telephony.sip.address import Via, format_host
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_branch
@@ -81,9 +83,16 @@ class SipServer(Answering, Dialing, Registering):
         timers: SipTimers = SipTimers(),  # noqa: B008  (frozen, shared safely)
         open_media: OpenMedia | None = None,  # defaults to RtpSession.open; tests fake it
         trunks: Iterable[Trunk] = (),
+        access: SipAccess = SipAccess(),  # noqa: B008  (frozen)
+        on_dropped: Callable[[str], None] = lambda reason: None,
     ) -> None:
         self.host = host
         self.trunks = tuple(trunks)
+        self.access = access
+        self._trunk_networks = tuple(n for trunk in self.trunks for n in trunk.networks)
+        self._rate = SourceRateLimiter(access.rate_limit) if access.rate_limit else None
+        self._on_dropped = on_dropped  # a request dropped: "rate" limit or unknown "source"
+        self._dropped: Counter[str] = Counter()
         self.port = port
         self.admission = admission
         self._on_refused = on_refused  # a call refused for capacity, with the status sent
@@ -207,6 +216,11 @@ class SipServer(Answering, Dialing, Registering):
             log.exception("dropped a SIP message from %s:%d: handling failed", *flow.remote)
 
     def _receive_request(self, request: SipRequest, flow: SipFlow) -> None:
+        source = flow.remote[0]
+        trunk = any(trunk.has_source(source) for trunk in self.trunks)  # trusted, not limited
+        if self._rate and not trunk and not self._rate.allows(source, request.method):
+            self._drop("rate", request, source)
+            return
         responses_to = reply_flow(request, flow)
         transaction = self._transactions.match_request(request)
         if transaction is not None:  # a retransmission, or the ACK to our non-2xx
@@ -218,6 +232,14 @@ class SipServer(Answering, Dialing, Registering):
         if request.method == "ACK":
             self._receive_ack(request)
             return
+        stranger = not self.access.admits_source(source, self._trunk_networks)
+        if stranger and not request.to_address.tag and request.method != "CANCEL":
+            self._drop("source", request, source)
+            if self.access.unknown_sources == "drop":
+                return
+            transaction = self._transactions.create_server(request, responses_to)
+            self._answer(transaction, 403, warning="this address may not call here")
+            return
         transaction = self._transactions.create_server(request, responses_to)
         try:
             self._dispatch(request, transaction, flow)
@@ -226,6 +248,15 @@ class SipServer(Answering, Dialing, Registering):
         except Exception:
             log.exception("%s %s failed", request.method, request.call_id)
             self._answer(transaction, 500)
+
+    def _drop(self, reason: str, request: SipRequest, source: str) -> None:
+        """Count a request refused for `reason`; log the 1st, 10th, 100th... of each."""
+        self._dropped[reason] += 1
+        self._on_dropped(reason)
+        count = self._dropped[reason]
+        if count == 10 ** (len(str(count)) - 1):
+            why = "over its rate limit" if reason == "rate" else "address not allowed"
+            log.warning("refused %s from %s: %s (%d so far)", request.method, source, why, count)
 
     def _dispatch(self, request: SipRequest, transaction: ServerTransaction, flow: SipFlow) -> None:
         method = request.method

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from callwright.telephony.admission import AdmissionPolicy
+from callwright.telephony.sip.access import SipAccess
 from callwright.telephony.sip.address import SipUri
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_tag
@@ -64,6 +65,7 @@ class Answering:
 
     host: str
     admission: AdmissionPolicy
+    access: SipAccess
     allowed_methods: tuple[str, ...]
     _accepts: Callable[[str], bool]
     _on_call: Callable[[SipCall], Awaitable[None]]
@@ -138,6 +140,7 @@ class Answering:
                 on_ended=self._forget_call,
             )
             call.local_ip = local_ip(self.host, flow)
+            call.may_call = self.access.may_call
             call.contact = self._contact(flow, call.local_ip, user)
             tag = pending.local_tag
             transaction.respond(

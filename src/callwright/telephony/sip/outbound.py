@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from callwright.telephony.sip.access import SipAccess
 from callwright.telephony.sip.address import SipUri, Via, format_host
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_tag
@@ -161,6 +162,7 @@ class Dialing:
     host: str
     allowed_methods: tuple[str, ...]
     trunks: tuple[Trunk, ...]
+    access: SipAccess
     _timers: SipTimers
     _transactions: Transactions
     _calls: dict[DialogKey, SipCall]
@@ -208,6 +210,8 @@ class Dialing:
             target_uri = through.target_uri(target_uri)
             from_user = through.caller_id or from_user
             extra.append(("P-Asserted-Identity", f"<sip:{from_user}@{through.realm_domain}>"))
+        if not self.access.may_call(target_uri):
+            raise CallFailed(403, f"{target_uri} is not an allowed call target (call_targets)")
         target = SipUri.parse(target_uri)
         transport = (target.params.get("transport") or "udp").lower()
         if target.scheme != "sip" or transport not in DIAL_TRANSPORTS:
@@ -301,6 +305,7 @@ class Dialing:
             direction="outbound",
         )
         call.local_ip = local
+        call.may_call = self.access.may_call
         call.remote_party = str(invite.uri)
         call.contact = invite.headers.get("Contact") or ""
         call.sdp_session_id = session_id
