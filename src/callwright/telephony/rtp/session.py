@@ -92,11 +92,12 @@ class RtpSession(asyncio.DatagramProtocol):
         self._ssrc = secrets.randbits(32)
 
     @classmethod
-    async def open(cls, host: str) -> RtpSession:
-        """Bind UDP on an even port of `host` (RTP's convention; RTCP would take the next)."""
+    async def open(cls, host: str, ports: range | None = None) -> RtpSession:
+        """Bind UDP on an even port of `host` (RTP's convention; RTCP would take the next),
+        within `ports` when given (the range a firewall or NAT forwards), else any."""
         loop = asyncio.get_running_loop()
         session = cls()
-        sock = await _bind_even_port(loop, host)
+        sock = await (_bind_in_range(loop, host, ports) if ports else _bind_even_port(loop, host))
         await loop.create_datagram_endpoint(lambda: session, sock=sock)
         session.local_port = sock.getsockname()[1]
         return session
@@ -360,4 +361,24 @@ async def _bind_even_port(loop: asyncio.AbstractEventLoop, host: str) -> socket.
     raise OSError(
         f"no even UDP port free on {host} after {EVEN_PORT_ATTEMPTS} tries; "
         "free some ports or check the media address"
+    )
+
+
+async def _bind_in_range(loop: asyncio.AbstractEventLoop, host: str, ports: range) -> socket.socket:
+    """An even port of `ports` free on `host`, tried from a random one on."""
+    family = (await loop.getaddrinfo(host, 0, type=socket.SOCK_DGRAM))[0][0]
+    even = [port for port in ports if port % 2 == 0]
+    start = secrets.randbelow(len(even)) if even else 0
+    for port in even[start:] + even[:start]:
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            continue
+        sock.setblocking(False)
+        return sock
+    raise OSError(
+        f"no even UDP port free on {host} in {ports.start}-{ports.stop - 1}: "
+        "every media port of the configured range is in use"
     )

@@ -11,6 +11,7 @@ on the same connection over TCP.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 from collections import Counter
@@ -28,6 +29,7 @@ from callwright.telephony.sip.flow import (
     UdpFlow,
     UdpReceiver,
     is_ip,
+    local_ip,
     read_stream,
     reply_flow,
 )
@@ -85,8 +87,12 @@ class SipServer(Answering, Dialing, Registering):
         trunks: Iterable[Trunk] = (),
         access: SipAccess = SipAccess(),  # noqa: B008  (frozen)
         on_dropped: Callable[[str], None] = lambda reason: None,
+        public_address: str | None = None,
+        rtp_ports: range | None = None,
     ) -> None:
         self.host = host
+        self.public_address = public_address  # behind NAT: in Contact, Via and SDP
+        self.rtp_ports = rtp_ports  # the media ports the NAT or firewall forwards
         self.trunks = tuple(trunks)
         self.access = access
         self._trunk_networks = tuple(n for trunk in self.trunks for n in trunk.networks)
@@ -131,7 +137,7 @@ class SipServer(Answering, Dialing, Registering):
         if self._open_media is None:
             from callwright.telephony.rtp.session import RtpSession
 
-            self._open_media = RtpSession.open
+            self._open_media = functools.partial(RtpSession.open, ports=self.rtp_ports)
         loop = asyncio.get_running_loop()
         for _ in range(PORT_BIND_ATTEMPTS):  # UDP and TCP on one port number when possible
             self._udp, _ = await loop.create_datagram_endpoint(
@@ -342,6 +348,10 @@ class SipServer(Answering, Dialing, Registering):
         return flow
 
     # --- helpers -----------------------------------------------------------------------
+
+    def _advertised(self, flow: SipFlow) -> str:
+        """The address peers reach us at over `flow`: the public one behind NAT."""
+        return self.public_address or local_ip(self.host, flow)
 
     def _via(self, flow: SipFlow, local_ip: str) -> Via:
         """The Via of a request we send on `flow`, with a new branch."""

@@ -22,7 +22,7 @@ from callwright.telephony.sip.access import SipAccess
 from callwright.telephony.sip.address import SipUri
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_tag
-from callwright.telephony.sip.flow import SipFlow, local_ip, reply_flow
+from callwright.telephony.sip.flow import SipFlow, reply_flow
 from callwright.telephony.sip.message import SipParseError, SipRequest, SipResponse
 from callwright.telephony.sip.sdp import (
     MediaPlan,
@@ -85,6 +85,7 @@ class Answering:
         def _contact(self, flow: SipFlow, local_ip: str, user: str) -> str: ...
         def _forget_call(self, call: SipCall) -> None: ...
         def _spawn(self, coroutine: Awaitable[None]) -> None: ...
+        def _advertised(self, flow: SipFlow) -> str: ...
 
     def _new_invite(
         self, request: SipRequest, transaction: ServerTransaction, flow: SipFlow
@@ -139,7 +140,7 @@ class Answering:
                 send_in_dialog=self._send_in_dialog,
                 on_ended=self._forget_call,
             )
-            call.local_ip = local_ip(self.host, flow)
+            call.local_ip = self._advertised(flow)
             call.may_call = self.access.may_call
             call.contact = self._contact(flow, call.local_ip, user)
             tag = pending.local_tag

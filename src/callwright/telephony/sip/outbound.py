@@ -28,7 +28,7 @@ from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_tag
 from callwright.telephony.sip.digest import authorization, pick_challenge
 from callwright.telephony.sip.errors import SipParseError
-from callwright.telephony.sip.flow import SipFlow, TcpFlow, UdpFlow, local_ip
+from callwright.telephony.sip.flow import SipFlow, TcpFlow, UdpFlow
 from callwright.telephony.sip.message import Headers, SipRequest, SipResponse, extra_headers
 from callwright.telephony.sip.sdp import (
     CODEC_CLOCK_RATE_HZ,
@@ -182,6 +182,7 @@ class Dialing:
         def _contact(self, flow: SipFlow, local_ip: str, user: str) -> str: ...
         def _forget_call(self, call: SipCall) -> None: ...
         def _spawn(self, coroutine: Awaitable[None]) -> None: ...
+        def _advertised(self, flow: SipFlow) -> str: ...
 
     async def dial(
         self,
@@ -256,7 +257,7 @@ class Dialing:
         extra: list[tuple[str, str]],
         trunk: Trunk | None,
     ) -> SipCall:
-        local = local_ip(self.host, flow)
+        local = self._advertised(flow)
         session_id = secrets.randbelow(2**31)
         caller = f"sip:{from_user}@{format_host(local)}"
         invite = build_invite(

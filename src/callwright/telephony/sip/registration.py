@@ -23,7 +23,7 @@ from callwright.telephony.sip.address import NameAddress, Via
 from callwright.telephony.sip.dialog import new_tag
 from callwright.telephony.sip.digest import authorization, pick_challenge
 from callwright.telephony.sip.errors import SipParseError
-from callwright.telephony.sip.flow import SipFlow, TcpFlow, UdpFlow, local_ip
+from callwright.telephony.sip.flow import SipFlow, TcpFlow, UdpFlow
 from callwright.telephony.sip.message import Headers, SipRequest, SipResponse
 from callwright.telephony.sip.transaction import MAX_FORWARDS, Transactions
 from callwright.telephony.sip.trunks import Trunk
@@ -109,6 +109,7 @@ class Registering:
         def _via(self, flow: SipFlow, local_ip: str) -> Via: ...
         def _contact(self, flow: SipFlow, local_ip: str, user: str) -> str: ...
         def _spawn(self, coroutine: Awaitable[None]) -> None: ...
+        def _advertised(self, flow: SipFlow) -> str: ...
 
     @property
     def registrations(self) -> list[Registration]:
@@ -174,7 +175,7 @@ class Registering:
                 await self._tcp_flow(host, port) if trunk.transport == "tcp"
                 else await self._udp_flow(host, port)
             )
-        local = local_ip(self.host, flow)
+        local = self._advertised(flow)
         contact = self._contact(flow, local, trunk.agent)
         request = self._register_request(registration, flow, local, contact, expires_s, None)
         response = await self._transactions.send_request(request, flow)
