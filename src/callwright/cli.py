@@ -14,16 +14,20 @@ from callwright.cli_cards import cards_app
 from callwright.cli_chat import chat
 from callwright.cli_crm import leads_app, people_app
 from callwright.cli_dial import dial, transcript_table
+from callwright.cli_keys import keys_app
 from callwright.cli_orders import orders_app
 from callwright.cli_pharmacy import prescriptions_app
 from callwright.cli_scheduling import appointments_app
 from callwright.cli_tickets import tickets_app
+from callwright.cli_trunks import trunks_app
 from callwright.config import ServerConfig
 
 app = typer.Typer(
     help="callwright: an AI phone agent that answers real calls.", no_args_is_help=True
 )
 app.add_typer(calls_app, name="calls", help="Recorded calls: list and show.")
+app.add_typer(keys_app, name="keys", help="Keys to the HTTP API: create, list, revoke.")
+app.add_typer(trunks_app, name="trunks")
 for sub_app, name in (
     (people_app, "people"), (leads_app, "leads"), (appointments_app, "appointments"),
     (tickets_app, "tickets"), (orders_app, "orders"), (prescriptions_app, "prescriptions"),
@@ -39,11 +43,17 @@ console = Console()
 def serve(
     sip_host: str = typer.Option(None, help="SIP/RTP address (default 127.0.0.1)."),
     sip_port: int = typer.Option(None, help="SIP port, UDP and TCP (default 5060)."),
+    http_host: str = typer.Option(
+        None, help="HTTP API address (default 127.0.0.1; any other needs an API key)."
+    ),
     http_port: int = typer.Option(None, help="HTTP API port (default 8080)."),
     agents_dir: Path = typer.Option(None, help="Folder of agent files (default agents/)."),
     database_url: str = typer.Option(None, help="SQLAlchemy URL (default SQLite in var/)."),
     max_calls: int = typer.Option(None, help="Calls held at once; more are refused (default 6)."),
     refuse_with: int = typer.Option(None, help="Refuse beyond capacity with 503 (default) or 486."),
+    sip_config: Path = typer.Option(
+        None, help="SIP settings: trunks, allowed sources, call targets, NAT (YAML)."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
 ) -> None:
     """Answer SIP calls with every agent under agents/ and serve the HTTP API."""
@@ -52,8 +62,9 @@ def serve(
     _logging(verbose)
     try:
         config = ServerConfig.from_environment(
-            sip_host=sip_host, sip_port=sip_port, http_port=http_port, agents_dir=agents_dir,
-            database_url=database_url, max_calls=max_calls, refuse_with=refuse_with,
+            sip_host=sip_host, sip_port=sip_port, http_host=http_host, http_port=http_port,
+            agents_dir=agents_dir, database_url=database_url, max_calls=max_calls,
+            refuse_with=refuse_with, sip_config=sip_config,
         )
     except ValueError as error:
         console.print(f"[red]{error}[/red]")

@@ -20,8 +20,8 @@ from rich.table import Table
 
 from callwright.agent.spec.agent_file import AgentFileError, load_agent_spec
 from callwright.config import ServerConfig
+from callwright.config_sip import load_sip_settings
 from callwright.store.records import CallRecord
-from callwright.telephony.sip.endpoint import SipServer
 from callwright.telephony.sip.errors import SipParseError
 from callwright.telephony.sip.outbound import DIAL_TIMEOUT_S, CallFailed
 
@@ -60,6 +60,13 @@ def dial(
     database_url: Annotated[
         str | None, typer.Option(help="Record the call here (default as serve).")
     ] = None,
+    trunk: Annotated[
+        str | None,
+        typer.Option(help="Call through this trunk of --sip-config (TARGET may be a number)."),
+    ] = None,
+    sip_config: Annotated[
+        Path | None, typer.Option(help="SIP settings: trunks, call targets, NAT (YAML).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     """Call TARGET_URI with an agent; print the transcript and latencies."""
@@ -68,11 +75,11 @@ def dial(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     config = ServerConfig.from_environment(
-        sip_host=sip_host, sip_port=sip_port, database_url=database_url
+        sip_host=sip_host, sip_port=sip_port, database_url=database_url, sip_config=sip_config
     )
     console = Console()
     try:
-        record = asyncio.run(place_call(target, agent, config, ring_timeout))
+        record = asyncio.run(place_call(target, agent, config, ring_timeout, trunk))
     except AgentFileError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(EXIT_BAD_AGENT_FILE) from None
@@ -83,19 +90,26 @@ def dial(
             "nobody talked to the agent.[/red]"
         )
         raise typer.Exit(EXIT_CALL_FAILED) from None
-    except (SipParseError, OSError) as error:
+    except (SipParseError, OSError, ValueError) as error:
         console.print(f"[red]cannot call {target}: {error}[/red]")
         raise typer.Exit(EXIT_CALL_FAILED) from None
     console.print(transcript_table(record))
 
 
 async def place_call(
-    target: str, agent_file: Path, config: ServerConfig, ring_timeout_s: float = DIAL_TIMEOUT_S
+    target: str,
+    agent_file: Path,
+    config: ServerConfig,
+    ring_timeout_s: float = DIAL_TIMEOUT_S,
+    trunk: str | None = None,
 ) -> CallRecord:
-    """Dial `target` as the agent in `agent_file` and run the call to its end; return its
-    record. Raises CallFailed when nobody answers, AgentFileError for a bad agent file."""
-    from callwright.server import load_runtime, person_dialer  # FastAPI, engines: only here
+    """Dial `target` as the agent in `agent_file` (through `trunk` when named) and run the
+    call to its end; return its record. Raises CallFailed when nobody answers,
+    AgentFileError for a bad agent file, ValueError for bad SIP settings or trunk name."""
+    from callwright.server import load_runtime  # FastAPI, engines: only here
+    from callwright.sip_setup import person_dialer, sip_server
 
+    settings = load_sip_settings(config.sip_config)
     name = load_agent_spec(agent_file).name
     runtime = await load_runtime(dataclasses.replace(config, agents_dir=agent_file.parent), name)
     agent = runtime.agents[name]
@@ -103,12 +117,12 @@ async def place_call(
     async def no_incoming_calls(call: object) -> None:
         raise AssertionError("a dialing SipServer accepts no calls")
 
-    sip = SipServer(
-        config.sip_host, config.sip_port, accepts=lambda user: False, on_call=no_incoming_calls
-    )
+    sip = sip_server(config, settings, accepts=lambda user: False, on_call=no_incoming_calls)
     await sip.start()
     try:
-        call = await sip.dial(target, from_user=agent.name, timeout_s=ring_timeout_s)
+        call = await sip.dial(
+            target, from_user=agent.name, timeout_s=ring_timeout_s, trunk=trunk
+        )
         await runtime.run_call(call, agent, person_dialer(sip, agent.name))
     finally:
         await sip.stop()

@@ -34,6 +34,8 @@ class ServerConfig:
     """503 Service Unavailable (with Retry-After: a trunk tries elsewhere) or 486 Busy Here."""
     retry_after_s: int = 30
     """Retry-After of a 503 refusal, in seconds."""
+    sip_config: Path | None = None
+    """The SIP settings file: trunks, allowed sources, call targets, NAT (config_sip.py)."""
     vad: str = "silero"
     stt: str = "whisper-tiny.en"
     tts: str = "piper-joe"
@@ -77,6 +79,7 @@ _FROM_ENVIRONMENT: dict[str, type] = {
     "max_calls": int,
     "refuse_with": int,
     "retry_after_s": int,
+    "sip_config": Path,
     "vad": str,
     "stt": str,
     "tts": str,

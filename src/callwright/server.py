@@ -1,4 +1,5 @@
-"""`callwright serve`: every agent under agents/ answering SIP calls, plus the HTTP API.
+"""`callwright serve`: every agent under agents/ answering SIP calls and carrier media
+streams (Twilio, Telnyx, Plivo), plus the HTTP API.
 
 Speech engines and agents load once, fixed prompts are pre-synthesized before
 the first call is accepted, and each call runs as its own `CallSession` task.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+import os
 from dataclasses import dataclass
 
 import uvicorn
@@ -18,25 +19,29 @@ from callwright.actions.backends import demo_ready_actions
 from callwright.agent.conversation import Agent
 from callwright.agent.spec.loader import load_agents
 from callwright.api.app import create_app
+from callwright.api.auth import check_exposure
 from callwright.api.metrics import (
     CALLS_ACTIVE,
     CALLS_CAPACITY,
-    CALLS_REFUSED,
     CALLS_TOTAL,
     HANDOFFS_TOTAL,
     SPECULATIONS,
     TURN_LATENCY_SECONDS,
 )
+from callwright.api.routes_sip import sip_router
+from callwright.api.routes_streams import TWILIO_AUTH_TOKEN_ENV, streams_router
 from callwright.call.handoff import Dial
 from callwright.call.session import CallSession
 from callwright.config import ServerConfig
+from callwright.config_sip import load_sip_settings
 from callwright.loop_lag import LoopLagWatch
+from callwright.sip_setup import person_dialer, register_trunks, sip_server
 from callwright.speech.loader import SpeechEngines, load_speech_engines
 from callwright.speech.tts.prompt_cache import PromptCache
+from callwright.store.api_keys import ApiKeyRepository
 from callwright.store.calls import CallRepository
 from callwright.store.database import open_database
 from callwright.telephony.sip.call import SipCall
-from callwright.telephony.sip.endpoint import SipServer
 from callwright.telephony.transport import Transport
 
 log = logging.getLogger("callwright.server")
@@ -75,10 +80,15 @@ class Runtime:
             CALLS_ACTIVE.dec()
 
 
-async def load_runtime(config: ServerConfig, only: str | None = None) -> Runtime:
+async def load_runtime(
+    config: ServerConfig, only: str | None = None, engine: Engine | None = None
+) -> Runtime:
     """Load the database (seeding demo data not there yet), the agents with their actions
-    and the speech engines; pre-synthesize every agent's fixed prompts."""
-    engine = await asyncio.to_thread(open_database, config.database_url)
+    and the speech engines; pre-synthesize every agent's fixed prompts.
+
+    `engine`: the database when the caller has already opened it."""
+    if engine is None:
+        engine = await asyncio.to_thread(open_database, config.database_url)
     actions = await asyncio.to_thread(demo_ready_actions, engine, config.agents_dir)
     agents = load_agents(config.agents_dir, actions)
     if only is not None:
@@ -92,34 +102,38 @@ async def load_runtime(config: ServerConfig, only: str | None = None) -> Runtime
     return Runtime(config, engines, prompts, agents, CallRepository(engine), engine)
 
 
-def person_dialer(sip: SipServer, agent_name: str) -> Dial:
-    """How an agent's warm transfers call a person: from this server, as the agent."""
-
-    async def dial(target: str, headers: Mapping[str, str], ring_s: float) -> SipCall:
-        return await sip.dial(target, from_user=agent_name, headers=headers, timeout_s=ring_s)
-
-    return dial
-
-
 async def serve(config: ServerConfig) -> None:
-    runtime = await load_runtime(config)
+    # Refuse an exposed API without keys before the slow part: loading speech engines.
+    engine = await asyncio.to_thread(open_database, config.database_url)
+    keys = ApiKeyRepository(engine)
+    open_without_keys = await asyncio.to_thread(check_exposure, config.http_host, keys)
+    try:
+        sip_settings = load_sip_settings(config.sip_config)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    runtime = await load_runtime(config, engine=engine)
 
     async def on_call(call: SipCall) -> None:
         agent = runtime.agents[call.callee]
         await runtime.run_call(call, agent, person_dialer(sip, agent.name))
 
-    sip = SipServer(
-        config.sip_host,
-        config.sip_port,
-        accepts=lambda user: user in runtime.agents,
-        on_call=on_call,
-        admission=config.admission,
-        on_refused=lambda status: CALLS_REFUSED.labels(str(status)).inc(),
+    async def on_stream_call(transport: Transport, agent_name: str) -> None:
+        await runtime.run_call(transport, runtime.agents[agent_name])
+
+    sip = sip_server(
+        config, sip_settings, accepts=lambda user: user in runtime.agents, on_call=on_call
     )
     CALLS_CAPACITY.set(config.max_calls)
     loop_lag = asyncio.create_task(LoopLagWatch().run())
     await sip.start()
-    app = create_app(runtime.calls, config.data_dir / "recordings", runtime.engine)
+    register_trunks(sip)
+    app = create_app(
+        runtime.calls, config.data_dir / "recordings", runtime.engine,
+        keys=keys, open_without_keys=open_without_keys, sip=sip_router(lambda: sip.registrations),
+        streams=streams_router(
+            on_stream_call, runtime.agents.keys(), os.environ.get(TWILIO_AUTH_TOKEN_ENV)
+        ),
+    )
     http = uvicorn.Server(
         uvicorn.Config(app, host=config.http_host, port=config.http_port, log_level="warning")
     )
@@ -128,6 +142,7 @@ async def serve(config: ServerConfig) -> None:
              config.http_port)
     print(f"callwright is answering {names}", flush=True)
     print(f"HTTP API: http://{config.http_host}:{config.http_port}/api/calls", flush=True)
+    print("Twilio voice webhook: https://<this host>/twilio/voice/<agent>", flush=True)
     try:
         await http.serve()
     finally:

@@ -95,7 +95,8 @@ def client(repository: CallRepository, recordings_dir: Path, tmp_path: Path) -> 
         recording_path="../secret.wav",
         dialogue_state={},
     )
-    return TestClient(create_app(repository, recordings_dir))
+    # Dev mode (a loopback server with no key) is open; tests/api/test_api_keys.py has keys.
+    return TestClient(create_app(repository, recordings_dir, open_without_keys=True))
 
 
 def test_list_is_newest_first_with_turn_figures(client: TestClient) -> None:

@@ -41,7 +41,7 @@ def test_support_and_sales_kpis(tmp_path: Path):
                                              "follow_up"), ("C", False, "follow_up")):
             session.add(Lead(business_id=sales.id, name=name, qualified=qualified,
                              disposition=disposition, created_at=START, updated_at=START))
-    client = TestClient(create_app(repository, tmp_path, engine))
+    client = TestClient(create_app(repository, tmp_path, engine, open_without_keys=True))
 
     dental = client.get("/api/agents/dental/kpis").json()
     assert dental["calls"] == 4  # the call still in progress is not counted
@@ -73,7 +73,7 @@ def test_escalation_rate_and_reasons(tmp_path: Path):
                           {"reason": "frustration", "result": "message"}], ["take-message"])
     call(3, "completed", [], ["return"])
     call(4, "caller_hung_up", [{"reason": "not_understood", "result": "pending"}], [])
-    kpis = TestClient(create_app(repository, tmp_path, engine)).get(
+    kpis = TestClient(create_app(repository, tmp_path, engine, open_without_keys=True)).get(
         "/api/agents/retail/kpis").json()
     assert kpis["escalated"] == 3 and kpis["escalation_rate"] == 0.75
     assert kpis["contained"] == 1 and kpis["containment_rate"] == 0.25

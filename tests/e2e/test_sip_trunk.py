@@ -11,7 +11,14 @@ import socket
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from prometheus_client import generate_latest
 
+from callwright.api.routes_sip import sip_router
+from callwright.config import ServerConfig
+from callwright.config_sip import load_sip_settings
+from callwright.sip_setup import register_trunks, sip_server
 from callwright.telephony.sip.endpoint import SipServer
 from callwright.telephony.sip.outbound import CallFailed
 from callwright.telephony.sip.registration import RegistrationState
@@ -199,3 +206,31 @@ async def test_a_call_with_no_credentials_for_the_proxy_fails_with_its_challenge
     with pytest.raises(CallFailed) as failure:
         await caller.dial(f"sip:bob@127.0.0.1:{registrar.port}", from_user="demo", timeout_s=3)
     assert failure.value.status == 407
+
+
+async def test_serve_registers_the_trunks_of_its_settings_file_and_shows_them(
+    registrar, tmp_path
+):
+    sip_yaml = tmp_path / "sip.yaml"
+    sip_yaml.write_text(
+        f"trunks:\n  - name: main\n    registrar: sip:127.0.0.1:{registrar.port}\n"
+        "    username: alice\n    password_env: ALICE_PASSWORD\n    agent: demo\n"
+    )
+    settings = load_sip_settings(sip_yaml, {"ALICE_PASSWORD": USERS["alice"]})
+    sip = sip_server(ServerConfig(sip_port=0), settings, accepts=lambda user: False,
+                     on_call=None)  # type: ignore[arg-type]
+    await sip.start()
+    try:
+        (registration,) = register_trunks(sip)
+        await until(lambda: registration.state is RegistrationState.REGISTERED, 5, "registered")
+        api = FastAPI()
+        api.include_router(sip_router(lambda: sip.registrations))
+        (shown,) = TestClient(api).get("/api/sip/trunks").json()
+        assert (shown["name"], shown["state"], shown["reason"]) == ("main", "registered", "200 OK")
+        assert shown["address_of_record"] == f"sip:alice@127.0.0.1:{registrar.port}"
+        assert shown["expires_at"] and shown["registered_count"] == 1
+        metrics = generate_latest().decode()
+        assert 'callwright_sip_trunk_registered{trunk="main"} 1.0' in metrics
+    finally:
+        await sip.stop()
+    assert 'callwright_sip_trunk_registered{trunk="main"} 0.0' in generate_latest().decode()

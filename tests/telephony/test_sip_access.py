@@ -20,6 +20,8 @@ LOCAL = (ipaddress.ip_network("127.0.0.1/32"),)
 async def start():
     started: list = []
 
+    FakeRtp.opened = []
+
     async def start(access: SipAccess, trunks=()) -> tuple[SipServer, list[str]]:
         dropped: list[str] = []
 

@@ -44,3 +44,19 @@ EVENT_LOOP_LAG_SECONDS = Histogram(
     "How much later than asked the event loop woke up, sampled every 50 ms.",
     buckets=LOOP_LAG_BUCKETS_S,
 )
+SIP_REGISTERED = Gauge(
+    "callwright_sip_trunk_registered",
+    "1 while the trunk's registration is current, 0 otherwise.",
+    ["trunk"],
+)
+SIP_REGISTRATION_RESULTS = Counter(
+    "callwright_sip_trunk_registrations",
+    "REGISTER attempts with a trunk's registrar, by result (registered, failed).",
+    ["trunk", "result"],
+)
+SIP_REQUESTS_DROPPED = Counter(
+    "callwright_sip_requests_dropped",
+    "SIP requests not served: over a source's rate limit (rate) or from an address not "
+    "allowed (source).",
+    ["reason"],
+)

@@ -1,4 +1,4 @@
-"""ORM tables for calls, their turns and their events.
+"""ORM tables for calls, their turns and their events, and the HTTP API's keys.
 
 The models stay inside `store`; other packages see only the records in `store.records`.
 Every change here needs a migration in `store/migrations/versions/`; the test suite compares the
@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -32,6 +33,8 @@ from callwright.store.records import TURN_MARKS
 CALL_ID_LENGTH = 32  # uuid4().hex
 NAME_LENGTH = 255  # agent names, SIP URIs, phone numbers
 KIND_LENGTH = 64  # outcome, transport, event kind
+API_KEY_PREFIX_LENGTH = 8  # hex characters: the public part of an API key
+SHA256_HEX_LENGTH = 64
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -118,3 +121,29 @@ class CallEvent(Base):
     at: Mapped[float] = mapped_column(Float)
     kind: Mapped[str] = mapped_column(String(KIND_LENGTH))
     data: Mapped[dict] = mapped_column(JSON)
+
+
+class ApiKey(Base):
+    """A key to the HTTP API (`store.api_keys`). Only the key's SHA-256 is stored."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        UniqueConstraint("prefix", name="uq_api_keys_prefix"),
+        # A name is unique among active keys; a revoked key's name may be reused.
+        Index(
+            "uq_api_keys_active_name",
+            "name",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    prefix: Mapped[str] = mapped_column(String(API_KEY_PREFIX_LENGTH))
+    secret_hash: Mapped[str] = mapped_column(String(SHA256_HEX_LENGTH))
+    scope: Mapped[str] = mapped_column(String(KIND_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -56,14 +56,15 @@ class SipAccess:
                 f"unknown_sources must be reject or drop, not {self.unknown_sources!r}"
             )
 
-    def admits_source(self, ip: str, trunk_networks: tuple[Network, ...] = ()) -> bool:
+    def admits_source(self, ip: str) -> bool:
+        """Whether new requests from `ip` are handled (a trunk's sources are let in apart)."""
         if not self.allow:
             return True
         try:
             address = ipaddress.ip_address(ip)
         except ValueError:
             return False
-        return any(address in network for network in (*self.allow, *trunk_networks))
+        return any(address in network for network in self.allow)
 
     def may_call(self, target: str) -> bool:
         """Whether a transfer or a placed call may go to `target` (a URI or a number)."""

@@ -14,12 +14,11 @@ import asyncio
 import functools
 import logging
 import socket
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from callwright.telephony.admission import AdmissionPolicy
-from callwright.telephony.sip.access import SipAccess, SourceRateLimiter
+from callwright.telephony.sip.access import SipAccess
 from callwright.telephony.sip.address import Via, format_host
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.dialog import Dialog, DialogKey, new_branch
@@ -33,6 +32,7 @@ from callwright.telephony.sip.flow import (
     read_stream,
     reply_flow,
 )
+from callwright.telephony.sip.gatekeeping import Gatekeeping
 from callwright.telephony.sip.inbound import Answering, PendingInvite
 from callwright.telephony.sip.message import (
     Headers,
@@ -65,11 +65,11 @@ STOP_GRACE_S = 2.0  # how long stop() waits for the BYEs of live calls
 OpenMedia = Callable[[str], Awaitable["RtpSession"]]
 
 
-class SipServer(Answering, Dialing, Registering):
+class SipServer(Gatekeeping, Answering, Dialing, Registering):
     """Listens on UDP and TCP, answers INVITEs for users that `accepts` admits, and hands
     each answered call to `on_call` as a task (see Answering). When `on_call` returns, a call
     still up is hung up. `dial()` places a call (see Dialing); `register_trunk()` keeps a
-    trunk's registration (see Registering)."""
+    trunk's registration (see Registering). Who may reach it: see Gatekeeping."""
 
     allowed_methods = ALLOWED_METHODS
 
@@ -89,16 +89,13 @@ class SipServer(Answering, Dialing, Registering):
         on_dropped: Callable[[str], None] = lambda reason: None,
         public_address: str | None = None,
         rtp_ports: range | None = None,
+        digest_users: Mapping[str, str] | None = None,
     ) -> None:
         self.host = host
         self.public_address = public_address  # behind NAT: in Contact, Via and SDP
         self.rtp_ports = rtp_ports  # the media ports the NAT or firewall forwards
         self.trunks = tuple(trunks)
-        self.access = access
-        self._trunk_networks = tuple(n for trunk in self.trunks for n in trunk.networks)
-        self._rate = SourceRateLimiter(access.rate_limit) if access.rate_limit else None
-        self._on_dropped = on_dropped  # a request dropped: "rate" limit or unknown "source"
-        self._dropped: Counter[str] = Counter()
+        Gatekeeping.__init__(self, access, on_dropped, digest_users)
         self.port = port
         self.admission = admission
         self._on_refused = on_refused  # a call refused for capacity, with the status sent
@@ -224,8 +221,7 @@ class SipServer(Answering, Dialing, Registering):
     def _receive_request(self, request: SipRequest, flow: SipFlow) -> None:
         source = flow.remote[0]
         trunk = any(trunk.has_source(source) for trunk in self.trunks)  # trusted, not limited
-        if self._rate and not trunk and not self._rate.allows(source, request.method):
-            self._drop("rate", request, source)
+        if not trunk and self._over_rate(request, source):
             return
         responses_to = reply_flow(request, flow)
         transaction = self._transactions.match_request(request)
@@ -238,13 +234,7 @@ class SipServer(Answering, Dialing, Registering):
         if request.method == "ACK":
             self._receive_ack(request)
             return
-        stranger = not self.access.admits_source(source, self._trunk_networks)
-        if stranger and not request.to_address.tag and request.method != "CANCEL":
-            self._drop("source", request, source)
-            if self.access.unknown_sources == "drop":
-                return
-            transaction = self._transactions.create_server(request, responses_to)
-            self._answer(transaction, 403, warning="this address may not call here")
+        if not trunk and self._refused(request, responses_to, source):
             return
         transaction = self._transactions.create_server(request, responses_to)
         try:
@@ -254,15 +244,6 @@ class SipServer(Answering, Dialing, Registering):
         except Exception:
             log.exception("%s %s failed", request.method, request.call_id)
             self._answer(transaction, 500)
-
-    def _drop(self, reason: str, request: SipRequest, source: str) -> None:
-        """Count a request refused for `reason`; log the 1st, 10th, 100th... of each."""
-        self._dropped[reason] += 1
-        self._on_dropped(reason)
-        count = self._dropped[reason]
-        if count == 10 ** (len(str(count)) - 1):
-            why = "over its rate limit" if reason == "rate" else "address not allowed"
-            log.warning("refused %s from %s: %s (%d so far)", request.method, source, why, count)
 
     def _dispatch(self, request: SipRequest, transaction: ServerTransaction, flow: SipFlow) -> None:
         method = request.method

@@ -39,7 +39,8 @@ class Trunk:
     """The From user (and P-Asserted-Identity) of calls placed through the trunk; the
     agent's name when empty."""
     networks: tuple[Network, ...] = ()
-    """Where the provider's calls come from: accepted without a challenge."""
+    """Where the provider's calls come from (besides the registrar's own address): accepted
+    without a challenge and without a rate limit."""
 
     def __post_init__(self) -> None:
         uri = SipUri.parse(self.registrar)  # SipParseError for a bad URI, at load time
@@ -86,10 +87,14 @@ class Trunk:
         return (host, port) in own
 
     def has_source(self, ip: str) -> bool:
+        """Whether requests from `ip` come from the trunk: its networks, or its registrar's
+        address when that is an IP address."""
         try:
             address = ipaddress.ip_address(ip)
         except ValueError:
             return False
+        if ip == self.registrar_uri.address()[0]:
+            return True
         return any(address in network for network in self.networks)
 
 
