@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 import uvicorn
 from sqlalchemy import Engine
@@ -57,9 +58,13 @@ class Runtime:
     agents: dict[str, Agent]
     calls: CallRepository
     engine: Engine
+    calls_up: Counter[str] = field(default_factory=Counter)
+    """Calls now running, by transport (sip, twilio, ...): admission counts them all."""
 
     async def run_call(self, transport: Transport, agent: Agent, dial: Dial | None = None) -> None:
+        kind = getattr(transport, "transport_name", "other")
         CALLS_ACTIVE.inc()
+        self.calls_up[kind] += 1
         try:
             session = CallSession(
                 transport, agent, self.engines, self.prompts, self.calls, self.config.call,
@@ -78,6 +83,7 @@ class Runtime:
                     TURN_LATENCY_SECONDS.labels(agent.name).observe(latency / 1000)
         finally:
             CALLS_ACTIVE.dec()
+            self.calls_up[kind] -= 1
 
 
 async def load_runtime(
@@ -121,7 +127,8 @@ async def serve(config: ServerConfig) -> None:
         await runtime.run_call(transport, runtime.agents[agent_name])
 
     sip = sip_server(
-        config, sip_settings, accepts=lambda user: user in runtime.agents, on_call=on_call
+        config, sip_settings, accepts=lambda user: user in runtime.agents, on_call=on_call,
+        other_calls=lambda: runtime.calls_up.total() - runtime.calls_up["sip"],
     )
     CALLS_CAPACITY.set(config.max_calls)
     loop_lag = asyncio.create_task(LoopLagWatch().run())
@@ -131,7 +138,9 @@ async def serve(config: ServerConfig) -> None:
         runtime.calls, config.data_dir / "recordings", runtime.engine,
         keys=keys, open_without_keys=open_without_keys, sip=sip_router(lambda: sip.registrations),
         streams=streams_router(
-            on_stream_call, runtime.agents.keys(), os.environ.get(TWILIO_AUTH_TOKEN_ENV)
+            on_stream_call, runtime.agents.keys(), os.environ.get(TWILIO_AUTH_TOKEN_ENV),
+            admits=lambda: config.admission.admits(runtime.calls_up.total() + len(sip.calls)
+                                                   - runtime.calls_up["sip"]),
         ),
     )
     http = uvicorn.Server(

@@ -25,9 +25,11 @@ def sip_server(
     *,
     accepts: Callable[[str], bool],
     on_call: Callable[[SipCall], Awaitable[None]],
+    other_calls: Callable[[], int] = lambda: 0,
 ) -> SipServer:
     """A SipServer on the configured address with the settings' trunks, access policy and
-    NAT addresses; refusals and drops counted in /metrics."""
+    NAT addresses; refusals and drops counted in /metrics. `other_calls`: calls up on other
+    transports (carrier streams, browsers), which share the admission limit."""
     return SipServer(
         config.sip_host,
         config.sip_port,
@@ -41,6 +43,7 @@ def sip_server(
         public_address=settings.public_address,
         rtp_ports=settings.rtp_ports,
         digest_users=settings.digest_users,
+        other_calls=other_calls,
     )
 
 

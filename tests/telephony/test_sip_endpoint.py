@@ -5,10 +5,21 @@ import asyncio
 import pytest
 
 from callwright.telephony.admission import AdmissionPolicy
+from callwright.telephony.sip.endpoint import SipServer
 from callwright.telephony.sip.message import SipRequest, SipResponse, parse_message
 from callwright.telephony.sip.sdp import SessionDescription
 from callwright.telephony.transport import RemoteHangup
-from tests.support.sip_phone import OFFER, WAIT_S, FakeRtp, ack, answered, in_dialog, invite
+from tests.support.sip_phone import (
+    OFFER,
+    TIMERS,
+    WAIT_S,
+    FakeRtp,
+    Phone,
+    ack,
+    answered,
+    in_dialog,
+    invite,
+)
 
 
 async def test_udp_and_tcp_share_one_port(sip):
@@ -380,3 +391,24 @@ async def test_stop_hangs_up_live_calls(sip):
     await server.stop()
     assert (await answering).call_id == ok.call_id
     assert FakeRtp.opened[0].closed and server.calls == []
+
+
+async def test_calls_on_other_transports_count_against_the_admission_limit():
+    async def on_call(call) -> None:
+        raise AssertionError("no line was free")
+
+    server = SipServer(
+        "127.0.0.1", 0, accepts=lambda user: user == "demo", on_call=on_call, timers=TIMERS,
+        open_media=FakeRtp.open, admission=AdmissionPolicy(max_calls=2, refuse_with=486),
+        other_calls=lambda: 2,  # two browser or carrier-stream calls are up
+    )
+    await server.start()
+    _, phone = await asyncio.get_running_loop().create_datagram_endpoint(
+        Phone, local_addr=("127.0.0.1", 0)
+    )
+    try:
+        phone.send(invite(phone.port)[0], server.udp_port)
+        assert "busy" in (await phone.expect(486)).headers.get("Warning")
+    finally:
+        phone.transport.close()
+        await server.stop()

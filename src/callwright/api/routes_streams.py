@@ -45,6 +45,7 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 TOKEN_PARAMETER = "token"  # the stream's custom parameter that proves our TwiML started it
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TWIML = "application/xml"
+TRY_AGAIN_LATER = 1013  # WebSocket close code: the server is busy
 
 
 def twilio_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
@@ -61,9 +62,15 @@ def stream_token(auth_token: str, call_sid: str) -> str:
 
 
 def streams_router(
-    start_call: StartCall, agents: Collection[str], twilio_auth_token: str | None = None
+    start_call: StartCall,
+    agents: Collection[str],
+    twilio_auth_token: str | None = None,
+    admits: Callable[[], bool] = lambda: True,
 ) -> APIRouter:
-    """The carrier routes for `agents`; `start_call(transport, agent)` runs each call."""
+    """The carrier routes for `agents`; `start_call(transport, agent)` runs each call.
+    `admits()`: whether one call more may start now (the server's admission limit, shared
+    with SIP); beyond it Twilio's webhook answers `<Reject reason="busy"/>` and a stream
+    is closed with 1013 (try again later)."""
     router = APIRouter(tags=["carrier streams"])
     transfers: dict[str, str] = {}  # Twilio CallSid -> whom to dial once its stream ends
 
@@ -80,6 +87,11 @@ def streams_router(
     async def twilio_voice(agent: str, request: Request) -> Response:
         """Answer a call to a Twilio number: connect it to the agent's stream."""
         params = await twilio_request(request, agent)
+        if not admits():
+            log.warning("Twilio call %s refused: all lines busy", params.get("CallSid", ""))
+            response = Element("Response")
+            SubElement(response, "Reject", reason="busy")
+            return _twiml(response)
         scheme = "wss" if _scheme(request) == "https" else "ws"
         parameters = {
             CALLER_PARAMETER: params.get("From", ""),
@@ -121,10 +133,12 @@ def streams_router(
         expected = stream_token(twilio_auth_token, call.call_id)
         return hmac.compare_digest(call.parameters.get(TOKEN_PARAMETER, ""), expected)
 
-    twilio = _stream_endpoint(start_call, agents, TwilioStream, remember_transfer, accepts)
+    twilio = _stream_endpoint(
+        start_call, agents, admits, TwilioStream, remember_transfer, accepts
+    )
     router.add_api_websocket_route("/twilio/stream/{agent}", twilio)
     for serializer in (TelnyxStream, PlivoStream):  # no transfers, no tokens
-        endpoint = _stream_endpoint(start_call, agents, serializer)
+        endpoint = _stream_endpoint(start_call, agents, admits, serializer)
         router.add_api_websocket_route(f"/{serializer.name}/stream/{{agent}}", endpoint)
     return router
 
@@ -132,6 +146,7 @@ def streams_router(
 def _stream_endpoint(
     start_call: StartCall,
     agents: Collection[str],
+    admits: Callable[[], bool],
     serializer: type[StreamSerializer],
     on_transfer: Transferring | None = None,
     accepts: Callable[[StreamCall], bool] = lambda call: True,
@@ -140,6 +155,10 @@ def _stream_endpoint(
         """Run one call over this carrier stream (a stream for no agent is refused)."""
         if agent not in agents:
             await websocket.close(code=1008)
+            return
+        if not admits():
+            log.warning("%s stream for %s refused: all lines busy", serializer.name, agent)
+            await websocket.close(code=TRY_AGAIN_LATER)
             return
         await websocket.accept()
         socket = _Socket(websocket)

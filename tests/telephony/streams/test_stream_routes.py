@@ -19,7 +19,10 @@ CALL = {"CallSid": "CA1", "From": "+15550100", "To": "+15550199", "AccountSid": 
 
 
 def client(
-    token: str | None = None, calls: list | None = None, transfer_to: list[str] | None = None
+    token: str | None = None,
+    calls: list | None = None,
+    transfer_to: list[str] | None = None,
+    admits=lambda: True,
 ) -> TestClient:
     async def start_call(transport: Transport, agent: str) -> None:
         """Take the call; at the first key press end it, or transfer it to the next of
@@ -32,7 +35,7 @@ def client(
                 return
 
     app = FastAPI()
-    app.include_router(streams_router(start_call, {"demo"}, token))
+    app.include_router(streams_router(start_call, {"demo"}, token, admits=admits))
     return TestClient(app)
 
 
@@ -158,3 +161,13 @@ def test_with_an_auth_token_a_stream_needs_the_token_our_twiml_gave_it():
             with pytest.raises(WebSocketDisconnect):
                 socket.receive_text()
     assert [digit for _, _, digit in calls] == ["1"]  # only the third stream was taken
+
+
+def test_beyond_the_admission_limit_twilio_hears_busy_and_a_stream_is_turned_away():
+    busy = client(admits=lambda: False)
+    answer = fromstring(busy.post("/twilio/voice/demo", data=CALL).text)
+    assert [(e.tag, e.get("reason")) for e in answer] == [("Reject", "busy")]
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with busy.websocket_connect("/telnyx/stream/demo") as socket:
+            socket.receive_text()
+    assert refused.value.code == 1013

@@ -90,11 +90,13 @@ class SipServer(Gatekeeping, Answering, Dialing, Registering):
         public_address: str | None = None,
         rtp_ports: range | None = None,
         digest_users: Mapping[str, str] | None = None,
+        other_calls: Callable[[], int] = lambda: 0,
     ) -> None:
         self.host = host
         self.public_address = public_address  # behind NAT: in Contact, Via and SDP
         self.rtp_ports = rtp_ports  # the media ports the NAT or firewall forwards
         self.trunks = tuple(trunks)
+        self._other_calls = other_calls  # calls up on other transports, within admission
         Gatekeeping.__init__(self, access, on_dropped, digest_users)
         self.port = port
         self.admission = admission

@@ -70,6 +70,7 @@ class Answering:
     _accepts: Callable[[str], bool]
     _on_call: Callable[[SipCall], Awaitable[None]]
     _on_refused: Callable[[int], None]
+    _other_calls: Callable[[], int]
     _timers: SipTimers
     _transactions: Transactions
     _pending: dict[TransactionKey, PendingInvite]
@@ -100,7 +101,9 @@ class Answering:
             self._answer(transaction, 404, warning=f"no agent answers {user!r} here")
         elif self._closing:
             self._answer(transaction, 503)
-        elif not self.admission.admits(len(self._calls) + len(self._pending)):
+        elif not self.admission.admits(
+            len(self._calls) + len(self._pending) + self._other_calls()
+        ):
             status = self.admission.refuse_with
             self._answer(transaction, status, headers=self.admission.refusal_headers(),
                          warning=f"all {self.admission.max_calls} lines are busy")
