@@ -134,6 +134,9 @@ class Registering:
             except OSError as error:
                 response, contact = None, ""
                 reason = f"registrar unreachable: {error}"
+            except SipParseError as error:  # a challenge we cannot answer
+                response, contact = None, ""
+                reason = f"the registrar's challenge: {error}"
             else:
                 reason = f"{response.status} {response.reason}"
             if response is not None and 200 <= response.status < 300:
@@ -166,7 +169,7 @@ class Registering:
         self, registration: Registration, expires_s: int
     ) -> tuple[SipResponse, str]:
         """One REGISTER, resent once with credentials when challenged; the final response
-        and the Contact URI we bound."""
+        and the Contact URI we bound. SipParseError for a challenge we cannot answer."""
         trunk = registration.trunk
         flow = registration._flow
         if flow is None or flow.closed:  # one flow for every REGISTER of the trunk
@@ -181,11 +184,7 @@ class Registering:
         response = await self._transactions.send_request(request, flow)
         if response.status in (401, 407):
             header = "WWW-Authenticate" if response.status == 401 else "Proxy-Authenticate"
-            try:
-                challenge = pick_challenge(response.headers.get_all(header))
-            except SipParseError as error:
-                log.warning("trunk %s: %s", trunk.name, error)
-                return response, contact
+            challenge = pick_challenge(response.headers.get_all(header))
             answer = (
                 "Authorization" if response.status == 401 else "Proxy-Authorization",
                 authorization(challenge, trunk.credentials, "REGISTER", request.uri),
