@@ -6,9 +6,6 @@ Skips only when Kamailio is not installed (scripts/setup.sh installs it).
 """
 
 import asyncio
-import shutil
-import socket
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -24,94 +21,21 @@ from callwright.telephony.sip.outbound import CallFailed
 from callwright.telephony.sip.registration import RegistrationState
 from callwright.telephony.sip.trunks import Trunk
 from callwright.telephony.transport import RemoteHangup
-from tests.support.server import free_port
+from tests.support.kamailio import KamailioMissing, start_registrar
 
 pytestmark = pytest.mark.e2e
 
-REGISTRAR_CFG = Path(__file__).parent / "kamailio" / "registrar.cfg"
 USERS = {"alice": "alice-secret", "bob": "bob-secret"}
-STARTUP_TIMEOUT_S = 10.0
-
-
-class Registrar:
-    """A running Kamailio registrar; `log()` is what it printed so far."""
-
-    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
-        self.process = process
-        self.port = port
-        self._log = bytearray()
-        self._reader = asyncio.ensure_future(self._read())
-
-    async def _read(self) -> None:
-        assert self.process.stderr is not None
-        while chunk := await self.process.stderr.read(4096):
-            self._log += chunk
-
-    def log(self) -> str:
-        return self._log.decode(errors="replace")
-
-    def trunk(self, username: str, password: str | None = None, **options) -> Trunk:
-        return Trunk(
-            name="main", registrar=f"sip:127.0.0.1:{self.port}", username=username,
-            password=USERS[username] if password is None else password,
-            agent=options.pop("agent", "demo"), **options,
-        )
-
-
-async def start_registrar(tmp_path: Path, algorithm: str) -> Registrar:
-    kamailio = shutil.which("kamailio")
-    if kamailio is None:
-        pytest.skip("Kamailio is not installed (Debian: apt-get install kamailio)")
-    database = tmp_path / "db"
-    database.mkdir()
-    (database / "version").write_text("table_name(str) table_version(int)\nsubscriber:7\n")
-    rows = "".join(f"{n}:{user}:127.0.0.1:{password}::\n"
-                   for n, (user, password) in enumerate(USERS.items(), 1))
-    (database / "subscriber").write_text(
-        "id(int,auto) username(str) domain(str) password(str) ha1(str,null) ha1b(str,null)\n" + rows
-    )
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        kamailio, "-f", str(REGISTRAR_CFG), "-DD", "-E", "-m", "32", "-M", "4",
-        "-l", f"udp:127.0.0.1:{port}",
-        "-A", f'DB_URL="text://{database}"', "-A", f'ALGORITHM="{algorithm}"',
-        "-Y", str(tmp_path), "-w", str(tmp_path),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )
-    registrar = Registrar(process, port)
-    await wait_until_answering(port, registrar)
-    return registrar
-
-
-async def wait_until_answering(port: int, registrar: Registrar) -> None:
-    """Send OPTIONS until Kamailio answers anything."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind(("127.0.0.1", 0))
-        udp.setblocking(False)
-        probe = (
-            f"OPTIONS sip:nobody@127.0.0.1:{port} SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP 127.0.0.1:{udp.getsockname()[1]};branch=z9hG4bKup{{n}}\r\n"
-            "From: <sip:probe@127.0.0.1>;tag=probe\r\nTo: <sip:nobody@127.0.0.1>\r\n"
-            "Call-ID: up\r\nCSeq: {n} OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
-        )
-        loop = asyncio.get_running_loop()
-        for n in range(int(STARTUP_TIMEOUT_S / 0.2)):
-            udp.sendto(probe.format(n=n).encode(), ("127.0.0.1", port))
-            try:
-                if (await asyncio.wait_for(loop.sock_recv(udp, 65535), 0.2)).startswith(b"SIP/2.0"):
-                    return
-            except TimeoutError:
-                continue
-    raise AssertionError(f"Kamailio never answered on port {port}:\n{registrar.log()}")
 
 
 @pytest.fixture
 async def registrar(tmp_path, request):
-    started = await start_registrar(tmp_path, getattr(request, "param", "MD5"))
+    try:
+        started = await start_registrar(tmp_path, USERS, getattr(request, "param", "MD5"))
+    except KamailioMissing as missing:
+        pytest.skip(str(missing))
     yield started
-    started.process.terminate()
-    await asyncio.wait_for(started.process.wait(), 5)
-    await started._reader
+    await started.stop()
 
 
 @pytest.fixture
