@@ -23,6 +23,7 @@ trunks:
     password_env: MAIN_TRUNK_PASSWORD
     agent: front-desk
     caller_id: "+15551230000"
+    caller_ids: {pharmacy: "+15551230077"}
     expires_s: 300
     networks: [198.51.100.0/24]
 sip_users:
@@ -47,6 +48,8 @@ def test_a_full_file_becomes_trunks_access_and_nat_settings(tmp_path):
     )  # fmt: skip
     assert trunk.address_of_record == "sip:acme@sip.provider.example:5080"
     assert trunk.transport == "tcp" and trunk.expires_s == 300
+    assert trunk.caller_id_for("pharmacy") == "+15551230077"
+    assert trunk.caller_id_for("front-desk") == "+15551230000"
     assert trunk.has_source("198.51.100.9") and not trunk.has_source("198.51.101.9")
     assert "pw" not in repr(trunk)  # the password never reaches a log line
     assert settings.public_address == "203.0.113.7"

@@ -15,6 +15,7 @@ trunks:
     password_env: MAIN_TRUNK_PASSWORD  # the password itself stays in the environment
     agent: front-desk                  # answers the trunk's calls
     caller_id: "+15551230000"
+    caller_ids: {pharmacy: "+15551230077"}   # an agent's own number, before caller_id
     networks: [198.51.100.0/24]
 sip_users:                         # callers let in by digest password from any address
   - username: branch-pbx
@@ -63,6 +64,7 @@ class _TrunkFile(_Strict):
     expires_s: int = DEFAULT_EXPIRES_S
     registers: bool = Field(True, alias="register")  # BaseModel has its own `register`
     caller_id: str = ""
+    caller_ids: dict[str, str] = {}
     networks: list[str] = []
 
 
@@ -139,7 +141,8 @@ def _trunk(entry: _TrunkFile, environ: Mapping[str, str]) -> Trunk:
     return Trunk(
         name=entry.name, registrar=entry.registrar, username=entry.username, password=password,
         agent=entry.agent, domain=entry.domain, expires_s=entry.expires_s,
-        register=entry.registers, caller_id=entry.caller_id, networks=_networks(entry.networks),
+        register=entry.registers, caller_id=entry.caller_id, caller_ids=entry.caller_ids,
+        networks=_networks(entry.networks),
     )
 
 

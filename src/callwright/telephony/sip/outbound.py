@@ -209,7 +209,7 @@ class Dialing:
         through = self._trunk_named(trunk) if trunk else None
         if through is not None:
             target_uri = through.target_uri(target_uri)
-            from_user = through.caller_id or from_user
+            from_user = through.caller_id_for(from_user)
             extra.append(("P-Asserted-Identity", f"<sip:{from_user}@{through.realm_domain}>"))
         if not self.access.may_call(target_uri):
             raise CallFailed(403, f"{target_uri} is not an allowed call target (call_targets)")

@@ -9,6 +9,7 @@ its networks are accepted without a challenge and answered by its agent (access.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from callwright.telephony.sip.address import SipUri, format_host
@@ -38,6 +39,8 @@ class Trunk:
     caller_id: str = ""
     """The From user (and P-Asserted-Identity) of calls placed through the trunk; the
     agent's name when empty."""
+    caller_ids: Mapping[str, str] = field(default_factory=dict)
+    """Per agent, a caller id of its own (agent name -> number), before `caller_id`."""
     networks: tuple[Network, ...] = ()
     """Where the provider's calls come from (besides the registrar's own address): accepted
     without a challenge and without a rate limit."""
@@ -71,6 +74,10 @@ class Trunk:
     @property
     def credentials(self) -> Credentials:
         return Credentials(self.username, self.password)
+
+    def caller_id_for(self, agent: str) -> str:
+        """Who a call placed through the trunk by `agent` says it is from."""
+        return self.caller_ids.get(agent) or self.caller_id or agent
 
     def target_uri(self, number: str) -> str:
         """The Request-URI of a call through this trunk to `number` (or a full sip: URI)."""
