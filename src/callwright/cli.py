@@ -18,6 +18,7 @@ from callwright.cli_keys import keys_app
 from callwright.cli_orders import orders_app
 from callwright.cli_pharmacy import prescriptions_app
 from callwright.cli_scheduling import appointments_app
+from callwright.cli_talk import talk_link
 from callwright.cli_tickets import tickets_app
 from callwright.cli_trunks import trunks_app
 from callwright.config import ServerConfig
@@ -36,6 +37,7 @@ for sub_app, name in (
     app.add_typer(sub_app, name=name)
 app.command(help="Talk with an agent in text (no audio).")(chat)
 app.command(help="Place a call with an agent (e.g. a refill reminder).")(dial)
+app.command("talk-link", help="A signed link to call an agent from a browser.")(talk_link)
 console = Console()
 
 

@@ -29,8 +29,10 @@ from callwright.api.metrics import (
     SPECULATIONS,
     TURN_LATENCY_SECONDS,
 )
+from callwright.api.routes_browser import browser_router
 from callwright.api.routes_sip import sip_router
 from callwright.api.routes_streams import TWILIO_AUTH_TOKEN_ENV, streams_router
+from callwright.api.talk_links import link_secret
 from callwright.call.handoff import Dial
 from callwright.call.session import CallSession
 from callwright.config import ServerConfig
@@ -134,13 +136,21 @@ async def serve(config: ServerConfig) -> None:
     loop_lag = asyncio.create_task(LoopLagWatch().run())
     await sip.start()
     register_trunks(sip)
+
+    def admits() -> bool:
+        others = runtime.calls_up.total() - runtime.calls_up["sip"]
+        return config.admission.admits(others + len(sip.calls))
+
     app = create_app(
         runtime.calls, config.data_dir / "recordings", runtime.engine,
         keys=keys, open_without_keys=open_without_keys, sip=sip_router(lambda: sip.registrations),
         streams=streams_router(
             on_stream_call, runtime.agents.keys(), os.environ.get(TWILIO_AUTH_TOKEN_ENV),
-            admits=lambda: config.admission.admits(runtime.calls_up.total() + len(sip.calls)
-                                                   - runtime.calls_up["sip"]),
+            admits=admits,
+        ),
+        browser=browser_router(
+            on_stream_call, runtime.agents.keys(), runtime.calls, link_secret(config.data_dir),
+            admits=admits,
         ),
     )
     http = uvicorn.Server(
@@ -152,6 +162,7 @@ async def serve(config: ServerConfig) -> None:
     print(f"callwright is answering {names}", flush=True)
     print(f"HTTP API: http://{config.http_host}:{config.http_port}/api/calls", flush=True)
     print("Twilio voice webhook: https://<this host>/twilio/voice/<agent>", flush=True)
+    print("In a browser: open the link that `callwright talk-link <agent>` prints", flush=True)
     try:
         await http.serve()
     finally:

@@ -1,4 +1,6 @@
-"""Fixtures of the end-to-end tests: `serve` starts a SipServer in the test process that
+"""Fixtures of the end-to-end tests: `demo_server` is one real `callwright serve` with the
+demo agent, shared by every test that calls it (over SIP, Twilio streams or a browser):
+starting one takes seconds of CI time; `serve` starts a SipServer in the test process that
 answers "demo" with an on_call of the test's; `sipp_phone` starts sipp as a called phone."""
 
 import asyncio
@@ -11,12 +13,26 @@ import pytest
 
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.sip.endpoint import SipServer
-from tests.support.server import free_port, port_in_use
+from tests.support.server import ROOT, RunningServer, free_port, port_in_use, start_server
 
 SCENARIOS = Path(__file__).parent / "sipp"
 SIPP_TIMEOUT_S = 10
 SIPP_START_TIMEOUT_S = 10.0  # a busy 2-core machine can take seconds to start it
 TRANSPORTS = {"udp": "u1", "tcp": "t1"}
+DEMO_CAPACITY = 2  # calls the demo server holds at once: test_phone_call fills it
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory) -> RunningServer:
+    """`callwright serve` answering only the demo agent (a quicker start), with two lines."""
+    workdir = tmp_path_factory.mktemp("demo-server")
+    agents = workdir / "agents"
+    agents.mkdir()
+    shutil.copy(ROOT / "agents" / "demo.yaml", agents)
+    running = start_server(workdir, agents, {"CALLWRIGHT_MAX_CALLS": str(DEMO_CAPACITY),
+                                             "CALLWRIGHT_RETRY_AFTER_S": "20"})
+    yield running
+    running.stop()
 
 
 def need_sipp() -> str:

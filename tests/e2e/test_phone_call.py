@@ -23,8 +23,9 @@ import numpy as np
 import pytest
 
 from callwright.speech.stt.whisper import WhisperStt
+from tests.e2e.conftest import DEMO_CAPACITY
 from tests.support.baresip import baresip_available, call_with_baresip
-from tests.support.server import ROOT, RunningServer, start_server
+from tests.support.server import RunningServer
 from tests.support.sip_phone import invite
 from tests.support.voices import spoken_script as script
 from tests.support.voices import transcribe, words
@@ -35,21 +36,13 @@ pytestmark = [
 ]
 
 GREETING_S = 8.0  # the demo greeting lasts about seven seconds
-CAPACITY = 2  # calls the module's server holds at once
+CAPACITY = DEMO_CAPACITY  # calls the shared demo server holds at once
 HERE = Path(__file__).parent
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> RunningServer:
-    workdir = tmp_path_factory.mktemp("server")
-    agents = workdir / "agents"
-    agents.mkdir()
-    shutil.copy(ROOT / "agents" / "demo.yaml", agents)  # the one agent called: a quicker start
-    # two lines, so test_calls_at_once.py finds it full with two calls
-    running = start_server(workdir, agents, {"CALLWRIGHT_MAX_CALLS": str(CAPACITY),
-                                             "CALLWRIGHT_RETRY_AFTER_S": "20"})
-    yield running
-    running.stop()
+@pytest.fixture
+def server(demo_server: RunningServer) -> RunningServer:
+    return demo_server
 
 
 @pytest.fixture(scope="module")

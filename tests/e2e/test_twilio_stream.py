@@ -28,7 +28,7 @@ from callwright.speech.stt.whisper import WhisperStt
 from callwright.store.calls import CallRepository
 from callwright.store.database import open_database
 from callwright.store.records import CallRecord
-from tests.support.server import ROOT, RunningServer, start_server
+from tests.support.server import RunningServer
 from tests.support.voices import speak, transcribe, words
 
 pytestmark = [
@@ -46,15 +46,9 @@ GARBAGE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> RunningServer:
-    workdir = tmp_path_factory.mktemp("server")
-    agents = workdir / "agents"
-    agents.mkdir()
-    shutil.copy(ROOT / "agents" / "demo.yaml", agents)
-    running = start_server(workdir, agents)
-    yield running
-    running.stop()
+@pytest.fixture
+def server(demo_server: RunningServer) -> RunningServer:
+    return demo_server
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ def create_app(
     open_without_keys: bool = False,
     streams: APIRouter | None = None,
     sip: APIRouter | None = None,
+    browser: APIRouter | None = None,
 ) -> FastAPI:
     """The API: calls always; the business records under /api/businesses when `engine`
     (the database holding them) is given.
@@ -48,7 +49,8 @@ def create_app(
 
     `streams`: the carriers' webhooks and media-stream sockets (`api.routes_streams`),
     without an API key: Twilio signs its requests instead. `sip`: the SIP side's state
-    (`api.routes_sip`), behind a key like /api.
+    (`api.routes_sip`), behind a key like /api. `browser`: the talk-to-an-agent page and its
+    WebRTC signalling (`api.routes_browser`), without an API key: signed links instead.
     """
     app = FastAPI(title="callwright", version=__version__)
     protected = [Depends(ApiKeyCheck(keys, open_without_keys))]
@@ -61,6 +63,8 @@ def create_app(
         app.include_router(streams)
     if sip is not None:
         app.include_router(sip, dependencies=protected)
+    if browser is not None:
+        app.include_router(browser)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
