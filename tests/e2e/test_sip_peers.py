@@ -12,6 +12,7 @@ import pytest
 
 from callwright.telephony.sip.message import SipResponse, parse_message
 from callwright.telephony.transport import RemoteHangup
+from tests.support.kamailio import probe_until
 from tests.support.server import free_port
 
 pytestmark = pytest.mark.e2e
@@ -186,25 +187,8 @@ async def start_kamailio(tmp_path: Path, port: int, uas_uri: str) -> asyncio.sub
 
 async def wait_until_routing(port: int) -> None:
     """Send OPTIONS through the proxy until our server's 200 comes back."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind(("127.0.0.1", 0))
-        udp.setblocking(False)
-        options = (
-            f"OPTIONS sip:demo@127.0.0.1:{port} SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP 127.0.0.1:{udp.getsockname()[1]};branch=z9hG4bKping{{n}}\r\n"
-            "From: <sip:probe@127.0.0.1>;tag=probe\r\nTo: <sip:demo@127.0.0.1>\r\n"
-            "Call-ID: probe\r\nCSeq: {n} OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
-        )
-        loop = asyncio.get_running_loop()
-        for n in range(1, 50):
-            udp.sendto(options.format(n=n).encode(), ("127.0.0.1", port))
-            try:
-                data = await asyncio.wait_for(loop.sock_recv(udp, 65535), 0.2)
-            except TimeoutError:
-                continue
-            if data.startswith(b"SIP/2.0 200"):
-                return
-    raise AssertionError(f"Kamailio on port {port} never routed an OPTIONS to us")
+    if not await probe_until(port, lambda answer: answer.startswith(b"SIP/2.0 200")):
+        raise AssertionError(f"Kamailio on port {port} never routed an OPTIONS to us")
 
 
 @pytest.mark.parametrize("transport", ["udp", "tcp"])

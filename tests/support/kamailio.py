@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 from callwright.telephony.sip.trunks import Trunk
@@ -82,23 +83,31 @@ async def start_registrar(workdir: Path, users: dict[str, str], algorithm: str) 
 
 
 async def _wait_until_answering(registrar: Registrar) -> None:
-    """Send OPTIONS until Kamailio answers anything."""
-    port = registrar.port
+    if not await probe_until(registrar.port, lambda answer: answer.startswith(b"SIP/2.0")):
+        port, log = registrar.port, registrar.log()
+        raise AssertionError(f"Kamailio never answered on port {port}:\n{log}")
+
+
+async def probe_until(
+    port: int, wanted: Callable[[bytes], bool], timeout_s: float = STARTUP_TIMEOUT_S
+) -> bool:
+    """Send OPTIONS for sip:demo to a SIP server (a proxy) on loopback `port` every 0.2 s
+    until an answer is `wanted`; False when none was within `timeout_s`."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         udp.bind(("127.0.0.1", 0))
         udp.setblocking(False)
         probe = (
-            f"OPTIONS sip:nobody@127.0.0.1:{port} SIP/2.0\r\n"
+            f"OPTIONS sip:demo@127.0.0.1:{port} SIP/2.0\r\n"
             f"Via: SIP/2.0/UDP 127.0.0.1:{udp.getsockname()[1]};branch=z9hG4bKup{{n}}\r\n"
-            "From: <sip:probe@127.0.0.1>;tag=probe\r\nTo: <sip:nobody@127.0.0.1>\r\n"
+            "From: <sip:probe@127.0.0.1>;tag=probe\r\nTo: <sip:demo@127.0.0.1>\r\n"
             "Call-ID: up\r\nCSeq: {n} OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
         )
         loop = asyncio.get_running_loop()
-        for n in range(int(STARTUP_TIMEOUT_S / 0.2)):
+        for n in range(1, int(timeout_s / 0.2) + 1):
             udp.sendto(probe.format(n=n).encode(), ("127.0.0.1", port))
             try:
-                if (await asyncio.wait_for(loop.sock_recv(udp, 65535), 0.2)).startswith(b"SIP/2.0"):
-                    return
+                if wanted(await asyncio.wait_for(loop.sock_recv(udp, 65535), 0.2)):
+                    return True
             except TimeoutError:
                 continue
-    raise AssertionError(f"Kamailio never answered on port {port}:\n{registrar.log()}")
+    return False
