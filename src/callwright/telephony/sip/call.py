@@ -9,7 +9,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
-from callwright.audio.frames import AudioFrame
+from callwright.telephony.outbound import PlaysThroughQueue
 from callwright.telephony.sip.dialog import AnswerRetransmission, Dialog
 from callwright.telephony.sip.errors import SipParseError
 from callwright.telephony.sip.flow import SipFlow
@@ -19,7 +19,6 @@ from callwright.telephony.sip.transaction import SipTimers
 from callwright.telephony.sip.transfer import Referral, refer_to
 from callwright.telephony.transport import (
     TRANSFER_TIMEOUT_S,
-    FrameSentListener,
     RemoteHangup,
     TransferResult,
     TransportEvent,
@@ -39,7 +38,7 @@ Direction = Literal["inbound", "outbound"]  # answered by us, or placed by us (d
 _LOCAL_HANGUP = object()  # ends events() after hangup()
 
 
-class SipCall:
+class SipCall(PlaysThroughQueue):
     """A live call SipServer answered or placed. Implements telephony.transport.Transport."""
 
     transport_name = "sip"
@@ -66,6 +65,7 @@ class SipCall:
         self.dialog = dialog
         self.flow = flow  # the transport the dialog came on
         self.rtp = rtp
+        self.outbound = rtp
         self.plan = plan
         self.sdp_session_id = secrets.randbelow(2**31)
         self.sdp_version = 1
@@ -94,18 +94,6 @@ class SipCall:
             yield event
             if isinstance(event, RemoteHangup):
                 return
-
-    def play(self, frame: AudioFrame) -> None:
-        self.rtp.play(frame)
-
-    def clear(self) -> list[AudioFrame]:
-        return self.rtp.clear()
-
-    def queued_frames(self) -> int:
-        return self.rtp.queued_frames()
-
-    def on_frame_sent(self, listener: FrameSentListener) -> None:
-        self.rtp.on_frame_sent(listener)
 
     async def transfer(
         self,

@@ -25,6 +25,7 @@ from callwright.audio import g711
 from callwright.audio.frames import FRAME_MS, SAMPLES_PER_FRAME, AudioFrame
 from callwright.audio.frames import SAMPLE_RATE_HZ as FRAME_RATE_HZ
 from callwright.audio.resample import StreamResampler
+from callwright.telephony.outbound import PlaysThroughQueue
 from callwright.telephony.streams.events import (
     StreamAudio,
     StreamDtmf,
@@ -38,7 +39,6 @@ from callwright.telephony.streams.playout import Playout, PlayoutMark
 from callwright.telephony.transport import (
     TRANSFER_TIMEOUT_S,
     DtmfDigit,
-    FrameSentListener,
     InboundAudio,
     RemoteHangup,
     TransferResult,
@@ -78,7 +78,7 @@ _LOCAL_HANGUP = object()  # ends events() after hangup()
 _CLOSE = object()  # ends the writer after what was queued before it
 
 
-class StreamCall:
+class StreamCall(PlaysThroughQueue):
     """A live call over a carrier's media stream. Implements telephony.transport.Transport.
     Create with `await StreamCall.answer(socket, serializer)`."""
 
@@ -109,6 +109,7 @@ class StreamCall:
         self._playout = Playout(
             serializer, started.stream_id, started.codec, self._outbox.put_nowait
         )
+        self.outbound = self._playout
         self._ended = False  # the call is over for us (either side ended it)
         self._closing: asyncio.Future[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -154,19 +155,6 @@ class StreamCall:
     def marks(self) -> list[PlayoutMark]:
         """Every burst of speech the caller has heard, with when, in order."""
         return self._playout.marks
-
-    def play(self, frame: AudioFrame) -> None:
-        self._playout.play(frame)
-
-    def clear(self) -> list[AudioFrame]:
-        """Drop the queued frames, and what the carrier has buffered (barge-in)."""
-        return self._playout.clear()
-
-    def queued_frames(self) -> int:
-        return self._playout.queued_frames()
-
-    def on_frame_sent(self, listener: FrameSentListener) -> None:
-        self._playout.on_frame_sent(listener)
 
     async def transfer(
         self,

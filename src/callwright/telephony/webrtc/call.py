@@ -28,9 +28,9 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from callwright.audio.frames import FRAME_MS, AudioFrame
+from callwright.telephony.outbound import PlaysThroughQueue
 from callwright.telephony.transport import (
     TRANSFER_TIMEOUT_S,
-    FrameSentListener,
     InboundAudio,
     RemoteHangup,
     TransferResult,
@@ -55,7 +55,7 @@ class OfferError(ValueError):
     """The browser's offer cannot start a call; the message says why, for the browser."""
 
 
-class WebRtcCall:
+class WebRtcCall(PlaysThroughQueue):
     """A live browser call. Implements telephony.transport.Transport.
     Create with `await WebRtcCall.answer(offer_sdp, caller, callee)`."""
 
@@ -67,6 +67,7 @@ class WebRtcCall:
         self.callee = callee
         self._connection = connection
         self._track = AgentTrack()
+        self.outbound = self._track
         self._events: asyncio.Queue[TransportEvent | object] = asyncio.Queue()
         self._ended = False  # the call is over for us (either side ended it)
         self._closing: asyncio.Future[None] | None = None
@@ -113,18 +114,6 @@ class WebRtcCall:
             yield event
             if isinstance(event, RemoteHangup):
                 return
-
-    def play(self, frame: AudioFrame) -> None:
-        self._track.play(frame)
-
-    def clear(self) -> list[AudioFrame]:
-        return self._track.clear()
-
-    def queued_frames(self) -> int:
-        return self._track.queued_frames()
-
-    def on_frame_sent(self, listener: FrameSentListener) -> None:
-        self._track.on_frame_sent(listener)
 
     async def transfer(
         self,
