@@ -1,19 +1,22 @@
 """How fast callwright answers real multi-turn task calls, 1, 5, 10 and 20 calls at once.
 
 One `callwright serve` for the whole run, every agent on the demo database (reseeded before
-each level), warmed up by one call. Per level of N, N calls start 0.3 s apart over real SIP
-from pjsua2 phones (bench/calls/sip_phone.py; 4 calls per phone process,
+each level), warmed up by one call per transport. Per level of N, N calls start 0.3 s apart
+over real SIP from pjsua2 phones (bench/calls/sip_phone.py; 4 calls per phone process,
 bench/latency/phones.py), cycling through the agents; each speaks its fixed task dialogue
 (bench/latency/dialogues.yaml, or heldout.yaml with --split heldout) in a caller voice of
 bench/calls/caller_voices.py, waits for the end of each agent turn, barges in once, and
 hangs up. tshark captures the RTP on loopback; the wire gives voice-to-voice and barge-in
-stop at the caller's side (bench/latency/wire_turns.py), the server's turn marks give the
-stages, /proc the server's CPU and memory, its /metrics how late its event loop ran ("loop
-late": the share of its 50 ms ticks later than a 20 ms frame / the bucket bound of the
-latest tick, ms). Admission control's refusals (486/503) are counted, not failures.
+stop at the caller's side (bench/latency/wire_turns.py). With --transport sip,twilio each
+level then makes the same calls (dialogues, voices) over Twilio Media Streams: a caller in
+this process posts the TwiML webhook and plays Twilio on the stream's WebSocket
+(bench/latency/stream_caller.py), timed on its own clock the same way. The server's turn
+marks give the stages, /proc the server's CPU and memory, its /metrics how late its event
+loop ran ("loop late": the share of its 50 ms ticks later than a 20 ms frame / the bucket
+bound of the latest tick, ms). Admission control's refusals (486/503) are counted, not failures.
 
 Run: .venv/bin/python bench/task_latency.py [--levels 1,5,10,20] [--split tune|heldout]
-     [--max-calls N] [--refuse 486|503] [-v]
+     [--transport sip|twilio|sip,twilio] [--max-calls N] [--refuse 486|503] [-v]
 """
 
 from __future__ import annotations
@@ -60,7 +63,8 @@ from bench.latency.report import (  # noqa: E402
     rss_mib,
     stage_values,
 )
-from bench.latency.table import STAGE_COLUMNS, LevelResult, goal_lines, render  # noqa: E402
+from bench.latency.stream_caller import run_streams, time_streams  # noqa: E402
+from bench.latency.table import STAGE_COLUMNS, LevelResult, goal_lines, level_name, render  # noqa: E402
 from bench.latency.wire_turns import time_calls  # noqa: E402
 from bench.wire import Capture, read_rtp  # noqa: E402
 from callwright.store.database import open_database  # noqa: E402
@@ -69,6 +73,11 @@ from tests.support.server import RunningServer, start_server  # noqa: E402
 RECORD_TIMEOUT_S = 30.0  # for the server to finish a call's record after the hang-up
 MIN_CALLS_PER_LEVEL = 6  # a level of fewer calls at once runs rounds, till every agent called
 SYNTH_WORKERS = 2
+TRANSPORTS = {  # --transport name -> how its calls are carried (the conditions line)
+    "sip": f"SIP ({CALLS_PER_PHONE} calls per pjsua2 phone process; timed by tshark)",
+    "twilio": "Twilio Media Streams (mu-law, a WebSocket per call, all from this process, "
+    "marks echoed at a simulated playout; timed on its clock)",
+}
 STAGE_SHORT = ("eot", "stt", "stt_after_eot", "agent", "synth", "send", "total")  # -v, STAGES
 
 
@@ -99,17 +108,18 @@ def rounds(level: int) -> int:
 
 async def run_level(
     rounds_of_calls: list[list[PlannedCall]], server: RunningServer, workdir: Path,
-    reseed_all: Callable[[], None],
+    reseed_all: Callable[[], None], transport: str = "sip",
 ) -> LevelResult:
-    """Each round's calls at once (staggered), the records reseeded before each round;
-    measured on the wire and from the server."""
+    """Each round's calls at once (staggered) over `transport`, the records reseeded before
+    each round; measured on the wire (SIP) or the stream caller's clock, and from the server."""
     pid = server.process.pid
     level = len(rounds_of_calls[0])
+    sip = transport == "sip"
     capture = await asyncio.to_thread(
         Capture, workdir / f"level{level}.pcap", f"udp and not port {server.sip_port}"
-    )
+    ) if sip else None  # fmt: skip
     rss_before, cpu_before, started = rss_mib(pid), cpu_s(pid), time.monotonic()
-    phones_before = _children_cpu_s()
+    phones_before = _callers_cpu_s(sip)
     loop_before = await asyncio.to_thread(loop_lag_buckets, server.api)
     sampler = RssSampler(pid)
     sampler.start()
@@ -117,18 +127,21 @@ async def run_level(
         logs: list[CallLog] = []
         for calls in rounds_of_calls:
             await asyncio.to_thread(reseed_all)
-            logs += await run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir)
+            logs += await (run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir) if sip
+                           else run_streams(calls, server.api))  # fmt: skip
         wall_s, cpu_used_s = time.monotonic() - started, cpu_s(pid) - cpu_before
-        phones_cpu_s = _children_cpu_s() - phones_before
+        phones_cpu_s = _callers_cpu_s(sip) - phones_before
         loop_after = await asyncio.to_thread(loop_lag_buckets, server.api)
     finally:
         sampler.running = False
-        await asyncio.to_thread(capture.stop)
-    packets = read_rtp(capture.path, {log.rtp_port for log in logs if log.rtp_port})
+        if capture is not None:
+            await asyncio.to_thread(capture.stop)
+    ports = {log.rtp_port for log in logs if log.rtp_port}
     return LevelResult(
         calls=level,
         logs=logs,
-        wire=time_calls(packets, logs),
+        wire=time_calls(read_rtp(capture.path, ports), logs) if capture else time_streams(logs),
+        transport=transport,
         stages=await asyncio.to_thread(_stages, server.api, logs),
         cpu_percent=100 * cpu_used_s / wall_s,
         phones_cpu_percent=100 * phones_cpu_s / wall_s,
@@ -137,10 +150,11 @@ async def run_level(
     )
 
 
-def _children_cpu_s() -> float:
-    """CPU seconds of this process's finished children: the phone processes and tshark (the
-    server still runs, so it is not counted)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _callers_cpu_s(sip: bool) -> float:
+    """CPU seconds of the callers: over SIP this process's finished children, the phone
+    processes and tshark (the server still runs, so it is not counted); over Twilio this
+    process, whose event loop runs the stream callers."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if sip else resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
@@ -148,7 +162,7 @@ def _stages(api: str, logs: list[CallLog]) -> dict[str, list[float]]:
     """Per stage of the table, its values over every turn of the answered calls in `logs`."""
     turns: list[dict] = []
     for log in logs:
-        if log.call_id and not log.refused and log.rtp_port:
+        if log.answered():
             turns.extend(_finished_turns(api, log.call_id))
     return {stage: stage_values(turns, *STAGES[stage]) for stage in STAGE_COLUMNS.values()}
 
@@ -164,7 +178,9 @@ def _finished_turns(api: str, call_id: str) -> list[dict]:
     return call_turns(api, call_id)
 
 
-def conditions(args: argparse.Namespace, dialogues: list[Dialogue], voices: set[str]) -> list[str]:
+def conditions(
+    args: argparse.Namespace, dialogues: list[Dialogue], voices: set[str], transports: list[str]
+) -> list[str]:
     """What the table was measured under."""
     lines_per_call = sorted({len(dialogue.lines) for dialogue in dialogues})
     admission = f"max {args.max_calls} calls" if args.max_calls else "the server's default"
@@ -176,12 +192,12 @@ def conditions(args: argparse.Namespace, dialogues: list[Dialogue], voices: set[
         f"{lines_per_call[-1]} caller lines per call, one spoken over the agent "
         f"{BARGE_IN_AFTER_S:g} s into its reply",
         f"voices ({len(voices)}): {'; '.join(sorted(voices))}",
-        f"conditions: G.711 over SIP on loopback, {CALLS_PER_PHONE} calls per phone process"
-        f" (they share the cores with the server), calls started {STAGGER_S:g} s apart, agent "
-        f"turn over at {END_OF_TURN_SILENCE_S:g} s of silence, no reply after {NO_REPLY_S:g} s;"
-        f" admission: {admission}{refuse}; one server, warmed up by one call, records"
-        f" reseeded per round; a level of fewer than {MIN_CALLS_PER_LEVEL} calls runs rounds"
-        " until that many calls",
+        f"conditions: G.711 on loopback over {' and '.join(TRANSPORTS[t] for t in transports)}"
+        f" (the callers share the cores with the server), calls started {STAGGER_S:g} s apart,"
+        f" agent turn over at {END_OF_TURN_SILENCE_S:g} s of silence, no reply after"
+        f" {NO_REPLY_S:g} s; admission: {admission}{refuse}; one server, warmed up by one call"
+        f" per transport, records reseeded per round; a level of fewer than"
+        f" {MIN_CALLS_PER_LEVEL} calls runs rounds until that many calls",
     ]
 
 
@@ -192,7 +208,7 @@ def problem_lines(results: list[LevelResult]) -> list[str]:
         wire = result.wire
         lags = quantile_ms(wire.onset_lags, 0.5)
         lines.append(
-            f"{result.calls:>2} calls: {wire.talked_over} lines ended over the agent, "
+            f"{level_name(result, results)}: {wire.talked_over} lines ended over the agent, "
             f"{wire.missing} not on the wire, {wire.barge_ins_missed} barge-ins after the agent "
             f"had stopped; line queued -> on the wire p50 "
             f"{'-' if lags is None else f'{lags:.0f}'} ms"
@@ -210,7 +226,8 @@ def turn_lines(api: str, results: list[LevelResult]) -> list[str]:
         for log in result.logs:
             if log.refused or not log.call_id:
                 continue
-            lines.append(f"{result.calls} calls, {log.agent} {log.call_id} ({log.voice})")
+            lines.append(f"{level_name(result, results).strip()}, {log.agent} {log.call_id} "
+                         f"({log.voice})")
             for phrase in log.phrases:
                 wire = "-" if phrase.wire_reply_s is None else f"{phrase.wire_reply_s * 1000:.0f}"
                 lines.append(f"  said  {phrase.text[:50]!r:52} wire={wire}")
@@ -225,6 +242,7 @@ def turn_lines(api: str, results: list[LevelResult]) -> list[str]:
 
 async def run(args: argparse.Namespace) -> None:
     levels = [int(level) for level in args.levels.split(",")]
+    transports = args.transport.split(",")
     dialogues = load_dialogues(DIALOGUE_FILES[args.split])
     print(f"synthesizing caller lines for {max(levels)} calls...", file=sys.stderr, flush=True)
     plans = await asyncio.to_thread(plan, levels, dialogues)
@@ -243,16 +261,19 @@ async def run(args: argparse.Namespace) -> None:
             for agent in sorted({d.agent for d in dialogues}):
                 reseed(database, AGENTS_DIR, agent)
 
-        print("warm-up call (not measured)...", file=sys.stderr, flush=True)
-        await run_level([plans[levels[0]][0][:1]], server, workdir, reseed_all)
         results = []
+        for transport in transports:
+            print(f"warm-up call over {transport} (not measured)...", file=sys.stderr, flush=True)
+            await run_level([plans[levels[0]][0][:1]], server, workdir, reseed_all, transport)
         for level in levels:
-            print(f"level: {level} calls at once, {rounds(level)} round(s)...",
-                  file=sys.stderr, flush=True)
-            results.append(await run_level(plans[level], server, workdir, reseed_all))
+            for transport in transports:
+                print(f"level: {level} calls at once over {transport}, {rounds(level)} round(s)...",
+                      file=sys.stderr, flush=True)  # fmt: skip
+                results.append(await run_level(plans[level], server, workdir, reseed_all,
+                                               transport))  # fmt: skip
         voices = {call.voice.describe() for rounds_of_calls in plans.values()
                   for calls in rounds_of_calls for call in calls}
-        report = [*conditions(args, dialogues, voices), "", *render(results), "",
+        report = [*conditions(args, dialogues, voices, transports), "", *render(results), "",
                   *goal_lines(results), "", *problem_lines(results)]
         if args.verbose:
             report += ["", *await asyncio.to_thread(turn_lines, server.api, results)]
@@ -272,7 +293,12 @@ def main() -> None:
                         help="every call's lines: wire time, what the server heard, its stages")
     parser.add_argument("--refuse", type=int, choices=(486, 503),
                         help="the server's answer to a call over the limit")
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument("--transport", default="sip",
+                        help="what carries the calls: sip, twilio or sip,twilio (both, each level)")
+    args = parser.parse_args()
+    if not set(args.transport.split(",")) <= set(TRANSPORTS):
+        parser.error(f"--transport: a comma-separated list of {', '.join(TRANSPORTS)}")
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

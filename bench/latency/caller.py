@@ -75,6 +75,10 @@ class CallLog:
     phrases: list[Phrase] = field(default_factory=list)
     problem: str = ""  # the call broke on the caller's side
 
+    def answered(self) -> bool:
+        """Whether the call got as far as audio, so the server holds its turns."""
+        return bool(self.call_id and not self.refused and self.rtp_port)
+
 
 async def run_call(
     phone: Phone,
@@ -108,8 +112,7 @@ async def run_call(
             await asyncio.sleep(POLL_S)
         if not log.rtp_port:
             raise RuntimeError(f"no audio stream in {CONNECT_TIMEOUT_S:.0f} s")
-        await _agent_turn(audio, line, 0)  # the greeting
-        await _converse(dialogue, audio, line, speech, log.phrases)
+        await talk(dialogue, audio, line, speech, log.phrases)
     except Exception as error:  # noqa: BLE001 - one broken call must not stop the level
         log.problem = f"call failed: {error!r}"
     finally:
@@ -117,6 +120,20 @@ async def run_call(
         await wait_until(line.ended.is_set, HANG_UP_TIMEOUT_S, POLL_S)
         await phone.run(lambda: phone.forget(handle))
     return log
+
+
+async def talk(
+    dialogue: Dialogue,
+    audio: CallAudio,
+    line: LineState,
+    speech: dict[str, np.ndarray],
+    phrases: list[Phrase],
+) -> None:
+    """The caller's part once the call is up, whatever carries it: hear the greeting out,
+    then speak the dialogue (`phrases` gets each line as it is sent). `audio` is the call's
+    ear and mouth, fed 20 ms at a time by the phone or stream; `line.ended` ends it early."""
+    await _agent_turn(audio, line, 0)  # the greeting
+    await _converse(dialogue, audio, line, speech, phrases)
 
 
 async def _converse(

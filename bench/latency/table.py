@@ -1,5 +1,7 @@
 """The table of bench/task_latency.py: one row per level of calls at once, each beside the
-1-call figures of the same run, and the goals checked against them."""
+1-call figures of the same run, and the goals checked against them; with calls over more than
+one transport (SIP, Twilio Media Streams), a block of rows per transport, and each level's
+figures against the first transport's."""
 
 from __future__ import annotations
 
@@ -35,38 +37,66 @@ class LevelResult:
 
     calls: int
     logs: list[CallLog]
-    wire: WireTimes
+    wire: WireTimes  # for Twilio, from the stream caller's own clock (stream_caller.py)
+    transport: str = "sip"  # "sip" or "twilio": what carried the calls
     stages: dict[str, list[float]] = field(default_factory=dict)  # STAGES name -> seconds
     cpu_percent: float = 0.0  # of one core: 200 % is both of two
-    phones_cpu_percent: float = 0.0  # the callers' phone processes and tshark, same cores
+    phones_cpu_percent: float = 0.0  # the callers (phone processes and tshark, or the stream
+    # callers' process), same cores
     mib_per_call: float = 0.0  # peak RSS during the level above the RSS before it, per call
     loop_lag: LoopLag = LoopLag(0.0, 0.0)  # the server's event loop during the level
 
 
 def render(results: list[LevelResult]) -> list[str]:
-    """The table's lines, then one line per level that has 1-call figures to compare."""
+    """The table's lines (a block per transport), then one line per level that has 1-call
+    figures to compare, and per level over another transport, its figures against the
+    first transport's."""
     lines = [HEADER, RULE]
-    single = next((result for result in results if result.calls == 1), None)
+    transports = list(dict.fromkeys(result.transport for result in results))
+    compared = []
+    for transport in transports:
+        block = [result for result in results if result.transport == transport]
+        single = next((result for result in block if result.calls == 1), None)
+        if len(transports) > 1:
+            lines.append(transport)
+        lines.extend(_row(result, single) for result in block)
+        if single is not None:
+            compared.extend(_against(result, single, f"   {level_name(result, results)}, of 1 call")
+                            for result in block if result.calls > 1)  # fmt: skip
     for result in results:
-        wire = result.wire
-        refused = Counter(log.status for log in result.logs if log.refused)
-        refusals = ", ".join(f"{n}x{status}" for status, n in sorted(refused.items())) or "0"
-        lines.append(
-            f"{result.calls:>5}  {refusals:>7}  {wire.turns:>6}  {wire.unreplied:>8}  "
-            f"{_ms(wire.replies, 0.5)}/{_ms(wire.replies, 0.95)}/{_ms(wire.replies, 1.0)}  "
-            f"{_ms(wire.barge_ins, 0.5)}/{_ms(wire.barge_ins, 0.95)}  "
-            f"{_ms(_stage(result, 'end of turn'), 0.5)}/"
-            f"{_ms(_stage(result, 'end of turn'), 0.95)}  "
-            f"{_ms(_stage(result, 'stt'), 0.5, 4)} {_ms(_stage(result, 'agent'), 0.5, 6)} "
-            f"{_ms(_stage(result, 'synth'), 0.5, 6)}  {result.cpu_percent:4.0f} %  "
-            f"{result.phones_cpu_percent:5.0f} %  {result.mib_per_call:8.1f}  "
-            f"{result.loop_lag.late_percent:3.1f}%/{result.loop_lag.worst_bound_ms:<4.0f}  "
-            f"{_ratio(result, single, 0.5):>13}"
-        )
-    if single is not None:
-        lines.append("")
-        lines.extend(_against_one_call(result, single) for result in results if result.calls > 1)
-    return lines
+        first = next((base for base in results if base.transport == transports[0]
+                      and base.calls == result.calls), None)  # fmt: skip
+        if result.transport != transports[0] and first is not None:
+            compared.append(_against(result, first, f"   {level_name(result, results)}, "
+                                     f"of {first.transport}"))  # fmt: skip
+    return lines + ([""] + compared if compared else [])
+
+
+def level_name(result: LevelResult, results: list[LevelResult]) -> str:
+    """ "5 calls" (right-aligned to 2 digits), "twilio  5 calls" where `results` span several
+    transports."""
+    name = f"{result.calls:>2} calls"
+    several = len({other.transport for other in results}) > 1
+    return f"{result.transport:<6} {name}" if several else name
+
+
+def _row(result: LevelResult, single: LevelResult | None) -> str:
+    """One level's row."""
+    wire = result.wire
+    refused = Counter(log.status for log in result.logs if log.refused)
+    refusals = ", ".join(f"{n}x{status}" for status, n in sorted(refused.items())) or "0"
+    return (
+        f"{result.calls:>5}  {refusals:>7}  {wire.turns:>6}  {wire.unreplied:>8}  "
+        f"{_ms(wire.replies, 0.5)}/{_ms(wire.replies, 0.95)}/{_ms(wire.replies, 1.0)}  "
+        f"{_ms(wire.barge_ins, 0.5)}/{_ms(wire.barge_ins, 0.95)}  "
+        f"{_ms(_stage(result, 'end of turn'), 0.5)}/"
+        f"{_ms(_stage(result, 'end of turn'), 0.95)}  "
+        f"{_ms(_stage(result, 'stt'), 0.5, 4)} {_ms(_stage(result, 'agent'), 0.5, 6)} "
+        f"{_ms(_stage(result, 'synth'), 0.5, 6)}  {result.cpu_percent:4.0f} %  "
+        f"{result.phones_cpu_percent:5.0f} %  {result.mib_per_call:8.1f}  "
+        f"{result.loop_lag.late_percent:3.1f}%/{result.loop_lag.worst_bound_ms:<4.0f}  "
+        f"{_ratio(result, single, 0.5):>13}"
+    )
 
 
 def goal_lines(results: list[LevelResult]) -> list[str]:
@@ -81,26 +111,26 @@ def goal_lines(results: list[LevelResult]) -> list[str]:
             verdict = "no data" if got is None else "met" if got <= bound_ms else "MISSED"
             label = "p50" if q == 0.5 else "p95"
             shown = "-" if got is None else f"{got:.0f}"
-            lines.append(f"  {result.calls:>2} calls {measure} {label} {shown} ms "
+            lines.append(f"  {level_name(result, results)} {measure} {label} {shown} ms "
                          f"(goal <= {bound_ms}): {verdict}")
     return lines
 
 
-def _against_one_call(result: LevelResult, single: LevelResult) -> str:
-    """`result`'s medians as multiples of the 1-call level's (x1.34 of 1 call)."""
+def _against(result: LevelResult, other: LevelResult, label: str) -> str:
+    """`result`'s medians as multiples of `other`'s (x1.34), after `label`."""
     parts = []
     for name, mine, base in [
-        ("voice-to-voice p50", result.wire.replies, single.wire.replies),
-        ("p95", result.wire.replies, single.wire.replies),
-        ("barge-in p50", result.wire.barge_ins, single.wire.barge_ins),
-        ("end of turn p50", _stage(result, "end of turn"), _stage(single, "end of turn")),
-        ("agent p50", _stage(result, "agent"), _stage(single, "agent")),
+        ("voice-to-voice p50", result.wire.replies, other.wire.replies),
+        ("p95", result.wire.replies, other.wire.replies),
+        ("barge-in p50", result.wire.barge_ins, other.wire.barge_ins),
+        ("end of turn p50", _stage(result, "end of turn"), _stage(other, "end of turn")),
+        ("agent p50", _stage(result, "agent"), _stage(other, "agent")),
     ]:
         q = 0.95 if name == "p95" else 0.5
         got, one = quantile_ms(mine, q), quantile_ms(base, q)
         ratio = f"x{got / one:.2f}" if got is not None and one else "-"
         parts.append(f"{name} {ratio}")
-    return f"{result.calls:>5} calls, of 1 call: " + ", ".join(parts)
+    return f"{label}: " + ", ".join(parts)
 
 
 def _ratio(result: LevelResult, single: LevelResult | None, q: float) -> str:

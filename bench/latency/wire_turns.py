@@ -9,6 +9,7 @@ caller's RTP port, each caller line found near the time the caller's loop queued
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.latency.caller import NO_REPLY_S, CallLog, Phrase
@@ -47,12 +48,17 @@ def time_calls(packets: list[WirePacket], calls: list[CallLog]) -> WireTimes:
         caller = [p.at for p in own if p.from_caller and p.voiced]
         agent = [p.at for p in own if not p.from_caller and p.voiced]
         for phrase in call.phrases:
-            _time_phrase(phrase, caller, agent, times)
+            time_phrase(phrase, caller, agent, times)
     return times
 
 
-def _time_phrase(phrase: Phrase, caller: list[float], agent: list[float], times: WireTimes) -> None:
-    """Add `phrase`'s times, given the call's voiced caller and agent packet times (sorted)."""
+def time_phrase(
+    phrase: Phrase, caller: list[float], agent: list[float], times: WireTimes,
+    agent_stop: Callable[[list[float], float], float | None] | None = None,
+) -> None:
+    """Add `phrase`'s times, given the call's voiced caller and agent packet times (sorted).
+    `agent_stop(agent, onset)`: when the agent, talking at the barge-in's onset, stopped as the
+    caller heard it (None: it was not talking); by default the end of its voice on the wire."""
     lo = bisect.bisect_left(caller, phrase.queued_at - LINE_EARLY_S)
     hi = bisect.bisect_right(caller, phrase.queued_at + phrase.seconds + LINE_LATE_S)
     spoken = caller[lo:hi]
@@ -71,14 +77,14 @@ def _time_phrase(phrase: Phrase, caller: list[float], agent: list[float], times:
         phrase.wire_reply_s = agent[after] - speech_end
         times.replies.append(phrase.wire_reply_s)
     if phrase.barge_in:
-        stop = _agent_stop(agent, spoken[0])
+        stop = (agent_stop or voice_stop)(agent, spoken[0])
         if stop is None:
             times.barge_ins_missed += 1
         else:
             times.barge_ins.append(stop - spoken[0])
 
 
-def _agent_stop(agent: list[float], onset: float) -> float | None:
+def voice_stop(agent: list[float], onset: float) -> float | None:
     """When the agent, talking at `onset` (voiced within BARGE_IN_SILENCE_S before it), fell
     silent: the end of its last voiced packet before BARGE_IN_SILENCE_S without voice. None
     if it was not talking then."""
