@@ -171,3 +171,14 @@ def test_beyond_the_admission_limit_twilio_hears_busy_and_a_stream_is_turned_awa
         with busy.websocket_connect("/telnyx/stream/demo") as socket:
             socket.receive_text()
     assert refused.value.code == 1013
+
+
+@pytest.mark.parametrize(
+    "body", [b"\xff\xfe\x00garbage", b"=&&==&CallSid", b"CallSid=" + b"A" * 100_000, b""]
+)
+def test_a_garbage_webhook_body_gets_twiml_or_a_refusal_never_a_crash(body):
+    for answer in (client().post("/twilio/voice/demo", content=body),
+                   client().post("/twilio/after/demo", content=body)):
+        assert answer.status_code == 200 and fromstring(answer.text).tag == "Response"
+    refused = client(TOKEN).post("/twilio/voice/demo", content=body)
+    assert refused.status_code == 403  # unsigned, when a token is set
