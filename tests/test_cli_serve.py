@@ -20,3 +20,17 @@ def test_invalid_admission_settings_stop_serve_with_their_name(args, env, messag
     result = CliRunner().invoke(app, ["serve", *args], env={"COLUMNS": "200", **env})
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_a_bad_sip_settings_file_stops_serve_naming_the_file_and_the_setting(tmp_path):
+    sip_yaml = tmp_path / "sip.yaml"
+    sip_yaml.write_text("trunks:\n  - {name: main, registrar: sip:127.0.0.1, username: u,\n"
+                        "     password_env: NOT_SET_ANYWHERE, agent: demo}\n")
+    database = f"sqlite:///{tmp_path}/callwright.db"
+    result = CliRunner().invoke(
+        app, ["serve", "--sip-config", str(sip_yaml), "--database-url", database],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code != 0
+    assert "sip.yaml" in str(result.exception) or "sip.yaml" in result.output
+    assert "NOT_SET_ANYWHERE" in (str(result.exception) + result.output)
