@@ -137,8 +137,28 @@ async def dial_all(dial, count: int, at_once: int) -> tuple[list[float], list[st
 
 
 async def flood(count: int, at_once: int, rate: float, seconds: float) -> list[str]:
-    """Calls from 127.0.0.1 to a SipServer, first alone, then during a flood from
-    127.0.0.2."""
+    """Calls from 127.0.0.1 to a SipServer alone, then to a fresh one (its rate buckets
+    full again) during a flood from FLOOD_SOURCE."""
+    quiet, quiet_failures, _ = await calls_to_a_server(count, at_once)
+    loud, loud_failures, (sent, dropped) = await calls_to_a_server(
+        count, at_once, lambda port: send_flood(port, rate, seconds)
+    )
+    reached = sent - dropped
+    failures = quiet_failures + loud_failures
+    return [
+        f"flood: {sent} requests from {FLOOD_SOURCE} in {seconds:g} s ({rate:g}/s); "
+        f"{reached} ({100 * reached / max(sent, 1):.1f} %) reached the call engine, "
+        f"{dropped} dropped at the door",
+        f"  calls from 127.0.0.1 answered: {len(quiet)}/{count} alone, {len(loud)}/{count} "
+        f"during the flood" + (f"; failed: {', '.join(failures)}" if failures else ""),
+        percentiles("  setup alone", quiet),
+        percentiles("  setup during the flood", loud),
+    ]
+
+
+async def calls_to_a_server(count: int, at_once: int, flooding=None):
+    """`count` calls from 127.0.0.1 (within its own rate limit's burst) to a new SipServer,
+    during `flooding(port)` when given; setup times, failures, (flood sent, dropped)."""
     dropped: list[str] = []
     target = SipServer("127.0.0.1", 0, accepts=lambda user: user == "demo",
                        on_call=answer_until_bye, on_dropped=dropped.append)
@@ -146,29 +166,17 @@ async def flood(count: int, at_once: int, rate: float, seconds: float) -> list[s
     caller = await started(sip_server())
     uri = f"sip:demo@127.0.0.1:{target.udp_port}"
     try:
-        quiet, quiet_failures = await dial_all(
+        flood_task = asyncio.create_task(flooding(target.udp_port)) if flooding else None
+        if flood_task:
+            await asyncio.sleep(0.5)  # the flood is on before the calls start
+        setups, failures = await dial_all(
             lambda: caller.dial(uri, from_user="demo", timeout_s=RING_S), count, at_once
         )
-        flooding = asyncio.create_task(send_flood(target.udp_port, rate, seconds))
-        await asyncio.sleep(0.5)  # the flood is on before the calls start
-        loud, loud_failures = await dial_all(
-            lambda: caller.dial(uri, from_user="demo", timeout_s=RING_S), count, at_once
-        )
-        sent = await flooding
+        sent = await flood_task if flood_task else 0
     finally:
         await caller.stop()
         await target.stop()
-    reached = sent - len(dropped)
-    return [
-        f"flood: {sent} requests from {FLOOD_SOURCE} in {seconds:g} s ({rate:g}/s); "
-        f"{reached} ({100 * reached / max(sent, 1):.1f} %) reached the call engine, "
-        f"{len(dropped)} dropped at the door",
-        f"  calls from 127.0.0.1 answered: {len(quiet)}/{count} alone, {len(loud)}/{count} "
-        f"during the flood" + (f"; failed: {', '.join(quiet_failures + loud_failures)}"
-                               if quiet_failures or loud_failures else ""),
-        percentiles("  setup alone", quiet),
-        percentiles("  setup during the flood", loud),
-    ]
+    return setups, failures, (sent, len(dropped))
 
 
 async def send_flood(port: int, rate: float, seconds: float) -> int:
