@@ -7,16 +7,17 @@ bench/latency/phones.py), cycling through the agents; each speaks its fixed task
 (bench/latency/dialogues.yaml, or heldout.yaml with --split heldout) in a caller voice of
 bench/calls/caller_voices.py, waits for the end of each agent turn, barges in once, and
 hangs up. tshark captures the RTP on loopback; the wire gives voice-to-voice and barge-in
-stop at the caller's side (bench/latency/wire_turns.py). With --transport sip,twilio each
-level then makes the same calls (dialogues, voices) over Twilio Media Streams: a caller in
-this process posts the TwiML webhook and plays Twilio on the stream's WebSocket
-(bench/latency/stream_caller.py), timed on its own clock the same way. The server's turn
-marks give the stages, /proc the server's CPU and memory, its /metrics how late its event
-loop ran ("loop late": the share of its 50 ms ticks later than a 20 ms frame / the bucket
-bound of the latest tick, ms). Admission control's refusals (486/503) are counted, not failures.
+stop at the caller's side (bench/latency/wire_turns.py). With --transport sip,twilio,webrtc
+each level then makes the same calls (dialogues, voices) over Twilio Media Streams (this
+process posts the TwiML webhook and plays Twilio on the WebSocket: stream_caller.py) and from
+browsers (aiortc peer connections here, signalled as talk.html does: browser_caller.py), each
+timed on the caller's own clock the same way. The server's turn marks give the stages, /proc
+the server's CPU and memory, its /metrics how late its event loop ran ("loop late": the
+share of its 50 ms ticks later than a 20 ms frame / the bucket bound of the latest tick,
+ms). Admission control's refusals (486/503) are counted, not failures.
 
 Run: .venv/bin/python bench/task_latency.py [--levels 1,5,10,20] [--split tune|heldout]
-     [--transport sip|twilio|sip,twilio] [--max-calls N] [--refuse 486|503] [-v]
+     [--transport sip|twilio|webrtc|sip,twilio,webrtc] [--max-calls N] [--refuse 486|503] [-v]
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from bench.calls.caller_voices import speak, voice_for  # noqa: E402
 from bench.calls.judge import reseed  # noqa: E402
 from bench.calls.text_run import AGENTS_DIR  # noqa: E402
 from bench.calls.voice_run import handoff_variables  # noqa: E402
+from bench.latency.browser_caller import run_browsers, time_browsers  # noqa: E402
 from bench.latency.caller import (  # noqa: E402
     BARGE_IN_AFTER_S,
     DIALOGUE_FILES,
@@ -74,9 +76,11 @@ RECORD_TIMEOUT_S = 30.0  # for the server to finish a call's record after the ha
 MIN_CALLS_PER_LEVEL = 6  # a level of fewer calls at once runs rounds, till every agent called
 SYNTH_WORKERS = 2
 TRANSPORTS = {  # --transport name -> how its calls are carried (the conditions line)
-    "sip": f"SIP ({CALLS_PER_PHONE} calls per pjsua2 phone process; timed by tshark)",
+    "sip": f"SIP (G.711, {CALLS_PER_PHONE} calls per pjsua2 phone process; timed by tshark)",
     "twilio": "Twilio Media Streams (mu-law, a WebSocket per call, all from this process, "
     "marks echoed at a simulated playout; timed on its clock)",
+    "webrtc": "WebRTC from browsers (Opus, an aiortc peer connection per call from this process;"
+    " timed on its clock, after aiortc's decoder and untuned 4-packet (~80 ms) jitter buffer)",
 }
 STAGE_SHORT = ("eot", "stt", "stt_after_eot", "agent", "synth", "send", "total")  # -v, STAGES
 
@@ -127,8 +131,10 @@ async def run_level(
         logs: list[CallLog] = []
         for calls in rounds_of_calls:
             await asyncio.to_thread(reseed_all)
-            logs += await (run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir) if sip
-                           else run_streams(calls, server.api))  # fmt: skip
+            logs += await (
+                run_calls(calls, f"127.0.0.1:{server.sip_port}", workdir) if sip
+                else run_streams(calls, server.api) if transport == "twilio"
+                else run_browsers(calls, server.api, server.workdir / "var"))  # fmt: skip
         wall_s, cpu_used_s = time.monotonic() - started, cpu_s(pid) - cpu_before
         phones_cpu_s = _callers_cpu_s(sip) - phones_before
         loop_after = await asyncio.to_thread(loop_lag_buckets, server.api)
@@ -140,7 +146,8 @@ async def run_level(
     return LevelResult(
         calls=level,
         logs=logs,
-        wire=time_calls(read_rtp(capture.path, ports), logs) if capture else time_streams(logs),
+        wire=time_calls(read_rtp(capture.path, ports), logs) if capture
+        else time_streams(logs) if transport == "twilio" else time_browsers(logs),
         transport=transport,
         stages=await asyncio.to_thread(_stages, server.api, logs),
         cpu_percent=100 * cpu_used_s / wall_s,
@@ -152,8 +159,8 @@ async def run_level(
 
 def _callers_cpu_s(sip: bool) -> float:
     """CPU seconds of the callers: over SIP this process's finished children, the phone
-    processes and tshark (the server still runs, so it is not counted); over Twilio this
-    process, whose event loop runs the stream callers."""
+    processes and tshark (the server still runs, so it is not counted); over Twilio and
+    WebRTC this process, whose event loop (and aiortc's codec threads) runs the callers."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN if sip else resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -192,7 +199,7 @@ def conditions(
         f"{lines_per_call[-1]} caller lines per call, one spoken over the agent "
         f"{BARGE_IN_AFTER_S:g} s into its reply",
         f"voices ({len(voices)}): {'; '.join(sorted(voices))}",
-        f"conditions: G.711 on loopback over {' and '.join(TRANSPORTS[t] for t in transports)}"
+        f"conditions: on loopback over {' and '.join(TRANSPORTS[t] for t in transports)}"
         f" (the callers share the cores with the server), calls started {STAGGER_S:g} s apart,"
         f" agent turn over at {END_OF_TURN_SILENCE_S:g} s of silence, no reply after"
         f" {NO_REPLY_S:g} s; admission: {admission}{refuse}; one server, warmed up by one call"
@@ -294,7 +301,7 @@ def main() -> None:
     parser.add_argument("--refuse", type=int, choices=(486, 503),
                         help="the server's answer to a call over the limit")
     parser.add_argument("--transport", default="sip",
-                        help="what carries the calls: sip, twilio or sip,twilio (both, each level)")
+                        help="what carries the calls: sip, twilio, webrtc or a list (sip,webrtc)")
     args = parser.parse_args()
     if not set(args.transport.split(",")) <= set(TRANSPORTS):
         parser.error(f"--transport: a comma-separated list of {', '.join(TRANSPORTS)}")

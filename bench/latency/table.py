@@ -38,7 +38,7 @@ class LevelResult:
     calls: int
     logs: list[CallLog]
     wire: WireTimes  # for Twilio, from the stream caller's own clock (stream_caller.py)
-    transport: str = "sip"  # "sip" or "twilio": what carried the calls
+    transport: str = "sip"  # "sip", "twilio" or "webrtc": what carried the calls
     stages: dict[str, list[float]] = field(default_factory=dict)  # STAGES name -> seconds
     cpu_percent: float = 0.0  # of one core: 200 % is both of two
     phones_cpu_percent: float = 0.0  # the callers (phone processes and tshark, or the stream
