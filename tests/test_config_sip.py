@@ -28,6 +28,7 @@ trunks:
     networks: [198.51.100.0/24]
 sip_users:
   - {username: branch-pbx, password_env: PBX_PASSWORD}
+numbers: {"+15551230000": front-desk}
 """
 
 
@@ -60,6 +61,9 @@ def test_a_full_file_becomes_trunks_access_and_nat_settings(tmp_path):
     assert (access.rate_limit.per_s, access.rate_limit.burst) == (2, 4)
     assert access.may_call("+15551234567") and not access.may_call("+19005550100")
     assert settings.digest_users == {"branch-pbx": "pbx"}
+    assert settings.agent_for("+15551230000") == "front-desk"
+    assert settings.agent_for("15551230000") == "front-desk"  # some providers drop the +
+    assert settings.agent_for("+15559999999") == ""
 
 
 def test_without_a_file_only_loopback_and_private_networks_may_call_in():

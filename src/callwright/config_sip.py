@@ -17,6 +17,7 @@ trunks:
     caller_id: "+15551230000"
     caller_ids: {pharmacy: "+15551230077"}   # an agent's own number, before caller_id
     networks: [198.51.100.0/24]
+numbers: {"+15551230000": front-desk}   # a provider's DIDs in the Request-URI -> agent
 sip_users:                         # callers let in by digest password from any address
   - username: branch-pbx
     password_env: BRANCH_PBX_PASSWORD
@@ -82,6 +83,7 @@ class _SipFile(_Strict):
     call_targets: list[str] = []
     trunks: list[_TrunkFile] = []
     sip_users: list[_UserFile] = []
+    numbers: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,12 @@ class SipSettings:
     rtp_ports: range | None = None
     digest_users: Mapping[str, str] = field(default_factory=dict)
     """Callers let in by password from any address: username -> password."""
+    numbers: Mapping[str, str] = field(default_factory=dict)
+    """Dialed numbers (a provider's DIDs in the Request-URI) -> the agent that answers."""
+
+    def agent_for(self, dialed: str) -> str:
+        """The agent answering calls to `dialed` (with or without its leading +); "" if none."""
+        return self.numbers.get(dialed) or self.numbers.get(f"+{dialed.lstrip('+')}") or ""
 
 
 def load_sip_settings(path: Path | None, environ: Mapping[str, str] = os.environ) -> SipSettings:
@@ -115,6 +123,7 @@ def load_sip_settings(path: Path | None, environ: Mapping[str, str] = os.environ
             rtp_ports=_port_range(parsed.rtp_ports) if parsed.rtp_ports else None,
             digest_users={u.username: _secret(u.password_env, f"sip user {u.username!r}", environ)
                           for u in parsed.sip_users},
+            numbers=parsed.numbers,
         )
     except OSError as error:
         raise ValueError(f"cannot read the SIP settings {path}: {error.strerror}") from None

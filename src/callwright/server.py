@@ -121,15 +121,21 @@ async def serve(config: ServerConfig) -> None:
         raise SystemExit(str(error)) from None
     runtime = await load_runtime(config, engine=engine)
 
+    def agent_called(user: str) -> Agent | None:
+        """The agent a SIP call's Request-URI user reaches: its name, or a dialed number."""
+        return runtime.agents.get(user) or runtime.agents.get(sip_settings.agent_for(user))
+
     async def on_call(call: SipCall) -> None:
-        agent = runtime.agents[call.callee]
+        agent = agent_called(call.callee)
+        assert agent is not None, "accepts() let only agents' calls in"
         await runtime.run_call(call, agent, person_dialer(sip, agent.name))
 
     async def on_stream_call(transport: Transport, agent_name: str) -> None:
         await runtime.run_call(transport, runtime.agents[agent_name])
 
     sip = sip_server(
-        config, sip_settings, accepts=lambda user: user in runtime.agents, on_call=on_call,
+        config, sip_settings, accepts=lambda user: agent_called(user) is not None,
+        on_call=on_call,
         other_calls=lambda: runtime.calls_up.total() - runtime.calls_up["sip"],
     )
     CALLS_CAPACITY.set(config.max_calls)
