@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from callwright.telephony.sip.address import CSeq, NameAddress, Via, split_header_values
 from callwright.telephony.sip.errors import SipParseError
+from callwright.telephony.sip.reasons import REASON_PHRASES
 
 __all__ = [
     "Headers",
@@ -50,35 +51,6 @@ STACK_HEADERS = (  # written by the SIP stack itself, never taken from an applic
     "Max-Forwards", "Contact", "Route", "Record-Route", "Content-Length", "Content-Type",
     "Allow", "Require", "Event", "Subscription-State", "Refer-To", "Referred-By",
 )  # fmt: skip
-
-REASON_PHRASES = {
-    100: "Trying",
-    180: "Ringing",
-    183: "Session Progress",
-    200: "OK",
-    202: "Accepted",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    407: "Proxy Authentication Required",
-    408: "Request Timeout",
-    415: "Unsupported Media Type",
-    416: "Unsupported URI Scheme",
-    420: "Bad Extension",
-    481: "Call/Transaction Does Not Exist",
-    486: "Busy Here",
-    487: "Request Terminated",
-    488: "Not Acceptable Here",
-    489: "Bad Event",
-    491: "Request Pending",
-    500: "Server Internal Error",
-    501: "Not Implemented",
-    503: "Service Unavailable",
-    505: "Version Not Supported",
-    603: "Decline",
-}
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9.!%*_+`'~-]+$")
 _UNSAFE_IN_LINE_RE = re.compile(r"[\s\x00-\x1f\x7f]+")  # CR, LF, tabs, controls

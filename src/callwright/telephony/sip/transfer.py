@@ -27,7 +27,8 @@ from collections.abc import Mapping
 
 from callwright.telephony.sip.address import SipUri
 from callwright.telephony.sip.errors import SipParseError
-from callwright.telephony.sip.message import REASON_PHRASES, SipRequest, extra_headers
+from callwright.telephony.sip.message import SipRequest, extra_headers
+from callwright.telephony.sip.reasons import REASON_PHRASES
 from callwright.telephony.transport import TransferResult
 
 log = logging.getLogger("callwright.sip")
