@@ -12,7 +12,7 @@ import pytest
 
 from callwright.telephony.sip.message import SipResponse, parse_message
 from callwright.telephony.transport import RemoteHangup
-from tests.support.kamailio import probe_until
+from tests.support.kamailio import end_process_group, probe_until
 from tests.support.server import free_port
 
 pytestmark = pytest.mark.e2e
@@ -182,6 +182,7 @@ async def start_kamailio(tmp_path: Path, port: int, uas_uri: str) -> asyncio.sub
         str(tmp_path),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
     )
 
 
@@ -205,8 +206,8 @@ async def test_call_through_kamailio_and_our_bye_goes_back_through_it(tmp_path, 
         target = ("127.0.0.1", proxy_port)
         result = await sipp(tmp_path, target, transport, "-sf", str(CALLEE_HANGS_UP))
     finally:
-        kamailio.terminate()
-        _, log = await asyncio.wait_for(kamailio.communicate(), 5)
+        await end_process_group(kamailio)
+        log = await asyncio.wait_for(kamailio.stderr.read(), 5)
     assert result == ""
     (call,) = agent.calls
     assert call.dialog.route_set and f":{proxy_port};" in call.dialog.route_set[0]

@@ -5,7 +5,10 @@ on a free loopback port. Used by tests/e2e/test_sip_trunk.py and bench/sip_trunk
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import shutil
+import signal
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -51,15 +54,22 @@ class Registrar:
         )
 
     async def stop(self) -> None:
-        """SIGTERM, and SIGKILL when Kamailio is still winding down its children after
-        STOP_GRACE_S (it can be, on a busy machine)."""
-        self.process.terminate()
-        try:
-            await asyncio.wait_for(asyncio.shield(self.process.wait()), STOP_GRACE_S)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
-        await self._reader
+        await end_process_group(self.process)
+        await asyncio.wait_for(self._reader, STOP_GRACE_S)
+
+
+async def end_process_group(process: asyncio.subprocess.Process) -> None:
+    """End Kamailio started with `start_new_session=True`: SIGTERM, then SIGKILL to its whole
+    process group when it has not ended after STOP_GRACE_S (it can be slow on a busy machine).
+    The group matters: children left behind by a killed parent hold its stderr pipe open."""
+    process.terminate()
+    try:
+        await asyncio.wait_for(asyncio.shield(process.wait()), STOP_GRACE_S)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 async def start_registrar(workdir: Path, users: dict[str, str], algorithm: str) -> Registrar:
@@ -82,7 +92,7 @@ async def start_registrar(workdir: Path, users: dict[str, str], algorithm: str) 
         "-l", f"udp:127.0.0.1:{port}",
         "-A", f'DB_URL="text://{database}"', "-A", f'ALGORITHM="{algorithm}"',
         "-Y", str(workdir), "-w", str(workdir),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, start_new_session=True,
     )
     registrar = Registrar(process, port, users)
     await _wait_until_answering(registrar)
