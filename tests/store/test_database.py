@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+import callwright.domains.campaigns.models  # noqa: F401  (registers the campaign tables)
 import callwright.store.business  # noqa: F401  (registers the business tables)
 from callwright.store.calls import CallRepository
 from callwright.store.database import (
