@@ -22,6 +22,7 @@ from callwright.cli_talk import talk_link
 from callwright.cli_tickets import tickets_app
 from callwright.cli_trunks import trunks_app
 from callwright.config import ServerConfig
+from callwright.domains.campaigns.cli import campaigns_app, do_not_call_app
 
 app = typer.Typer(
     help="callwright: an AI phone agent that answers real calls.", no_args_is_help=True
@@ -29,6 +30,8 @@ app = typer.Typer(
 app.add_typer(calls_app, name="calls", help="Recorded calls: list and show.")
 app.add_typer(keys_app, name="keys", help="Keys to the HTTP API: create, list, revoke.")
 app.add_typer(trunks_app, name="trunks")
+app.add_typer(campaigns_app, name="campaigns")
+app.add_typer(do_not_call_app, name="do-not-call")
 for sub_app, name in (
     (people_app, "people"), (leads_app, "leads"), (appointments_app, "appointments"),
     (tickets_app, "tickets"), (orders_app, "orders"), (prescriptions_app, "prescriptions"),

@@ -39,6 +39,7 @@ def create_app(
     streams: APIRouter | None = None,
     sip: APIRouter | None = None,
     browser: APIRouter | None = None,
+    campaigns: APIRouter | None = None,
 ) -> FastAPI:
     """The API: calls always; the business records under /api/businesses when `engine`
     (the database holding them) is given.
@@ -51,6 +52,7 @@ def create_app(
     without an API key: Twilio signs its requests instead. `sip`: the SIP side's state
     (`api.routes_sip`), behind a key like /api. `browser`: the talk-to-an-agent page and its
     WebRTC signalling (`api.routes_browser`), without an API key: signed links instead.
+    `campaigns`: outbound campaigns and the do-not-call list (`domains.campaigns.routes`).
     """
     app = FastAPI(title="callwright", version=__version__)
     protected = [Depends(ApiKeyCheck(keys, open_without_keys))]
@@ -65,6 +67,8 @@ def create_app(
         app.include_router(sip, dependencies=protected)
     if browser is not None:
         app.include_router(browser)
+    if campaigns is not None:
+        app.include_router(campaigns, dependencies=protected)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -154,9 +154,12 @@ class CampaignBook:
                     skipped += 1
                     continue
                 known.add(phone)
+                try:
+                    zone = checked_zone(contact.timezone or default_zone)
+                except ValueError as error:
+                    raise CampaignError(f"contact {contact.phone}: {error}") from None
                 session.add(CampaignContact(
-                    campaign_id=campaign.id, phone=phone,
-                    timezone=checked_zone(contact.timezone or default_zone),
+                    campaign_id=campaign.id, phone=phone, timezone=zone,
                     fields=dict(contact.fields or {}), state="pending", attempts=0,
                     next_attempt_at=now or now_utc(),
                 ))
