@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from callwright.domains.campaigns.book import AttemptResult, CampaignBook
 from callwright.domains.campaigns.cli import campaigns_app, do_not_call_app
 from callwright.domains.campaigns.routes import campaigns_router
+from callwright.domains.campaigns.seed import seed_demo_campaigns
 from callwright.store.database import open_database
 
 CONTACTS_CSV = (
@@ -130,3 +131,19 @@ def test_the_command_line_creates_starts_and_reports_a_campaign(tmp_path, url):
     broken.write_text("name: x\nagent: pharmacy\nmax_attempts: 0\n")
     refused = runner.invoke(campaigns_app, ["create", str(broken), "--database-url", url])
     assert refused.exit_code == 1 and "max_attempts" in refused.output
+
+
+def test_the_demo_campaigns_are_created_once_in_draft_with_their_contacts(url):
+    engine = open_database(url)
+    folder = Path(__file__).resolve().parents[3] / "agents" / "campaigns"
+    created = seed_demo_campaigns(engine, folder, {"pharmacy", "bank", "dental"})
+    assert created == ["dental-reminders", "fraud-callbacks", "refill-reminders"]
+    assert seed_demo_campaigns(engine, folder, {"pharmacy", "bank", "dental"}) == []
+    book = CampaignBook(engine)
+    assert {c.name: c.status for c in book.all()} == dict.fromkeys(created, "draft")
+    refills = book.contacts("refill-reminders")
+    assert [(c.phone, c.fields) for c, _ in refills] == [
+        ("+15551230001", {"first_name": "Maria", "prescription_number": "4417"}),
+        ("+15551230013", {"first_name": "Robert", "prescription_number": "6230"}),
+    ]
+    assert seed_demo_campaigns(open_database(url), folder, {"sales"}) == []
