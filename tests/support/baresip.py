@@ -117,12 +117,15 @@ def answering_phone(
     seconds: int,
     user: str = "human",
     rtp_ports: str = "42000-42998",
+    verbose: bool = False,
 ) -> AnsweringPhone:
     """Start a phone on 127.0.0.1:`port` (UDP) that answers at once, speaks `speak_wav`
-    (hanging up when it ends) and quits after `seconds`; returns once it listens."""
+    (hanging up when it ends) and quits after `seconds`; returns once it listens. `verbose`
+    (-v) adds baresip's debug lines to its log, among them "received event: '5' (end=0)"
+    and "... (end=1)" for each RFC 4733 key press it receives (the start and the end)."""
     account = f"<sip:{user}@127.0.0.1>;regint=0;answermode=auto"
     _set_up(workdir, speak_wav, account, port=port, rtp_ports=rtp_ports)
-    process = _start(workdir, "-s", "-t", str(seconds))
+    process = _start(workdir, "-s", *(["-v"] if verbose else []), "-t", str(seconds))
     deadline = time.monotonic() + LISTEN_TIMEOUT_S
     while not port_in_use(port):
         if process.poll() is not None or time.monotonic() > deadline:

@@ -67,6 +67,7 @@ class VirtualLine:
         self.hung_up_at: float | None = None
         self.transfer_result = TransferResult(False, 486, "486 Busy Here")
         self.transferred_to: str | None = None
+        self.pressed: list[tuple[float, str]] = []  # (when, digits) the agent pressed
 
     def clock(self) -> float:
         return self.now
@@ -108,6 +109,9 @@ class VirtualLine:
 
     def on_frame_sent(self, listener):
         self.listeners.append(listener)
+
+    async def send_digits(self, digits):
+        self.pressed.append((self.now, digits))
 
     async def transfer(self, target, headers=None, timeout_s=0.0):
         self.transferred_to = target
@@ -257,7 +261,7 @@ class EchoAgent:
 
 async def run_call(
     phrases, duration_s, digits=None, no_input_s=30.0, line=None, filler_s=0.7, agent=None,
-    dial=None,
+    dial=None, answering=None,
 ):
     line = line or VirtualLine(phrases, duration_s, digits)
     tts = WordTts()
@@ -269,7 +273,8 @@ async def run_call(
         no_input_timeout_s=no_input_s, recordings_dir=RECORDINGS, filler_after_s=filler_s
     )
     session = CallSession(
-        line, agent, engines, prompts, None, options, clock=line.clock, dial=dial
+        line, agent, engines, prompts, None, options, clock=line.clock, dial=dial,
+        answering=answering,
     )
     record = await session.run()
     return line, agent.conversation, record

@@ -21,6 +21,7 @@ import numpy as np
 
 from callwright.audio.frames import FRAME_MS, SAMPLE_RATE_HZ, AudioFrame, split_into_frames
 from callwright.audio.wav import read_wav
+from callwright.telephony.outbound import press_in_band
 from callwright.telephony.transport import (
     TRANSFER_TIMEOUT_S,
     DtmfDigit,
@@ -111,6 +112,10 @@ class FileCall:
 
     def on_frame_sent(self, listener: FrameSentListener) -> None:
         self._listeners.append(listener)
+
+    async def send_digits(self, digits: str) -> None:
+        """Press `digits` as keypad tones, kept in the agent's audio like its speech."""
+        await press_in_band(self, digits)
 
     async def transfer(
         self,

@@ -3,9 +3,11 @@ the agent's frames (an RTP session, a carrier stream's playout, a WebRTC track).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Protocol
 
 from callwright.audio.frames import AudioFrame
+from callwright.audio.keypad_tones import keypad_frames
 from callwright.telephony.transport import FrameSentListener
 
 
@@ -17,7 +19,8 @@ class OutboundQueue(Protocol):
 
 
 class PlaysThroughQueue:
-    """Transport.play, clear, queued_frames and on_frame_sent, served by `outbound`."""
+    """Transport.play, clear, queued_frames, on_frame_sent and send_digits (as keypad tones),
+    served by `outbound`."""
 
     outbound: OutboundQueue
 
@@ -33,3 +36,28 @@ class PlaysThroughQueue:
 
     def on_frame_sent(self, listener: FrameSentListener) -> None:
         self.outbound.on_frame_sent(listener)
+
+    async def send_digits(self, digits: str) -> None:
+        """Press `digits` as keypad tones in-band, after the audio queued (see
+        `press_in_band`); raises ValueError for anything that is not a key."""
+        await press_in_band(self.outbound, digits)
+
+
+async def press_in_band(outbound: OutboundQueue, digits: str) -> None:
+    """Queue the keypad tones of `digits` (audio/keypad_tones.py) behind the audio queued
+    and return once the last of them has gone out, or the queue ran empty without it (a
+    `clear()` dropped it). Raises ValueError for anything that is not a key.
+
+    Each call adds one frame-sent listener, which does nothing once its keys are out."""
+    frames = keypad_frames(digits)
+    last = frames[-1]
+    sent = asyncio.get_running_loop().create_future()
+
+    def frame_sent(frame: AudioFrame, _at: float) -> None:
+        if not sent.done() and (frame is last or outbound.queued_frames() == 0):
+            sent.set_result(None)
+
+    outbound.on_frame_sent(frame_sent)
+    for frame in frames:
+        outbound.play(frame)
+    await sent

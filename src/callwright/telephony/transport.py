@@ -2,8 +2,8 @@
 
 A transport delivers inbound audio, DTMF digits and the hang-up as events, and
 plays outbound audio at a steady 20 ms pace, filling gaps with comfort silence.
-It can hand the caller on to another number (a blind transfer). It knows
-nothing of speech or agents.
+It presses keys on the far end's phone menu (DTMF out) and can hand the caller on
+to another number (a blind transfer). It knows nothing of speech or agents.
 """
 
 from __future__ import annotations
@@ -82,6 +82,13 @@ class Transport(Protocol):
 
     def on_frame_sent(self, listener: FrameSentListener) -> None:
         """Register a listener for every frame put on the wire."""
+        ...
+
+    async def send_digits(self, digits: str) -> None:
+        """Press `digits` (0-9 * # A-D; w pauses 500 ms) on the line, after the audio
+        already queued: RFC 4733 telephone events where the far end negotiated them, else
+        keypad tones in-band. Returns once the presses have gone out. Raises ValueError,
+        saying which, for anything that is not a key."""
         ...
 
     async def transfer(

@@ -1,6 +1,7 @@
-"""RTP media for SIP calls: packets, RFC 4733 DTMF, receive reordering, the paced session."""
+"""RTP media for SIP calls: packets, RFC 4733 DTMF both ways, receive reordering, the paced
+session."""
 
-from callwright.telephony.rtp.dtmf import DtmfReceiver, TelephoneEvent
+from callwright.telephony.rtp.dtmf import DtmfReceiver, DtmfSender, TelephoneEvent
 from callwright.telephony.rtp.jitter import Delivery, JitterBuffer
 from callwright.telephony.rtp.packet import HeaderExtension, RtpPacket, RtpParseError
 from callwright.telephony.rtp.session import RTP_TIMEOUT_S, RtpSession
@@ -9,6 +10,7 @@ __all__ = [
     "RTP_TIMEOUT_S",
     "Delivery",
     "DtmfReceiver",
+    "DtmfSender",
     "HeaderExtension",
     "JitterBuffer",
     "RtpPacket",

@@ -4,7 +4,9 @@ Inbound packets are validated, latched (symmetric RTP), reordered by the
 jitter buffer, decoded and upsampled into 20 ms 16 kHz AudioFrames; RFC 4733
 packets become DtmfDigit events. Outbound frames are downsampled, encoded and
 sent on an absolute 20 ms schedule, with comfort silence whenever nothing is
-queued so the stream never pauses while sending is enabled.
+queued so the stream never pauses while sending is enabled. Our own key presses
+(`send_digits`, RFC 4733) take the slots of that same schedule while a key is
+down, with the stream's sequence numbers; the audio waits for them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import socket
 import time
 from collections import deque
 from typing import cast
@@ -24,7 +25,7 @@ from callwright.audio import g711
 from callwright.audio.frames import FRAME_MS, SAMPLES_PER_FRAME, AudioFrame
 from callwright.audio.frames import SAMPLE_RATE_HZ as FRAME_RATE_HZ
 from callwright.audio.resample import StreamResampler
-from callwright.telephony.rtp.dtmf import DtmfReceiver
+from callwright.telephony.rtp.dtmf import DtmfReceiver, DtmfSender, EventPacket
 from callwright.telephony.rtp.jitter import Delivery, JitterBuffer
 from callwright.telephony.rtp.packet import (
     SEQUENCE_MODULO,
@@ -32,6 +33,7 @@ from callwright.telephony.rtp.packet import (
     RtpPacket,
     RtpParseError,
 )
+from callwright.telephony.rtp.ports import bind_even_port, bind_in_range
 from callwright.telephony.transport import (
     DtmfDigit,
     FrameSentListener,
@@ -51,7 +53,6 @@ PACKET_S = FRAME_MS / 1000
 SAMPLES_PER_PACKET = g711.SAMPLE_RATE_HZ * FRAME_MS // 1000  # 160; also the timestamp step
 MAX_PACKETS_PER_WAKEUP = 2  # catching up after a stall sends at most this many back to back
 MAX_SEND_BACKLOG_PACKETS = 5  # a longer stall skips its oldest slots instead of catching up
-EVEN_PORT_ATTEMPTS = 32
 
 
 class RtpSession(asyncio.DatagramProtocol):
@@ -87,6 +88,8 @@ class RtpSession(asyncio.DatagramProtocol):
         self._sender: asyncio.Task[None] | None = None
         self._downsampler: StreamResampler | None = None
         self._last_sent_was_speech: bool | None = None  # None: nothing sent since (re)start
+        self._keypad = DtmfSender(SAMPLES_PER_PACKET)
+        self._keys_sent: list[asyncio.Future[None]] = []  # send_digits calls awaiting
         self._sequence = secrets.randbits(16)
         self._timestamp_base = secrets.randbits(32)
         self._ssrc = secrets.randbits(32)
@@ -97,7 +100,7 @@ class RtpSession(asyncio.DatagramProtocol):
         within `ports` when given (the range a firewall or NAT forwards), else any."""
         loop = asyncio.get_running_loop()
         session = cls()
-        sock = await (_bind_in_range(loop, host, ports) if ports else _bind_even_port(loop, host))
+        sock = await (bind_in_range(loop, host, ports) if ports else bind_even_port(loop, host))
         await loop.create_datagram_endpoint(lambda: session, sock=sock)
         session.local_port = sock.getsockname()[1]
         return session
@@ -136,6 +139,8 @@ class RtpSession(asyncio.DatagramProtocol):
         self._silence_payload = self._encode(np.zeros(SAMPLES_PER_PACKET, dtype=np.int16))
         self._payload_type = payload_type
         self._dtmf_payload_type = dtmf_payload_type
+        if dtmf_payload_type is None:
+            self._keypad.clear()
         if remote != self._remote:
             self._remote = remote
             self._latched = None
@@ -162,12 +167,37 @@ class RtpSession(asyncio.DatagramProtocol):
     def on_frame_sent(self, listener: FrameSentListener) -> None:
         self._listeners.append(listener)
 
+    @property
+    def sends_telephone_events(self) -> bool:
+        """Whether the far end negotiated RFC 4733 telephone-event, so keys go as events."""
+        return self._dtmf_payload_type is not None
+
+    async def send_digits(self, digits: str) -> None:
+        """Press `digits` (0-9 * # A-D, w: pause) as RFC 4733 events once the audio queued
+        now has gone; returns when they and the gap after the last have gone by, or the
+        session closed. Queued presses go out whole even if the caller stops waiting.
+
+        Raises ValueError for a non-key, RuntimeError when no telephone-event was negotiated.
+        """
+        if self._dtmf_payload_type is None:
+            raise RuntimeError(
+                "the far end did not negotiate telephone-event; send the keys in-band"
+            )
+        self._keypad.press(digits)
+        if self._sender is None:
+            return
+        sent = asyncio.get_running_loop().create_future()
+        self._keys_sent.append(sent)
+        await sent
+
     async def close(self) -> None:
         if self._sender is not None:
             self._sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sender
             self._sender = None
+        self._keypad.clear()
+        self._resolve_keys_sent()
         if self._hold_timer is not None:
             self._hold_timer.cancel()
             self._hold_timer = None
@@ -288,13 +318,18 @@ class RtpSession(asyncio.DatagramProtocol):
         if not self._sending or self._transport is None or destination is None:
             return
         try:
-            frame = self._queue.popleft() if self._queue else None
-            packet = self._packet_for(frame, slot)
+            event = None  # a key goes down once the audio queued before it has gone
+            if self._dtmf_payload_type is not None and (self._keypad.pressing or not self._queue):
+                event = self._keypad.packet_for(slot, self._slot_timestamp(slot))
+            frame = self._queue.popleft() if self._queue and event is None else None
+            packet = self._event_packet(event) if event else self._packet_for(frame, slot)
             self._transport.sendto(packet.serialize(), destination)
         except Exception:
             logger.exception("sending RTP to %s failed", destination)
             return
         self._sequence = (self._sequence + 1) % SEQUENCE_MODULO
+        if self._keys_sent and self._keypad.done(slot + 1):
+            self._resolve_keys_sent()
         sent_at = time.monotonic()
         sent_frame = frame if frame is not None else AudioFrame.silence()
         for listener in self._listeners:
@@ -302,6 +337,30 @@ class RtpSession(asyncio.DatagramProtocol):
                 listener(sent_frame, sent_at)
             except Exception:
                 logger.exception("frame-sent listener failed")
+
+    def _slot_timestamp(self, slot: int) -> int:
+        return (self._timestamp_base + slot * SAMPLES_PER_PACKET) % TIMESTAMP_MODULO
+
+    def _event_packet(self, event: EventPacket) -> RtpPacket:
+        """A key press in the audio's place; the audio after it starts afresh (marker bit,
+        clean resampler), as after any silence."""
+        assert self._dtmf_payload_type is not None
+        self._last_sent_was_speech = False
+        self._downsampler = None
+        return RtpPacket(
+            payload_type=self._dtmf_payload_type,
+            sequence=self._sequence,
+            timestamp=event.timestamp,
+            ssrc=self._ssrc,
+            payload=event.event.serialize(),
+            marker=event.marker,
+        )
+
+    def _resolve_keys_sent(self) -> None:
+        waiting, self._keys_sent = self._keys_sent, []
+        for sent in waiting:
+            if not sent.done():
+                sent.set_result(None)
 
     def _packet_for(self, frame: AudioFrame | None, slot: int) -> RtpPacket:
         assert self._encode is not None
@@ -318,7 +377,7 @@ class RtpSession(asyncio.DatagramProtocol):
         return RtpPacket(
             payload_type=self._payload_type,
             sequence=self._sequence,
-            timestamp=(self._timestamp_base + slot * SAMPLES_PER_PACKET) % TIMESTAMP_MODULO,
+            timestamp=self._slot_timestamp(slot),
             ssrc=self._ssrc,
             payload=payload,
             marker=previous is None or (is_speech and not previous),
@@ -338,47 +397,3 @@ class RtpSession(asyncio.DatagramProtocol):
         self._timed_out = True
         logger.info("no RTP for %.0f s; ending the call", RTP_TIMEOUT_S)
         self.events.put_nowait(RemoteHangup("RTP timeout"))
-
-
-async def _bind_even_port(loop: asyncio.AbstractEventLoop, host: str) -> socket.socket:
-    family = (await loop.getaddrinfo(host, 0, type=socket.SOCK_DGRAM))[0][0]
-    odd: list[socket.socket] = []  # kept open until done so the OS offers other ports
-    try:
-        for _ in range(EVEN_PORT_ATTEMPTS):
-            sock = socket.socket(family, socket.SOCK_DGRAM)
-            try:
-                sock.bind((host, 0))
-            except OSError:
-                sock.close()
-                raise
-            if sock.getsockname()[1] % 2 == 0:
-                sock.setblocking(False)
-                return sock
-            odd.append(sock)
-    finally:
-        for sock in odd:
-            sock.close()
-    raise OSError(
-        f"no even UDP port free on {host} after {EVEN_PORT_ATTEMPTS} tries; "
-        "free some ports or check the media address"
-    )
-
-
-async def _bind_in_range(loop: asyncio.AbstractEventLoop, host: str, ports: range) -> socket.socket:
-    """An even port of `ports` free on `host`, tried from a random one on."""
-    family = (await loop.getaddrinfo(host, 0, type=socket.SOCK_DGRAM))[0][0]
-    even = [port for port in ports if port % 2 == 0]
-    start = secrets.randbelow(len(even)) if even else 0
-    for port in even[start:] + even[:start]:
-        sock = socket.socket(family, socket.SOCK_DGRAM)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            sock.close()
-            continue
-        sock.setblocking(False)
-        return sock
-    raise OSError(
-        f"no even UDP port free on {host} in {ports.start}-{ports.stop - 1}: "
-        "every media port of the configured range is in use"
-    )

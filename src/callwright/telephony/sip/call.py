@@ -9,6 +9,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
+from callwright.audio.keypad_tones import check_keys
 from callwright.telephony.outbound import PlaysThroughQueue
 from callwright.telephony.sip.dialog import AnswerRetransmission, Dialog
 from callwright.telephony.sip.errors import SipParseError
@@ -94,6 +95,18 @@ class SipCall(PlaysThroughQueue):
             yield event
             if isinstance(event, RemoteHangup):
                 return
+
+    async def send_digits(self, digits: str) -> None:
+        """Press `digits` as RFC 4733 telephone events where the far end negotiated them
+        (our offer and answer both carry telephone-event), else as keypad tones in-band.
+        Nothing is pressed once the call has ended; ValueError for a non-key all the same."""
+        check_keys(digits)
+        if self._ended:
+            return
+        if self.rtp.sends_telephone_events:
+            await self.rtp.send_digits(digits)
+        else:
+            await super().send_digits(digits)
 
     async def transfer(
         self,
