@@ -59,7 +59,10 @@ async def test_outbound_refill_reminder_refills_on_yes(agent_named, engine):
     caller = Caller(agent.start_conversation("sip:+15551230001@127.0.0.1", outbound=True))
     opening = await caller.start()
     assert opening.startswith("Hello, this is Northside Pharmacy with a quick reminder")
-    assert "lisinopril 10 mg is due for a refill" in opening  # the dialled number identifies her
+    assert "lisinopril" not in opening  # whoever answers the dialled number says who they are
+    await caller.says("Maria Lopez")
+    offer = await caller.says("March fourteenth nineteen eighty five")
+    assert "lisinopril 10 mg is due for a refill" in offer  # no number given: her first one
     done = await caller.says("yes please")
     assert "ready for pickup" in done
     assert prescription(engine, "4417") == (1, ["requested"])

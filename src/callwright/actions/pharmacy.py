@@ -50,8 +50,11 @@ def register(registry: ActionRegistry) -> None:
     registry.register("pharmacy.refill_status", refill_status, retry_safe=True, reads_only=True)
 
 
-def prescriptions(context: ActionContext, person_id: int | str) -> ActionResult:
-    """The person's prescriptions, by number."""
+def prescriptions(
+    context: ActionContext, person_id: int | str, number: str | int | None = None
+) -> ActionResult:
+    """The person's prescriptions, by number; only the one numbered `number`, if given (a
+    reminder's: none when it is not theirs)."""
     with Session(context.engine) as session:
         business = business_for(session, context.business)
         person = person_in(session, business, person_id)
@@ -62,7 +65,9 @@ def prescriptions(context: ActionContext, person_id: int | str) -> ActionResult:
             .where(Prescription.business_id == business.id, Prescription.person_id == person.id)
             .order_by(Prescription.number)
         )
-        return ActionResult.success(prescriptions=[prescription_data(p) for p in found])
+        wanted = clean_number(number) if number not in (None, "") else None
+        listed = [p for p in found if wanted is None or clean_number(p.number) == wanted]
+        return ActionResult.success(prescriptions=[prescription_data(p) for p in listed])
 
 
 def prescription(

@@ -8,7 +8,7 @@ behind this same interface.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -67,7 +67,14 @@ class Transfer:
     context: dict = field(default_factory=dict)
 
 
-AgentAction = Say | EndCall | Transfer
+@dataclass(frozen=True, slots=True)
+class PressKeys:
+    """Press keys on the other side's phone menu (DTMF): 0-9 * # A-D, w for a 500 ms pause."""
+
+    digits: str
+
+
+AgentAction = Say | EndCall | Transfer | PressKeys
 
 
 @dataclass(slots=True)
@@ -90,6 +97,12 @@ class ConversationState:
     asked: list[str] = field(default_factory=list)
     """Questions answered, in order: intent names, or "no_answer" for an honest "I don't
     have that"."""
+    opted_out: bool = False
+    """The callee of an outbound call asked not to be called again (the dialer's do-not-call
+    list reads it)."""
+    task_outcome: str | None = None
+    """The last outcome a task step reached (an agent file's `outcome:`, e.g.
+    "refill_requested"); all of them, in order, are in `task["outcomes"]`."""
 
 
 class WouldChangeRecords(Exception):
@@ -161,8 +174,14 @@ class Agent(Protocol):
         ...
 
     def start_conversation(
-        self, caller: str = "", outbound: bool = False, call_id: str | None = None
+        self,
+        caller: str = "",
+        outbound: bool = False,
+        call_id: str | None = None,
+        contact: Mapping[str, str] | None = None,
     ) -> Conversation:
         """A conversation for one call; `caller` is the other party (a SIP URI or number),
-        `outbound` true when the agent placed the call, `call_id` links what it records."""
+        `outbound` true when the agent placed the call, `call_id` links what it records,
+        `contact` the campaign's fields of the person called (their first name, the matter
+        the call is about), for the outbound opening and the task's slots."""
         ...

@@ -3,7 +3,8 @@
 A reply is the stream of actions the conversation yields for one caller turn: `Say`s
 go to the speaker (the turn keeps what was said, so it can tell what the caller heard),
 `EndCall` lets the audio drain and ends the call, `Transfer` hands the caller to a person
-(and when that fails, the conversation is told and answers the caller). When the first
+(and when that fails, the conversation is told and answers the caller), `PressKeys` presses
+keys on the other side's phone menu after what was said (a "keys_sent" call event). When the first
 action is slow (a backend, a model), a short filler phrase goes out meanwhile so the
 caller never hears dead air. Stopping a reply (`stop`) cancels it where it is; nothing
 said after that point reaches the caller.
@@ -20,6 +21,7 @@ from callwright.agent.conversation import (
     AgentAction,
     Conversation,
     EndCall,
+    PressKeys,
     Say,
     Transfer,
     TransferFailed,
@@ -93,6 +95,9 @@ class Replies:
                     await self._speaker.drained()
                     self._on_end(action.reason)
                     return
+                elif isinstance(action, PressKeys):
+                    self._log.event("keys_sent", digits=action.digits)
+                    await self._speaker.press_keys(action.digits)
                 elif isinstance(action, Transfer):
                     # the caller is put through now: words they began meanwhile are not
                     # heard any more, so what was held for them goes out

@@ -162,6 +162,12 @@ class Speaker:
             self._sent.clear()
             await self._sent.wait()
 
+    async def press_keys(self, digits: str) -> None:
+        """Press `digits` on the line once what was said before has gone out; returns when
+        the presses have gone out too (Transport.send_digits)."""
+        await self.drained()
+        await self._transport.send_digits(digits)
+
     def hold(self) -> None:
         """Take unsent audio off the wire at once and keep it aside."""
         if self._held is None:

@@ -78,6 +78,7 @@ class Flow:
         self.failed: list[str] = []  # tasks ended by a failing action or by confusion
         self.confirmed: set[str] = set()  # read-backs the caller said yes to
         self.unsure: set[str] = set()  # `unsure_ok` slots the caller could not answer
+        self.outcomes: list[str] = []  # the `outcome:` of each step run, in order
         self.heard = ""  # the caller's latest words, which may already pick an option
         self.before_items: list[str] = []
         """What the caller said in this task before its items were known (while being
@@ -85,7 +86,8 @@ class Flow:
         self.items = ItemQuestions()
         self.further: list[tuple[str, Any]] = []
         """(slot, value) of more items named when the task began, each done in a round."""
-        self._results: dict[int, tuple[str, ActionResult]] = {}
+        self._results: dict[tuple[str, int], tuple[str, ActionResult]] = {}
+        """Each (task, step)'s last action: its call and result, reused while unchanged."""
         self._said: set[tuple[int, str]] = set()
         self._suspended: list[tuple[TaskSpec, dict[str, Any]]] = []
         """Tasks a topic switch set aside, each with the values it had collected."""
@@ -103,6 +105,7 @@ class Flow:
             "done": list(self.done_actions),
             "completed": list(self.completed),
             "failed": list(self.failed),
+            "outcomes": list(self.outcomes),
             "suspended": [task.name for task, _ in self._suspended],
         }
 
@@ -194,6 +197,7 @@ class Flow:
                 if (index, text) not in self._said:  # said once, not on every later pass
                     self._said.add((index, text))
                     texts.append(text)
+                    self.outcomes += [step.outcome] if step.outcome else []
                 if step.end_task:  # this one can't be done: on to the next one named, if any
                     return None if self.further else self.finish(texts)
             if kind == "handoff":
@@ -266,15 +270,19 @@ class Flow:
     async def _act(self, index: int, step: Step) -> ActionResult:
         params = render_params(step.params, self.scope())
         key = json.dumps([step.act, params], sort_keys=True, default=str)
-        cached = self._results.get(index)
+        step_of = (self.task.name if self.task is not None else "", index)  # not another task's
+        cached = self._results.get(step_of)
         if cached is not None and cached[0] == key:
+            if cached[1].ok and step.as_:  # back from another task that named a result alike
+                self.values[step.as_] = cached[1].data
             return cached[1]
         result = await self._run_action(step.act or "", params)
-        self._results[index] = (key, result)
+        self._results[step_of] = (key, result)
         if result.ok:
             if step.as_:
                 self.values[step.as_] = result.data
             self.done_actions.append(step.act or "")
+            self.outcomes += [step.outcome] if step.outcome else []
         return result
 
     def _action_failed(

@@ -6,12 +6,13 @@ the caller barges in `agent_was_interrupted` can replace the whole turn with wha
 heard. The counters in `state` count in a row: understanding the caller resets the
 not-understood ladder, and any caller input resets the no-input ladder. The replies to words
 are `SaidReplies` (said.py); this module keeps the call's course: greeting, keypad, silence,
-checkpoints and copies.
+checkpoints and copies, and on a call the agent placed, the callee's "don't call me again"
+(outbound.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING
 
 from callwright.actions.registry import RunAction
@@ -23,6 +24,7 @@ from callwright.agent.conversation import (
     CallerSilent,
     ConversationState,
     EndCall,
+    PressKeys,
     Say,
     TransferFailed,
 )
@@ -37,6 +39,8 @@ from callwright.agent.dialogue.checkpoint import (
 )
 from callwright.agent.dialogue.handing_off import HandOffPolicy
 from callwright.agent.dialogue.history import add_caller, keep_heard, recorded, reprompt
+from callwright.agent.dialogue.outbound import END_OPTED_OUT, contact_values, opening, opts_out
+from callwright.agent.dialogue.phone_menu import PhoneMenu
 from callwright.agent.dialogue.said import SaidReplies
 from callwright.agent.dialogue.task_choice import TaskQuestion
 from callwright.agent.dialogue.tasks import TaskRunner
@@ -60,9 +64,13 @@ class FrontDeskConversation(SaidReplies):
         caller_phone: str = "",
         outbound: bool = False,
         call_id: str | None = None,
+        contact: Mapping[str, str] | None = None,
     ) -> None:
         self.state = ConversationState()
-        self._outbound = outbound
+        self._outbound = agent.spec.outbound if outbound else None  # how a call we placed opens
+        self._contact = dict(contact or {})
+        menu = agent.spec.phone_menu if outbound else None
+        self._menu = PhoneMenu(menu) if menu else None  # until a person answers (phone_menu.py)
         self._agent = agent
         self._texts = agent.texts
         self._answers = Answers(agent, self.state)
@@ -75,22 +83,27 @@ class FrontDeskConversation(SaidReplies):
             agent.spec.verification,
             self._actions.runner(),
             agent.today,
-            caller_phone or None,
+            None if outbound else caller_phone or None,  # a number we dialled proves nobody
         )
+        if self._outbound is not None:
+            values = contact_values(
+                self._outbound, self._contact, agent.slots, agent.spec.verification, agent.today
+            )
+            self.tasks.values.update(values)
         self._handoffs = HandOffPolicy(
             agent, self.state, self.tasks, self._task_reply, caller_phone, call_id
         )
 
     def greet(self) -> AsyncIterator[AgentAction]:
-        return recorded(self.state, self._greeting())
+        return recorded(self.state, self._in_menu("") if self._menu else self._greeting())
 
     async def _greeting(self) -> list[AgentAction]:
         spec = self._agent.spec
         greeting: list[AgentAction] = [Say(self._texts.greeting)]
         start = spec.start_task
-        if self._outbound and spec.outbound is not None:
-            greeting = [Say(spec.outbound.greeting)]
-            start = spec.outbound.start_task
+        if self._outbound is not None:
+            greeting = [Say(opening(self._outbound, spec.business, self._contact))]
+            start = self._outbound.start_task
         if start is None:
             return greeting
         self.state.intent = start
@@ -99,9 +112,16 @@ class FrontDeskConversation(SaidReplies):
     def respond(self, caller_input: CallerInput) -> AsyncIterator[AgentAction]:
         if isinstance(caller_input, CallerSaid):
             add_caller(self.state, caller_input.text)
-            actions = self._said(caller_input.text)
         elif isinstance(caller_input, CallerKeyed):
             add_caller(self.state, f"[keypad {caller_input.digits}]")
+        if self._menu is not None and isinstance(caller_input, CallerSaid | CallerSilent):
+            heard = caller_input.text if isinstance(caller_input, CallerSaid) else ""
+            return recorded(self.state, self._in_menu(heard))
+        if self._outbound and opts_out(self._outbound, caller_input, self.tasks.takes_keys()):
+            actions = self._opt_out(self._outbound.opt_out_say)
+        elif isinstance(caller_input, CallerSaid):
+            actions = self._said(caller_input.text)
+        elif isinstance(caller_input, CallerKeyed):
             actions = self._keyed(caller_input.digits)
         elif isinstance(caller_input, TransferFailed):
             actions = self._handoffs.transfer_failed()
@@ -137,7 +157,7 @@ class FrontDeskConversation(SaidReplies):
     def _shared(self) -> list[object]:
         """What a copy references instead of copying: the agent and its specs."""
         agent = self._agent
-        return [agent, agent.spec, agent.slots, agent.tasks, *agent.tasks]
+        return [agent, agent.spec, agent.spec.outbound, agent.slots, agent.tasks, *agent.tasks]
 
     def restore(self, checkpoint: Checkpoint) -> bool:
         """Back to `checkpoint`, unless an action ran since (then False)."""
@@ -150,6 +170,23 @@ class FrontDeskConversation(SaidReplies):
     def agent_was_interrupted(self, heard_text: str) -> None:
         """Keep only what the caller heard of the agent's last turn; drop it if nothing."""
         keep_heard(self.state, heard_text)
+
+    async def _opt_out(self, say: str) -> list[AgentAction]:
+        """The callee asked not to be called again: whatever was under way, goodbye."""
+        self.tasks.cancel()
+        self.state.task = self.tasks.state()
+        self.state.opted_out = True
+        return [Say(say), EndCall(END_OPTED_OUT)]
+
+    async def _in_menu(self, heard: str) -> list[AgentAction]:
+        """In a business's phone menu: press the agent file's keys for a prompt, say nothing
+        otherwise; the first words of a person end the menu, and the agent greets them."""
+        assert self._menu is not None
+        keys = self._menu.hear(heard)
+        if keys is None:
+            self._menu = None
+            return await self._greeting()
+        return [PressKeys(keys)] if keys else []
 
     async def _keyed(self, digits: str) -> list[AgentAction]:
         if self.tasks.active:

@@ -9,7 +9,7 @@ synthesized once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from callwright.actions.registry import ActionRegistry, RunAction
 from callwright.agent.dialogue.answers import OFFER_QUESTION, Vocabulary
 from callwright.agent.dialogue.front_desk import FrontDeskConversation
 from callwright.agent.dialogue.handoff import message_task
+from callwright.agent.dialogue.outbound import outbound_prompts
 from callwright.agent.dialogue.texts import FrontDeskTexts, speech_context, task_prompts
 from callwright.agent.llm.client import load_language_model
 from callwright.agent.spec.agent_file import AgentSpec
@@ -71,13 +72,22 @@ class FrontDeskAgent:
         self.language_model = load_language_model(spec.llm) if spec.llm else None
 
     def fixed_prompts(self) -> list[str]:
-        return list(dict.fromkeys([*self.texts.all(), *task_prompts(self.spec)]))
+        texts = [*self.texts.all(), *task_prompts(self.spec)]
+        if self.spec.outbound is not None:
+            texts += outbound_prompts(self.spec.outbound, self.spec.business)
+        return list(dict.fromkeys(texts))
 
     def start_conversation(
-        self, caller: str = "", outbound: bool = False, call_id: str | None = None
+        self,
+        caller: str = "",
+        outbound: bool = False,
+        call_id: str | None = None,
+        contact: Mapping[str, str] | None = None,
     ) -> FrontDeskConversation:
+        """A conversation for one call (see `Agent.start_conversation`)."""
         run_action = self._actions(self.name, self.own_actions) if self._actions else None
-        return FrontDeskConversation(self, run_action, _phone_of(caller), outbound, call_id)
+        phone = _phone_of(caller)
+        return FrontDeskConversation(self, run_action, phone, outbound, call_id, contact)
 
     def changes_records(self, action: str) -> bool:
         """Whether running `action` may change the business's records (a look-up does not)."""

@@ -85,12 +85,13 @@ class SaidReplies:
         )
         other_task = tasks.is_task(intent) and tasks.task is not None and intent != tasks.task.name
         instead = other_task and changes_mind(text)
+        answers_task = other_task and tasks.task is not None and intent in tasks.task.answered_by
         free_text = tasks.awaiting_free_text()
         # any words answer a free-text question ("what should I pass on?"): a task named in
         # them is their content, unless the caller turns away from the question
         switching = other_task and (
             (understanding.confidence >= TOPIC_SWITCH_CONFIDENCE and not free_text)
-            or (instead and understanding.confidence >= CHANGED_MIND_CONFIDENCE)
+            or ((instead or answers_task) and understanding.confidence >= CHANGED_MIND_CONFIDENCE)
         )
         if tasks.active and not switching and not (side_question and free_text):
             reply = await tasks.hear(text)
@@ -119,7 +120,8 @@ class SaidReplies:
                 return [Say(self._task_question.prompt(self._agent.task_specs))]
             self.state.intent = intent
             answers = self._side_answers(asked_too)
-            started = await tasks.start(intent, text, instead=instead and switching)
+            replaces = (instead or answers_task) and switching  # "move it" answers a reminder
+            started = await tasks.start(intent, text, instead=replaces)
             return answers + await self._task_reply(started)
         if tasks.active:
             return await self._aside(intent, text)
@@ -189,14 +191,20 @@ class SaidReplies:
     async def _task_reply(self, reply: TaskReply) -> list[AgentAction]:
         texts = list(reply.texts)
         if reply.handoff is not None:
-            self.state.task = self.tasks.state()
+            self._record_task()
             return [*(Say(text) for text in texts if text), *await self._hand_off(reply.handoff)]
         if reply.finished and self.tasks.active:  # back to a task a topic switch set aside
             resumed = await self.tasks.resume()
             texts += ["Now, back to what we were doing."] + resumed.texts
-        self.state.task = self.tasks.state()
+        self._record_task()
         self._offered_more = reply.finished and not self.tasks.active
         return [Say(text) for text in texts if text]
+
+    def _record_task(self) -> None:
+        """The task state into the conversation's, with the last outcome a step reached."""
+        self.state.task = self.tasks.state()
+        outcomes = self.state.task["outcomes"]
+        self.state.task_outcome = outcomes[-1] if outcomes else None
 
     async def _answer(
         self,

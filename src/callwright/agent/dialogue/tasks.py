@@ -137,6 +137,12 @@ class TaskRunner:
         """Whether part of a number was said and the rest is awaited."""
         return bool(self._number.so_far)
 
+    def takes_keys(self) -> bool:
+        """Whether keyed digits now enter a number (asked for, or begun), not a menu."""
+        awaiting = self._flow.awaiting
+        asked = awaiting.name if awaiting is not None and awaiting.kind == "slot" else None
+        return self.number_pending or (asked is not None and keyable(self._slots[asked]))
+
     def pending_prompt(self) -> str | None:
         """What the task is waiting for, to ask again after a side question."""
         awaiting = self._flow.awaiting

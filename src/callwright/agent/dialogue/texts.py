@@ -54,7 +54,8 @@ class FrontDeskTexts:
     def render(cls, spec: AgentSpec, intents: list[Intent]) -> FrontDeskTexts:
         keyed = [intent for intent in spec.intents if intent.keypad]
         named = [intent for intent in spec.intents if intent.topic]
-        outbound_only = spec.outbound.start_task if spec.outbound else None  # a reminder's
+        opens = spec.outbound.start_task if spec.outbound else None  # a reminder's, not offered
+        outbound_only = opens if opens != spec.start_task else None  # a callback's is
         task_topics = [
             activity(task.topic) for task in spec.tasks if task.topic and task.name != outbound_only
         ]  # what the agent can do, first

@@ -31,6 +31,7 @@ from callwright.agent.dialogue.templates import TemplateError, check_condition
 from callwright.agent.llm.client import LlmConfig
 from callwright.agent.spec.file_errors import problem_line, readable
 from callwright.agent.spec.handoff import HandoffSpec
+from callwright.agent.spec.outbound import Outbound
 from callwright.agent.spec.tasks import SlotSpec, TaskSpec, VerificationSpec, slot_problems
 from callwright.agent.spec.yaml_lines import Location, YamlProblem, load_yaml
 from callwright.agent.understanding.small_talk import SMALL_TALK_INTENTS
@@ -41,6 +42,7 @@ KEYPAD_MENU_DIGITS = "123456789"  # "0" is kept for "a person, please"
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _INTENT_NAME = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_MENU_KEYS = re.compile(r"[0-9*#A-Dw]+")
 
 
 def _spoken(text: str) -> str:
@@ -182,12 +184,24 @@ class SmallTalk(_Section):
     yes: SpokenText = "Sure, what would you like to know?"
 
 
-class Outbound(_Section):
-    """How the agent opens a call it places itself (`callwright dial`)."""
+class MenuChoice(_Section):
+    """One choice of a business's phone menu, taken on calls the agent places."""
 
-    greeting: SpokenText
-    start_task: str | None = None
-    """The task the call is for, begun right after the greeting (e.g. a refill reminder)."""
+    when: str = Field(min_length=1)
+    """Words of the menu's prompt (any case, heard roughly), e.g. "for the pharmacy"."""
+    press: str
+    """The keys then pressed: 0-9, *, #, A-D, w for a half-second pause, e.g. "2"."""
+
+    @field_validator("press", mode="before")
+    @classmethod
+    def _keys(cls, press: Any) -> Any:
+        if isinstance(press, int) and not isinstance(press, bool):
+            press = str(press)  # YAML reads `press: 2` as a number
+        if not isinstance(press, str) or not _MENU_KEYS.fullmatch(press):
+            raise ValueError(
+                f"'{press}' is not keys to press; use 0-9, *, #, A-D and w (a pause), e.g. '2'"
+            )
+        return press
 
 
 class AgentSpec(_Section):
@@ -221,6 +235,10 @@ class AgentSpec(_Section):
     """The task begun when the caller's words name no intent, and after each answer until it
     is done (a sales line: whatever brings them, discovery starts)."""
     outbound: Outbound | None = None
+    phone_menu: list[MenuChoice] = Field(default_factory=list)
+    """How to get through a business's phone menu on calls the agent places: each choice's
+    keys are pressed when a menu prompt with its words has ended; the agent says nothing
+    until a person answers."""
     actions: list[HttpActionSpec] = Field(default_factory=list)
     """The business's own systems reached over HTTP, used in flows like built-in actions."""
     llm: LlmConfig | None = None
@@ -309,9 +327,11 @@ class AgentSpec(_Section):
             task = getattr(self, key)
             if task and task not in names:
                 problems.append(((key,), f"no task named '{task}'"))
-        if self.outbound and self.outbound.start_task and self.outbound.start_task not in names:
-            message = f"no task named '{self.outbound.start_task}'"
-            problems.append((("outbound", "start_task"), message))
+        if self.outbound:
+            problems += self.outbound.problems(names, set(self.slots))
+        for i, task in enumerate(self.tasks):
+            for name in set(task.answered_by) - names:
+                problems.append((("tasks", i, "answered_by"), f"no task named '{name}'"))
         return problems
 
 

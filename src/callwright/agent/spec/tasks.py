@@ -136,6 +136,9 @@ class Step(_Section):
     handoff: str | None = None
     """Hand the caller to a person for this reason (e.g. `specialist`, `qualified_lead`);
     the agent file's `handoff:` section says where. The task ends here."""
+    outcome: str | None = None
+    """The task's outcome once this step has run (an `act` that succeeded, a `say` said),
+    e.g. `refill_requested`: recorded on the call for whoever placed it (a campaign)."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:
@@ -166,6 +169,9 @@ class TaskSpec(_Section):
     """Run the steps again while this holds (one transaction of an alert after another)."""
     reset: list[str] = Field(default_factory=list)
     """Slots forgotten before each repetition."""
+    answered_by: list[str] = Field(default_factory=list)
+    """Tasks that answer this one (a reminder's "can we move it?"): one begun while this
+    runs takes its place, and this one is not taken up again after it."""
 
     @field_validator("examples")
     @classmethod
