@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   pocketsphinx-testdata # real human speech for the accuracy benchmark
   espeak-ng sox         # test callers' voices
   flite                 # more caller voices for the simulated calls (bench/calls)
+  asterisk-core-sounds-en-wav # recorded voicemail prompts and beep for the answering-machine benchmark
   chromium-headless-shell # a real browser for the browser-call test (tests/e2e), with a fake mic
 )
 

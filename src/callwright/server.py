@@ -1,5 +1,5 @@
 """`callwright serve`: every agent under agents/ answering SIP calls and carrier media
-streams (Twilio, Telnyx, Plivo), plus the HTTP API.
+streams (Twilio, Telnyx, Plivo), running the outbound campaigns, plus the HTTP API.
 
 Speech engines and agents load once, fixed prompts are pre-synthesized before
 the first call is accepted, and each call runs as its own `CallSession` task.
@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -33,10 +34,17 @@ from callwright.api.routes_browser import browser_router
 from callwright.api.routes_sip import sip_router
 from callwright.api.routes_streams import TWILIO_AUTH_TOKEN_ENV, streams_router
 from callwright.api.talk_links import link_secret
+from callwright.call.answering_machine import AnsweringOptions
 from callwright.call.handoff import Dial
 from callwright.call.session import CallSession
+from callwright.campaign_calls import campaign_caller
 from callwright.config import ServerConfig
 from callwright.config_sip import load_sip_settings
+from callwright.domains.campaigns.book import CampaignBook
+from callwright.domains.campaigns.routes import campaigns_router
+from callwright.domains.campaigns.scheduler import CampaignScheduler
+from callwright.domains.campaigns.seed import FOLDER as CAMPAIGNS_FOLDER
+from callwright.domains.campaigns.seed import seed_demo_campaigns
 from callwright.loop_lag import LoopLagWatch
 from callwright.sip_setup import person_dialer, register_trunks, sip_server
 from callwright.speech.loader import SpeechEngines, load_speech_engines
@@ -44,6 +52,7 @@ from callwright.speech.tts.prompt_cache import PromptCache
 from callwright.store.api_keys import ApiKeyRepository
 from callwright.store.calls import CallRepository
 from callwright.store.database import open_database
+from callwright.store.records import CallRecord
 from callwright.telephony.sip.call import SipCall
 from callwright.telephony.transport import Transport
 
@@ -63,14 +72,19 @@ class Runtime:
     calls_up: Counter[str] = field(default_factory=Counter)
     """Calls now running, by transport (sip, twilio, ...): admission counts them all."""
 
-    async def run_call(self, transport: Transport, agent: Agent, dial: Dial | None = None) -> None:
+    async def run_call(
+        self, transport: Transport, agent: Agent, dial: Dial | None = None, *,
+        answering: AnsweringOptions | None = None, contact: Mapping[str, str] | None = None,
+    ) -> CallRecord:
+        """Run the call to its end and return its record. `answering` and `contact`: an
+        outbound call's machine screening and the contact's fields for the agent."""
         kind = getattr(transport, "transport_name", "other")
         CALLS_ACTIVE.inc()
         self.calls_up[kind] += 1
         try:
             session = CallSession(
                 transport, agent, self.engines, self.prompts, self.calls, self.config.call,
-                dial=dial,
+                dial=dial, answering=answering, contact=contact,
             )
             record = await session.run()
             CALLS_TOTAL.labels(agent.name, record.outcome or "unknown").inc()
@@ -83,6 +97,7 @@ class Runtime:
                 latency = turn.latency_ms()
                 if latency is not None:
                     TURN_LATENCY_SECONDS.labels(agent.name).observe(latency / 1000)
+            return record
         finally:
             CALLS_ACTIVE.dec()
             self.calls_up[kind] -= 1
@@ -103,6 +118,9 @@ async def load_runtime(
         agents = {name: agent for name, agent in agents.items() if name == only}
     if not agents:
         raise SystemExit(f"No agent files (*.yaml) found in {config.agents_dir}/")
+    await asyncio.to_thread(
+        seed_demo_campaigns, engine, config.agents_dir / CAMPAIGNS_FOLDER, agents.keys()
+    )
     engines = await asyncio.to_thread(load_speech_engines, config.vad, config.stt, config.tts)
     prompts = PromptCache(engines.tts)
     for agent in agents.values():
@@ -147,6 +165,16 @@ async def serve(config: ServerConfig) -> None:
         others = runtime.calls_up.total() - runtime.calls_up["sip"]
         return config.admission.admits(others + len(sip.calls))
 
+    scheduler = CampaignScheduler(
+        CampaignBook(runtime.engine),
+        campaign_caller(
+            sip, runtime.agents, runtime.run_call, lambda name: person_dialer(sip, name),
+            sip.trunks[0].name if sip.trunks else None,
+        ),
+        server_room=lambda: config.max_calls - runtime.calls_up.total(),
+    )
+    campaigns = asyncio.create_task(scheduler.run())
+
     app = create_app(
         runtime.calls, config.data_dir / "recordings", runtime.engine,
         keys=keys, open_without_keys=open_without_keys, sip=sip_router(lambda: sip.registrations),
@@ -158,6 +186,7 @@ async def serve(config: ServerConfig) -> None:
             on_stream_call, runtime.agents.keys(), runtime.calls, link_secret(config.data_dir),
             admits=admits,
         ),
+        campaigns=campaigns_router(runtime.engine, runtime.agents.keys()),
     )
     http = uvicorn.Server(
         uvicorn.Config(app, host=config.http_host, port=config.http_port, log_level="warning")
@@ -173,4 +202,5 @@ async def serve(config: ServerConfig) -> None:
         await http.serve()
     finally:
         loop_lag.cancel()
+        campaigns.cancel()
         await sip.stop()

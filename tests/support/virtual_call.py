@@ -255,7 +255,7 @@ class EchoAgent:
     def fixed_prompts(self):
         return ["hello there"]
 
-    def start_conversation(self, caller="", outbound=False, call_id=None):
+    def start_conversation(self, caller="", outbound=False, call_id=None, contact=None):
         return self.conversation
 
 

@@ -14,6 +14,9 @@ one turn. A backchannel or noise instead lets the held reply go on.
 Every turn carries its timing marks on the monotonic clock; the `TurnLog`
 (turn_log.py) stores the call, its turns and events as they happen, the stereo
 recording at the end.
+
+An outbound call given `AnsweringOptions` screens its answer first (`AnswerScreen`,
+voicemail.py): the agent greets a person, and a machine gets the voicemail message.
 """
 
 from __future__ import annotations
@@ -23,10 +26,8 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 
@@ -40,24 +41,21 @@ from callwright.agent.conversation import (
 )
 from callwright.audio.frames import AudioFrame
 from callwright.call.agent_floor import AgentFloor
+from callwright.call.answering_machine import AnsweringOptions
 from callwright.call.bridge import Bridge
 from callwright.call.handoff import CallHandoffs, Dial
 from callwright.call.listening import HeardTurn, Listener
 from callwright.call.no_input import NoInputWatch
+from callwright.call.options import CallOptions
 from callwright.call.recorder import CallRecorder
 from callwright.call.replies import Replies
 from callwright.call.speaker import Speaker
 from callwright.call.speculation import Speculation
 from callwright.call.turn_log import TurnLog
+from callwright.call.voicemail import AnswerScreen
 from callwright.speech.loader import SpeechEngines
 from callwright.speech.tts.prompt_cache import PromptCache
-from callwright.speech.turns import (
-    TurnEvent,
-    TurnEventKind,
-    TurnTaking,
-    TurnTakingOptions,
-    is_backchannel,
-)
+from callwright.speech.turns import TurnEvent, TurnEventKind, TurnTaking, is_backchannel
 from callwright.store.calls import CallRepository
 from callwright.store.records import CallRecord
 from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup, Transport
@@ -65,17 +63,6 @@ from callwright.telephony.transport import DtmfDigit, InboundAudio, RemoteHangup
 log = logging.getLogger("callwright.call")
 
 TRANSFER_GRACE_S = 5.0  # a transfer that ended our leg gets this long to report its result
-
-
-@dataclass(frozen=True, slots=True)
-class CallOptions:
-    turn_taking: TurnTakingOptions = field(default_factory=TurnTakingOptions)
-    no_input_timeout_s: float = 7.0
-    """Caller silence after the agent finished speaking that counts as no input, for
-    agents that do not set their own."""
-    recordings_dir: Path = Path("var/recordings")
-    filler_after_s: float = 0.7
-    """A reply not started by then (a slow backend or model) gets a filler phrase first."""
 
 
 class CallSession:
@@ -91,7 +78,11 @@ class CallSession:
         options: CallOptions | None = None,
         clock: Callable[[], float] = time.monotonic,
         dial: Dial | None = None,
+        answering: AnsweringOptions | None = None,
+        contact: Mapping[str, str] | None = None,
     ) -> None:
+        """`answering`: screen an outbound call's answer for a machine (voicemail.py);
+        `contact`: the called person's fields (a campaign's) for the agent's opening."""
         self._transport = transport
         self._agent = agent
         self._options = options or CallOptions()
@@ -103,6 +94,7 @@ class CallSession:
             getattr(transport, "remote_party", transport.caller),
             outbound=getattr(transport, "direction", "inbound") == "outbound",
             call_id=call_id,
+            contact=contact,
         )
         self._t0 = clock()
         self.record = CallRecord(
@@ -143,6 +135,10 @@ class CallSession:
             self._agent_ended_call, self._handed_off,
         )
         self._floor = AgentFloor(self._conversation, self._replies, self._speaker, self._log)
+        self._screen = AnswerScreen(
+            answering, self._conversation, self._replies, self._speaker, self._log, self._spawn,
+            self._now,
+        ) if answering and answering.enabled else None
         transport.on_frame_sent(self._on_frame_sent)
 
     # ---- the call's life ----
@@ -150,7 +146,8 @@ class CallSession:
     async def run(self) -> CallRecord:
         await self._log.store("start_call", self.record)
         self._log.start("")
-        self._reply(self._conversation.greet())
+        if self._screen is None:
+            self._reply(self._conversation.greet())
         try:
             async for event in self._transport.events():
                 if isinstance(event, InboundAudio):
@@ -192,7 +189,8 @@ class CallSession:
             self.record.recording_path = str(path)
         except OSError:
             log.exception("could not save the recording of call %s", self.record.id)
-        await self._log.finish(self._outcome, speculation=self._speculation.counts.as_dict())
+        await self._log.finish(self._outcome, speculation=self._speculation.counts.as_dict(),
+                               **(self._screen.facts() if self._screen else {}))
 
     # ---- the caller's turns ----
 
@@ -206,9 +204,15 @@ class CallSession:
             return  # the caller is on hold: no turns until the transfer is over
         now = event.received_at - self._t0
         self._listener.hear(frame, now, self._speaker.audio_pending())
+        if self._screen is not None:
+            self._screen.hear(frame, now, self._listener.caller_speaking)
+            if self._screen.holds_call:
+                return
         self._check_no_input(now)
 
     def _on_turn_event(self, event: TurnEvent) -> None:
+        if self._screen is not None and self._screen.holds_call:
+            return  # the callee may be a machine: the agent does not answer it
         if event.kind is TurnEventKind.SPEECH_STARTED:
             self._listener.turns.decisive = self._conversation.decides_action()
             self._listener.gives_awaited = self._conversation.hears_awaited
@@ -225,6 +229,8 @@ class CallSession:
     def _on_paused_words(self, text: str) -> None:
         """The caller paused after `text`, their turn maybe not over: answer it ahead when
         the agent is idle (nothing of its own to say or undo)."""
+        if self._screen is not None and self._screen.takes_words(text):
+            return
         idle = self._replies.done and not self._speaker.audio_pending() and (
             self._finish_task is None or self._finish_task.done())
         if idle and not self._handoffs.transferring and self._handoffs.bridge is None:
@@ -240,6 +246,8 @@ class CallSession:
         return self._floor.joins_turn(event.speech_start)
 
     def _on_caller_turn(self, heard: HeardTurn) -> None:
+        if self._screen is not None and self._screen.takes_turn(heard):
+            return
         continuing, self._continuing = self._continuing, False
         before = self._finish_task
         self._finish_task = self._spawn(self._finish_caller_turn(heard, continuing, before))
@@ -250,6 +258,8 @@ class CallSession:
         if before is not None and not before.done():
             await asyncio.wait({before})  # the turn this one may continue comes first
         text = await heard.transcript
+        if self._screen is not None and self._screen.holds_call:
+            return  # the words showed a machine
         if self._speaker.holding:
             short = heard.duration_ms <= self._options.turn_taking.backchannel_max_ms
             answering = self._conversation.takes_short_answers()
@@ -294,7 +304,8 @@ class CallSession:
 
     def _on_digit(self, event: DtmfDigit) -> None:
         self._event("dtmf", digit=event.digit)
-        if self._handoffs.transferring or self._handoffs.bridge is not None:
+        held = self._screen is not None and self._screen.holds_call
+        if self._handoffs.transferring or self._handoffs.bridge is not None or held:
             return
         self._no_input.active(self._now())
         self._finish_task = self._spawn(self._keyed(event.digit))

@@ -50,8 +50,12 @@ class CampaignScheduler:
         place_attempt: PlaceAttempt,
         clock: Callable[[], datetime] = now_utc,
         tick_s: float = TICK_S,
+        server_room: Callable[[], int] | None = None,
     ) -> None:
+        """`server_room`: how many more calls the server takes now (its admission limit,
+        shared with inbound calls); None: no limit beyond each campaign's own."""
         self._book = book
+        self._server_room = server_room
         self._place = place_attempt
         self._clock = clock
         self._tick_s = tick_s
@@ -92,6 +96,8 @@ class CampaignScheduler:
         now = self._clock()
         self._refill(running, settings, now)
         free = min(settings.max_concurrent - len(running.calls), int(running.starts_allowed))
+        if self._server_room is not None:
+            free = min(free, self._server_room())
         if free <= 0:
             return
         due = await asyncio.to_thread(self._book.due, campaign_id, now, free * 4)

@@ -44,7 +44,9 @@ class CampaignSettings(BaseModel):
     trunk: str | None = None
     """The SIP trunk to call through (its name in the SIP settings); else direct SIP URIs."""
     ring_timeout_s: float = Field(default=30.0, ge=5.0, le=120.0)
-    on_machine: Literal["leave_message", "hang_up"] = "leave_message"
+    on_machine: Literal["leave_message", "hang_up"] = "hang_up"
+    """On an answering machine: leave `voicemail` after its beep, or hang up (and call again
+    while attempts are left)."""
     voicemail: str = ""
     """Message left on a machine, with {field} placeholders from the contact; no private
     details (a machine is no verified person)."""
@@ -76,6 +78,8 @@ class CampaignSettings(BaseModel):
 
     @model_validator(mode="after")
     def _window(self) -> CampaignSettings:
+        if self.on_machine == "leave_message" and not self.voicemail.strip():
+            raise ValueError("on_machine is leave_message: write the message under voicemail:")
         if self.window_start >= self.window_end:
             raise ValueError(
                 f"window_start {self.window_start} must come before window_end {self.window_end}"

@@ -192,12 +192,15 @@ class Dialing:
         timeout_s: float = DIAL_TIMEOUT_S,
         headers: Mapping[str, str] | None = None,
         trunk: str | None = None,
+        caller_id: str | None = None,
     ) -> SipCall:
         """Call `target_uri` (e.g. sip:alice@10.0.0.7:5060, or with ;transport=tcp) as
         `from_user` and return the answered call, its media started. `headers` go on the
         INVITE (e.g. X-Callwright-Summary for a human taking a warm transfer). Through a
         `trunk` (its name), `target_uri` may be a number; the call goes to the trunk's proxy
         with its caller id, and the proxy's challenge is answered with its credentials.
+        `caller_id`: the user the callee sees the call from (a campaign's number), in place
+        of the trunk's or `from_user`.
 
         Raises CallFailed when the call is not answered, SipParseError for a target that is
         not a sip: URI, OSError when the target cannot be reached, ValueError for a header
@@ -209,8 +212,10 @@ class Dialing:
         through = self._trunk_named(trunk) if trunk else None
         if through is not None:
             target_uri = through.target_uri(target_uri)
-            from_user = through.caller_id_for(from_user)
+            from_user = caller_id or through.caller_id_for(from_user)
             extra.append(("P-Asserted-Identity", f"<sip:{from_user}@{through.realm_domain}>"))
+        elif caller_id:
+            from_user = caller_id
         if not self.access.may_call(target_uri):
             raise CallFailed(403, f"{target_uri} is not an allowed call target (call_targets)")
         target = SipUri.parse(target_uri)
