@@ -96,5 +96,5 @@ def attempt_result(record: CallRecord) -> AttemptResult:
 def fill_fields(template: str, fields: dict[str, str]) -> str:
     """`template` with {field} replaced by the contact's value; an unknown field is dropped
     (the message still reads, without it)."""
-    filled = _FIELD.sub(lambda match: fields.get(match.group(1), ""), template)
-    return " ".join(filled.replace(" ,", ",").split())
+    filled = " ".join(_FIELD.sub(lambda match: fields.get(match.group(1), ""), template).split())
+    return re.sub(r" ([,.!?])", r"\1", filled)

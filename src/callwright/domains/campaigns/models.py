@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from callwright.store.models import CALL_ID_LENGTH, KIND_LENGTH, NAME_LENGTH, Base, UtcDateTime
 
-PHONE_LENGTH = 32
+PHONE_LENGTH = 255  # E.164 numbers, or SIP URIs (with parameters)
 TIMEZONE_LENGTH = 64
 CLOCK_LENGTH = 5  # "09:00"
 DAYS_LENGTH = 32  # "mon,tue,wed,thu,fri"

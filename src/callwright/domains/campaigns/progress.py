@@ -6,8 +6,9 @@ from collections import Counter
 
 from callwright.domains.campaigns.models import CampaignAttempt, CampaignContact
 
-REACHED = ("person", "opted_out", "interrupted")
-"""Results where a person answered (an interrupted attempt had been answered)."""
+REACHED = ("person", "opted_out")
+"""Results where a person answered (an interrupted attempt was answered, but by whom is
+not known: it is not counted)."""
 
 
 def progress(rows: list[tuple[CampaignContact, list[CampaignAttempt]]]) -> dict:

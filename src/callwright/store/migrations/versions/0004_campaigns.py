@@ -33,7 +33,7 @@ def upgrade() -> None:
         "campaign_contacts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("campaign_id", sa.Integer(), nullable=False),
-        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("phone", sa.String(length=255), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("state", sa.String(length=64), nullable=False),
@@ -68,7 +68,7 @@ def upgrade() -> None:
     op.create_table(
         "do_not_call",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("phone", sa.String(length=255), nullable=False),
         sa.Column("campaign_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(length=64), nullable=False),
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
