@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from callwright.actions.registry import ActionResult
 from callwright.agent.dialogue.templates import render, spoken, spoken_list
 from callwright.agent.spec.tasks import SlotSpec
 
@@ -88,3 +89,9 @@ def noted(
     if taken:
         return TAKEN.format(values=" and ".join(taken))
     return NOTED_LEAD_INS[times % len(NOTED_LEAD_INS)]
+
+
+async def systems_unreachable(name: str, params: dict[str, Any]) -> ActionResult:
+    """Stands in for running actions where the agent has no systems to run them on: every
+    action fails with SYSTEMS_UNREACHABLE, which the task says."""
+    return ActionResult.failure("backend_error", SYSTEMS_UNREACHABLE)

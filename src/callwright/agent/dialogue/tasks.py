@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from callwright.actions.registry import ActionResult, RunAction
+from callwright.actions.registry import RunAction
 from callwright.agent.dialogue import task_texts
 from callwright.agent.dialogue.flow import Awaiting, Flow, TaskReply
 from callwright.agent.dialogue.misses import missed
@@ -57,7 +57,7 @@ class TaskRunner:
         today: Callable[[], date],
         caller_phone: str | None = None,
     ) -> None:
-        run = run_action if run_action is not None else _unreachable
+        run = run_action if run_action is not None else task_texts.systems_unreachable
         self._tasks = {task.name: task for task in tasks}
         self._slots = slots
         self._verification = Verification(verification, run, caller_phone)
@@ -397,7 +397,3 @@ class TaskRunner:
         names = [*self._verification.wanted(task), *self._filling.task_slots(task)]
         return list(dict.fromkeys(names))
 
-
-async def _unreachable(name: str, params: dict[str, Any]) -> ActionResult:
-    """Stands in for running actions where the agent has no systems to run them on."""
-    return ActionResult.failure("backend_error", task_texts.SYSTEMS_UNREACHABLE)
