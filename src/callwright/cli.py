@@ -16,13 +16,13 @@ from callwright.cli_crm import leads_app, people_app
 from callwright.cli_dial import dial, transcript_table
 from callwright.cli_keys import keys_app
 from callwright.cli_orders import orders_app
-from callwright.cli_pharmacy import prescriptions_app
 from callwright.cli_scheduling import appointments_app
 from callwright.cli_talk import talk_link
 from callwright.cli_tickets import tickets_app
 from callwright.cli_trunks import trunks_app
 from callwright.config import ServerConfig
 from callwright.domains.campaigns.cli import campaigns_app, do_not_call_app
+from callwright.domains.pharmacy.cli import prescriptions_app
 
 app = typer.Typer(
     help="callwright: an AI phone agent that answers real calls.", no_args_is_help=True

@@ -41,9 +41,9 @@ async def test_dental_pharmacy_retail_and_bank_by_voice_at_once(tmp_path):
     each ending with the task's record in the database. (Sales by voice, a longer call, is
     measured in bench/call_eval.py --voice; its dialogue is tested in text.)"""
     from callwright.actions.seed import seed_demo_data
+    from callwright.domains.pharmacy.models import Prescription
     from callwright.store.business.crm import Person
     from callwright.store.business.orders import Order, OrderReturn
-    from callwright.store.business.pharmacy import Prescription
     from callwright.store.business.scheduling import Appointment
 
     engine = open_database()

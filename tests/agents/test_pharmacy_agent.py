@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callwright.store.business.pharmacy import Prescription, RefillRequest
+from callwright.domains.pharmacy.models import Prescription, RefillRequest
 
 
 def prescription(engine, number: str) -> tuple[int, list[str]]:

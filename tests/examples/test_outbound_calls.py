@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callwright.call.turn_log import state_dict
+from callwright.domains.pharmacy.models import Prescription, RefillRequest
 from callwright.store.business.cards import Card, CardTransaction
 from callwright.store.business.crm import Person
-from callwright.store.business.pharmacy import Prescription, RefillRequest
 from callwright.store.business.scheduling import Appointment
 from tests.examples.conftest import Caller
 

@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 import callwright.domains.campaigns.models  # noqa: F401  (registers the campaign tables)
+import callwright.domains.pharmacy.models  # noqa: F401  (registers the pharmacy tables)
 import callwright.store.business  # noqa: F401  (registers the business tables)
 from callwright.store.calls import CallRepository
 from callwright.store.database import (

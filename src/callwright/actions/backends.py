@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from callwright.actions import cards, crm, orders, pharmacy, scheduling, tickets
+from callwright.actions import cards, crm, orders, scheduling, tickets
 from callwright.actions.registry import ActionContext, ActionRegistry, ActionResult
+from callwright.domains.pharmacy import actions as pharmacy
 
 BUILT_IN = (crm, scheduling, tickets, orders, pharmacy, cards)
 

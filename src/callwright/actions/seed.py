@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+import callwright.domains.pharmacy.models  # noqa: F401  (registers tables _fresh_business clears)
 from callwright.agent.spec.agent_file import load_agent_spec
 from callwright.agent.spec.loader import DEMO_DATA_SUFFIX
 from callwright.store.business.businesses import Business
@@ -35,14 +36,15 @@ Seeder = Callable[[Session, Business, dict, date], None]
 
 def seeders() -> dict[str, Seeder]:
     """Each data section and the backend that loads it, in an order that respects references."""
-    from callwright.actions import cards, crm, orders, pharmacy, scheduling, tickets
+    from callwright.actions import cards, crm, orders, scheduling, tickets
+    from callwright.domains.pharmacy.seed import seed_pharmacy
 
     return {
         "crm": crm.seed_crm,
         "scheduling": scheduling.seed_scheduling,
         "tickets": tickets.seed_tickets,
         "orders": orders.seed_orders,
-        "pharmacy": pharmacy.seed_pharmacy,
+        "pharmacy": seed_pharmacy,
         "cards": cards.seed_cards,
     }
 

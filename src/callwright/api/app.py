@@ -18,9 +18,9 @@ from callwright.api.routes_cards import cards_router
 from callwright.api.routes_crm import crm_router
 from callwright.api.routes_kpis import kpis_router
 from callwright.api.routes_orders import orders_router
-from callwright.api.routes_pharmacy import pharmacy_router
 from callwright.api.routes_scheduling import scheduling_router
 from callwright.api.routes_tickets import tickets_router
+from callwright.domains.pharmacy.routes import pharmacy_router
 from callwright.store.api_keys import ApiKeyRepository
 from callwright.store.calls import CallRepository
 

@@ -1,8 +1,10 @@
-"""The business data agents act on: scheduling, CRM, tickets, orders, pharmacy, cards.
+"""The business data agents act on: scheduling, CRM, tickets, orders, cards.
 
 Every table belongs to one business (an agent's company, e.g. "dental"), so one
 database serves many agents without their records mixing. Importing this package
-registers all of their tables on `callwright.store.models.Base`.
+registers these tables on `callwright.store.models.Base`. The domains that moved to
+`callwright.domains` (pharmacy, campaigns) keep their tables in their own models.py,
+registered when that domain is imported: the store imports no domain.
 """
 
 from callwright.store.business import (  # noqa: F401
@@ -10,7 +12,6 @@ from callwright.store.business import (  # noqa: F401
     cards,
     crm,
     orders,
-    pharmacy,
     scheduling,
     tickets,
 )

@@ -1,7 +1,9 @@
 """Alembic environment: runs migrations on the connection `store.database` hands over.
 
 There is no alembic.ini; `store.database.upgrade_database` builds the config in code and puts the
-open connection in `config.attributes["connection"]`.
+open connection in `config.attributes["connection"]`. `target_metadata` matters only to
+autogenerate: the tables of `callwright.domains` (each domain's models.py) are not on it here,
+since the store imports no domain; import them first when autogenerating a migration.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+import callwright.store.business  # noqa: F401  (the businesses and people its foreign keys name)
 from callwright.store.models import CALL_ID_LENGTH, KIND_LENGTH, NAME_LENGTH, Base, UtcDateTime
 
 PRESCRIPTION_NUMBER_LENGTH = 32

@@ -14,8 +14,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from callwright.actions.crm import create_person
-from callwright.actions.pharmacy import seed_pharmacy
-from callwright.api.routes_pharmacy import pharmacy_router
+from callwright.domains.pharmacy.routes import pharmacy_router
+from callwright.domains.pharmacy.seed import seed_pharmacy
 from callwright.store.business.businesses import Business
 from callwright.store.models import Base
 

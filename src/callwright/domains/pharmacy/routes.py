@@ -15,9 +15,9 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from callwright.actions import pharmacy as pharmacy_actions
 from callwright.api.business_lookup import act_for, seeded_business
-from callwright.store.business.pharmacy import Prescription, RefillRequest
+from callwright.domains.pharmacy import actions as pharmacy_actions
+from callwright.domains.pharmacy.models import Prescription, RefillRequest
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500

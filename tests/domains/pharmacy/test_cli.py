@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from callwright.actions.crm import create_person
-from callwright.actions.pharmacy import seed_pharmacy
-from callwright.cli_pharmacy import prescriptions_app
+from callwright.domains.pharmacy.cli import prescriptions_app
+from callwright.domains.pharmacy.seed import seed_pharmacy
 from callwright.store.business.businesses import Business
 from callwright.store.database import open_database
 from callwright.store.models import Base

@@ -14,7 +14,6 @@ from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callwright.actions import pharmacy as pharmacy_actions
 from callwright.cli_calls import DatabaseUrl
 from callwright.cli_records import (
     CLOCK_FORMAT,
@@ -25,8 +24,9 @@ from callwright.cli_records import (
     run,
     seeded_business_or_exit,
 )
+from callwright.domains.pharmacy import actions as pharmacy_actions
+from callwright.domains.pharmacy.models import Prescription, RefillRequest
 from callwright.store.business.crm import Person
-from callwright.store.business.pharmacy import Prescription, RefillRequest
 
 prescriptions_app = typer.Typer(
     help="A pharmacy's prescriptions: list, show with refills, request a refill.",

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
-from callwright.actions import pharmacy
 from callwright.actions.crm import create_person
 from callwright.actions.registry import ActionContext, ActionRegistry
+from callwright.domains.pharmacy import actions as pharmacy
+from callwright.domains.pharmacy.models import Prescription, RefillRequest
+from callwright.domains.pharmacy.seed import seed_pharmacy
 from callwright.store.business.businesses import Business
-from callwright.store.business.pharmacy import Prescription, RefillRequest
 from callwright.store.models import Base
 
 PHARMACY_ZONE = ZoneInfo("America/Chicago")
@@ -81,7 +82,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
                 phone=phone,
                 created_at=NOW,
             )
-        pharmacy.seed_pharmacy(session, business, DEMO, NOW.date())
+        seed_pharmacy(session, business, DEMO, NOW.date())
         session.commit()
     yield engine
     engine.dispose()
