@@ -4,13 +4,15 @@ silence.
 Each labelled answer is played by a real SIP phone (baresip, tests/support/baresip.py) that
 answers the agent's outbound call (our SipServer.dial) at once; a real CallSession with the
 default AnsweringOptions and the real speech engines (Silero VAD, Whisper, Piper) screens it.
-Machines are greetings made of Asterisk's recorded voicemail prompts
-(asterisk-core-sounds-en-wav: "The person at extension ... is unavailable", "Please leave your
-message after the tone", carrier announcements) and its beep, at 8 kHz on the line, plus
-synthetic greetings; people are short answers ("Hello?", "Hi, this is Dana.", "Yeah?") in the
-synthetic caller voices (bench/calls/caller_voices.py, telephone band) and Asterisk's recorded
-"Hello.", then silence while they wait. Half of the set is held out (other prompts, voices and
-beeps) and reported on its own: never tune on it.
+The labelled set (bench/amd/answers.py) has two halves of 27-28 answers. Machines are
+Asterisk's recorded voicemail prompts and carrier announcements (asterisk-core-sounds-en-wav,
+8 kHz on the line), with its beep, a synthetic one, or none, and synthetic greetings in the
+bench caller voices, some pausing early ("Hi! ... you've reached Sam") or ending in silence.
+People are short hellos and names, business-line answers of 2-5 s ("Acme Dental, this is
+Dana speaking, how can I help you?"), a hello and a second one after a pause, and a few on a
+noisy line (white or babble noise at 15 dB SNR), then silence while they wait. The held-out
+half has other prompts, voices, wordings and beeps and is reported on its own: never tune
+on it.
 
 Printed per half: accuracy (what the call acted as, against the label), answers left to the
 deadline's default, time to decision p50/p95/max, how often a person heard more than 1 s of
@@ -34,10 +36,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.calls.caller_voices import CallerVoice, speak  # noqa: E402
+from bench.amd.answers import SOUNDS, Answer, labelled_answers  # noqa: E402
 from bench.latency.report import machine, percentiles  # noqa: E402
 from callwright.audio.frames import SAMPLE_RATE_HZ  # noqa: E402
-from callwright.audio.wav import read_wav, write_wav  # noqa: E402
+from callwright.audio.wav import write_wav  # noqa: E402
 from callwright.call.answering_machine import AnsweringOptions  # noqa: E402
 from callwright.call.options import CallOptions  # noqa: E402
 from callwright.call.session import CallSession  # noqa: E402
@@ -46,92 +48,14 @@ from callwright.speech.tts.prompt_cache import PromptCache  # noqa: E402
 from callwright.telephony.sip.endpoint import SipServer  # noqa: E402
 from tests.support.baresip import answering_phone  # noqa: E402
 from tests.support.server import free_port  # noqa: E402
-from tests.support.tones import tone  # noqa: E402
 from tests.support.virtual_call import EchoAgent  # noqa: E402
 
-SOUNDS = Path("/usr/share/asterisk/sounds/en")
-LEAD_S = 0.4  # the line before the callee's first sound
-PERSON_WAIT_S = 4.0  # a person's silence after their answer, waiting for us
-MACHINE_RECORDS_S = 9.0  # a machine's silence after its beep: it records the message
 PHONE_EXTRA_S = 4  # the phone process quits this long after its WAV ends
 LOUD = 600  # int16 peak that counts as the agent's voice in what the phone heard
 SILENCE_LIMIT_S = 1.0
+CLOCK_SLACK_S = 0.05  # the call's clock against the phone's recording
 MESSAGE = ("Hi, this is Sam from Acme Dental with a reminder about your cleaning on "
            "Thursday at ten. Please call us back at five five five, one two three four.")
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    name: str
-    label: str  # "person" or "machine"
-    half: str  # "tune" or "held-out"
-    pcm: np.ndarray  # 16 kHz, what the phone plays from answer on
-    speech_end_s: float  # a person's last word; a machine's beep end (0: no beep)
-
-
-def _prompt(*names: str) -> np.ndarray:
-    parts = [read_wav(SOUNDS / f"{name}.wav", target_hz=SAMPLE_RATE_HZ)[0] for name in names]
-    return np.concatenate(parts)
-
-
-def _silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(seconds * SAMPLE_RATE_HZ), np.int16)
-
-
-def _machine(name: str, half: str, greeting: np.ndarray, beep: np.ndarray | None) -> Answer:
-    parts = [_silence(LEAD_S), greeting, _silence(0.3)]
-    beep_end = 0.0
-    if beep is not None:
-        parts.append(beep)
-        beep_end = sum(len(p) for p in parts) / SAMPLE_RATE_HZ
-    parts.append(_silence(MACHINE_RECORDS_S))
-    return Answer(name, "machine", half, np.concatenate(parts), beep_end)
-
-
-def _person(name: str, half: str, speech: np.ndarray, lead_s: float = LEAD_S) -> Answer:
-    pcm = np.concatenate([_silence(lead_s), speech, _silence(PERSON_WAIT_S)])
-    return Answer(name, "person", half, pcm, lead_s + len(speech) / SAMPLE_RATE_HZ)
-
-
-def _voice(engine: str, name: str, rate_wpm: int = 160) -> CallerVoice:
-    return CallerVoice(engine, name, rate_wpm, "white", None, 0)
-
-
-def labelled_answers() -> list[Answer]:
-    """The evaluation set: tune half first, then the held-out half (other prompts, voices,
-    beeps)."""
-    beep = _prompt("beep")  # Asterisk's: 700 Hz, 0.42 s
-    digits = _prompt("digits/2", "digits/0", "digits/4")
-    synthetic_beep = (tone(1000, 0.5) * 0.8).astype(np.int16)
-    return [
-        _machine("ext-unavailable", "tune", np.concatenate(
-            [_prompt("vm-theperson"), digits, _prompt("vm-isunavail", "vm-intro")]), beep),
-        _machine("nobody-available", "tune", _prompt("vm-nobodyavail", "vm-intro"), beep),
-        _machine("intro-only", "tune", _prompt("vm-intro"), beep),
-        _machine("espeak-greeting", "tune", speak(
-            "Hi, you've reached Dana. I can't take your call right now, please leave a "
-            "message after the tone.", _voice("espeak-ng", "en-us+f3")), synthetic_beep),
-        _person("hello-espeak", "tune", speak("Hello?", _voice("espeak-ng", "en-us"))),
-        _person("dana-espeak", "tune", speak("Hi, this is Dana.", _voice("espeak-ng", "en-us+f3"))),
-        _person("yeah-espeak", "tune", speak("Yeah?", _voice("espeak-ng", "en-gb")), 0.9),
-        _person("hello-kal", "tune", speak("Hello, who is this?", _voice("flite", "kal"))),
-        # held out: never tune on these
-        _machine("ext-on-phone", "held-out", np.concatenate(
-            [_prompt("vm-theperson"), digits, _prompt("vm-isonphone", "vm-intro")]), beep),
-        _machine("nobody-no-intro", "held-out", _prompt("vm-nobodyavail"), beep),
-        _machine("not-answering", "held-out",
-                 _prompt("number-not-answering", "please-try-call-later"), None),
-        _machine("no-service", "held-out", _prompt("ss-noservice"), None),
-        _machine("flite-greeting", "held-out", speak(
-            "Hello, you have reached the Morgan family. We are not home right now. Leave us "
-            "a message and we will call you back.", _voice("flite", "slt")),
-            (tone(1400, 0.3) * 0.8).astype(np.int16)),
-        _person("hello-recorded", "held-out", _prompt("hello")),
-        _person("dana-slt", "held-out", speak("Hello, Dana speaking.", _voice("flite", "slt"))),
-        _person("yes-rms", "held-out", speak("Yes?", _voice("flite", "rms")), 1.0),
-        _person("hi-espeak-m3", "held-out", speak("Hi, who's calling?",
-                                                  _voice("espeak-ng", "en-us+m3", 175))),
-    ]
 
 
 @dataclass(slots=True)
@@ -142,6 +66,7 @@ class Outcome:
     reason: str
     decided_s: float | None
     heard_at_s: float | None  # the agent's first sound in what the phone recorded
+    message_at_s: float | None  # the voicemail message's first sound in it
     record_outcome: str
 
 
@@ -163,10 +88,13 @@ async def run_answer(
     heard = (await asyncio.to_thread(phone.finish)).heard
     loud = np.flatnonzero(np.abs(heard.astype(np.int32)) >= LOUD)
     facts = record.dialogue_state.get("answering", {})
-    decided = facts.get("decided_ms")
+    decided, voicemail = facts.get("decided_ms"), facts.get("voicemail_ms")
+    message = loud[:0] if voicemail is None else \
+        loud[loud >= (voicemail / 1000 - CLOCK_SLACK_S) * SAMPLE_RATE_HZ]
     return Outcome(answer, facts.get("acted_as"), record.dialogue_state.get("answered_by", ""),
                    facts.get("reason", ""), None if decided is None else decided / 1000,
-                   loud[0] / SAMPLE_RATE_HZ if len(loud) else None, record.outcome or "")
+                   loud[0] / SAMPLE_RATE_HZ if len(loud) else None,
+                   message[0] / SAMPLE_RATE_HZ if len(message) else None, record.outcome or "")
 
 
 async def measure(answers: list[Answer]) -> list[Outcome]:
@@ -196,11 +124,16 @@ def report(half: str, outcomes: list[Outcome], verbose: bool) -> None:
     waits = [o.heard_at_s - o.answer.speech_end_s for o in people if o.heard_at_s is not None]
     silent = sum(1 for o in people if o.heard_at_s is None
                  or o.heard_at_s - o.answer.speech_end_s > SILENCE_LIMIT_S)
-    beeped = [o for o in outcomes if o.answer.label == "machine" and o.answer.speech_end_s]
-    after_beep = [o.heard_at_s - o.answer.speech_end_s for o in beeped if o.heard_at_s is not None]
+    machines = [o for o in outcomes if o.answer.label == "machine"]
+    beeped = [o for o in machines if o.answer.speech_end_s]
+    after_beep = [o.message_at_s - o.answer.speech_end_s for o in beeped
+                  if o.message_at_s is not None]
+    spoke = sum(1 for o in machines if o.heard_at_s is not None
+                and (o.message_at_s is None or o.heard_at_s < o.message_at_s - CLOCK_SLACK_S))
     print(f"{half}: accuracy {right}/{len(outcomes)}, left to the deadline's default {unsure}, "
           f"a person heard > {SILENCE_LIMIT_S:g} s of silence {silent}/{len(people)}, "
-          f"message began before the beep ended {sum(d < 0 for d in after_beep)}/{len(beeped)}")
+          f"message began before the beep ended {sum(d < 0 for d in after_beep)}/{len(beeped)}, "
+          f"the agent spoke to a machine other than its message {spoke}/{len(machines)}")
     print("  " + percentiles("time to decision", [o.decided_s for o in outcomes
                                                     if o.decided_s is not None]))
     print("  " + percentiles("person: answer end -> agent", [max(w, 0.0) for w in waits]))
@@ -208,10 +141,11 @@ def report(half: str, outcomes: list[Outcome], verbose: bool) -> None:
     if verbose:
         for o in outcomes:
             heard = "-" if o.heard_at_s is None else f"{o.heard_at_s:5.2f} s"
+            message = "" if o.message_at_s is None else f", message at {o.message_at_s:5.2f} s"
             decided = "-" if o.decided_s is None else f"{o.decided_s:5.2f} s"
             print(f"    {o.answer.name:<18} {o.answer.label:<8} -> {o.answered_by:<8} "
                   f"({o.reason}) at {decided}, agent heard at {heard} (answer end "
-                  f"{o.answer.speech_end_s:5.2f} s), {o.record_outcome}")
+                  f"{o.answer.speech_end_s:5.2f} s){message}, {o.record_outcome}")
 
 
 def main() -> None:

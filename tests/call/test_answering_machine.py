@@ -11,7 +11,8 @@ from callwright.call.answering_machine import (
     AnsweredBy,
     AnsweringMachineDetector,
     AnsweringOptions,
-    machine_phrase,
+    person_cue,
+    phrase_in,
 )
 from tests.support.tones import tone
 
@@ -110,11 +111,66 @@ def test_a_late_sign_after_the_watch_is_ignored():
     assert detector.heard_words(OPTIONS.watch_s + 1, "leave a message") is None
 
 
+def test_a_business_line_answer_runs_long_then_its_words_show_a_person():
+    detector = AnsweringMachineDetector(OPTIONS)
+    [machine] = play(detector, 4.0, talks(0.4, 3.9))  # "Acme Dental, ... how can I help you?"
+    assert machine.reason == "long greeting"
+    person = detector.turn_ended(4.1, 3.5, "Acme Dental, this is Dana speaking. How can I help "
+                                           "you?")
+    assert (person.answered_by, person.acts_as, person.at) == (
+        AnsweredBy.PERSON, AnsweredBy.PERSON, 4.1)
+    assert person.reason == "words: how can i help" and detector.revised
+
+
+def test_a_hello_said_twice_with_a_pause_inside_the_turn_ends_on_a_question():
+    detector = AnsweringMachineDetector(OPTIONS)
+    play(detector, 3.3, talks(0.4, 3.1))  # "Hello?" ... "Hello? Hello?" as one turn
+    person = detector.turn_ended(3.3, 2.7, "Hello? Hello? Hello?")
+    assert person.answered_by is AnsweredBy.PERSON and person.reason == "words: question"
+
+
+def test_a_long_greeting_without_a_persons_words_stays_a_machine():
+    detector = AnsweringMachineDetector(OPTIONS)
+    play(detector, 5.0, talks(0.4, 4.8))
+    assert detector.turn_ended(5.0, 4.4, "Hello, this is Oliver. I'm not able to answer right "
+                                         "now. Ring me back later.") is None
+    assert detector.turn_ended(5.0, 4.4, "Hi, you've reached Dana. Who is this?") is None
+    assert detector.verdict.acts_as is AnsweredBy.MACHINE and not detector.revised
+
+
+def test_a_beep_or_hanging_up_keeps_a_long_greeting_a_machine():
+    beep = tone(1000, 0.4)
+    detector = AnsweringMachineDetector(OPTIONS)
+    play(detector, 3.0, talks(0.4, 3.0))
+    play(detector, 3.5, audio=lambda at: beep[:320], start_s=3.0)
+    assert detector.beep is not None
+    assert detector.turn_ended(3.6, 2.6, "Who's calling?") is None
+    detector = AnsweringMachineDetector(AnsweringOptions(on_machine="hang_up"))
+    play(detector, 3.0, talks(0.4, 3.0))
+    assert detector.turn_ended(3.2, 2.6, "Dana speaking, how can I help?") is None
+
+
+def test_the_deadlines_machine_default_gives_way_to_a_persons_words():
+    options = AnsweringOptions(voicemail_text="Hi.", default_when_unsure="machine")
+    detector = AnsweringMachineDetector(options)
+    play(detector, 3.2, talks(1.4, 3.2))
+    person = detector.turn_ended(3.4, 1.8, "Yes, who is this?")
+    assert person.answered_by is AnsweredBy.PERSON and person.reason == "words: who is this"
+
+
+def test_person_cues():
+    assert person_cue("Good afternoon, Riverside Plumbing, Mike speaking.") == "speaking"
+    assert person_cue("Thanks for calling, what can I do for you today") == \
+        "what can i do for you"
+    assert person_cue("Hello, is anyone there?") == "anyone there"
+    assert person_cue("Hi, it's Lee. Ring me back later.") is None
+
+
 def test_machine_phrases_match_whole_words_only():
-    assert machine_phrase("The person you are calling is not available.", MACHINE_PHRASES) \
+    assert phrase_in("The person you are calling is not available.", MACHINE_PHRASES) \
         == "not available"
-    assert machine_phrase("I'm at the toner shop", MACHINE_PHRASES) is None
-    assert machine_phrase("You’ve reached Dana", MACHINE_PHRASES) == "you've reached"
+    assert phrase_in("I'm at the toner shop", MACHINE_PHRASES) is None
+    assert phrase_in("You’ve reached Dana", MACHINE_PHRASES) == "you've reached"
 
 
 def test_options_refuse_a_voicemail_without_text():

@@ -87,6 +87,19 @@ async def test_without_a_beep_the_message_follows_the_greetings_silence():
     assert record.outcome == "voicemail_left"
 
 
+async def test_a_business_line_answer_is_greeted_once_its_words_show_a_person():
+    phrases = [Phrase(0.3, 3.8, "acme dental dana speaking how can i help you")]
+    line, conversation, record = await run_call(phrases, 7.0, answering=LEAVE)
+    verdicts = [(e.data["who"], e.data["reason"]) for e in event(record, "answered_by")]
+    assert verdicts == [("machine", "long greeting"), ("person", "words: how can i help")]
+    first_word = line.agent_speech_times()[0]
+    assert 3.8 < first_word <= 3.8 + 0.3  # at the end of the turn, before any message
+    assert record.turns[0].agent_text == "hello there"
+    assert conversation.inputs == []
+    answering = record.dialogue_state["answering"]
+    assert answering["revised"] and answering["voicemail_ms"] is None
+
+
 async def test_hang_up_on_a_machine_without_a_message():
     options = AnsweringOptions(on_machine="hang_up")
     line, _, record = await run_call([Phrase(0.3, 4.0, GREETING)], 6.0, answering=options)

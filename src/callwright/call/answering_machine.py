@@ -19,6 +19,12 @@ A person verdict can still turn into a machine one until `watch_s`: a greeting w
 early on ("Hi! ... You've reached Dana") ends a short turn first, and its beep or voicemail
 words later show what it was. Only a beep or the strongest voicemail phrases do that: once
 the agent has spoken, a person's own long answers are no sign of a machine.
+
+A machine verdict that rests on length alone (a long greeting, or the deadline's machine
+default; no beep, no machine words) turns into a person one when the callee's turn ends on a
+person's words: a business line's "Acme Dental, Dana speaking, how can I help you?" runs past
+`long_greeting_s`, then ends on a question and waits for us, which a greeting does not. Only
+while the call leaves a message after the greeting: hanging up acts on the verdict at once.
 """
 
 from __future__ import annotations
@@ -46,6 +52,14 @@ MACHINE_PHRASES = VOICEMAIL_PHRASES + (
     "is on the phone", "is not in service",
 )
 """Words of answering machines and carrier announcements: a machine while deciding."""
+PERSON_PHRASES = (
+    "how can i help", "how may i help", "can i help you", "may i help you", "how can we help",
+    "how may we help", "what can i do for you", "speaking", "who is this", "who's this",
+    "who is calling", "who's calling", "who is there", "who's there", "anybody there",
+    "anyone there",
+)
+"""Words of a person answering: a turn with them (and no machine words) is a person's."""
+_LENGTH_ONLY = ("long greeting", "deadline")  # machine verdicts that words can overturn
 
 
 class AnsweredBy(Enum):
@@ -110,7 +124,7 @@ class AnsweringMachineDetector:
         self.options = options
         self.verdict: Verdict | None = None
         self.beep: Beep | None = None  # the first beep heard, with its end once it ended
-        self.revised = False  # a person verdict later turned into a machine one
+        self.revised = False  # the verdict was turned round (see module doc)
         self._beeps = BeepDetector()
         self._heard_speech = False
         self._talk_started: float | None = None  # the current callee turn's start
@@ -150,7 +164,7 @@ class AnsweringMachineDetector:
         """A callee turn of `speech_s` seconds ended at `at`; `text` its words (None while
         they are not transcribed yet: `heard_words` gives them later)."""
         if text:
-            verdict = self.heard_words(at, text)
+            verdict = self.turn_words(at, text)
             if verdict is not None:
                 return verdict
         self._talk_started = None
@@ -160,13 +174,32 @@ class AnsweringMachineDetector:
 
     def heard_words(self, at: float, text: str) -> Verdict | None:
         """Words the callee said (a pause's or a turn's), heard `at` s after answer."""
-        phrase = machine_phrase(text, VOICEMAIL_PHRASES)
+        phrase = phrase_in(text, VOICEMAIL_PHRASES)
         if phrase is not None:
             return self._machine(at, f"words: {phrase}", late_ok=True)
-        phrase = machine_phrase(text, MACHINE_PHRASES)
+        phrase = phrase_in(text, MACHINE_PHRASES)
         if phrase is not None:
             return self._machine(at, f"words: {phrase}", late_ok=False)
         return None
+
+    def turn_words(self, at: float, text: str) -> Verdict | None:
+        """The words of a whole callee turn, known `at` s after answer: machine words as in
+        `heard_words`; else a person's words (PERSON_PHRASES, or ending on a question)
+        overturn a machine verdict that rests on length alone."""
+        verdict = self.heard_words(at, text)
+        if verdict is not None or phrase_in(text, MACHINE_PHRASES) is not None:
+            return verdict
+        cue = person_cue(text)
+        if cue is None or not self._overturnable():
+            return None
+        self.revised = True
+        return self._decide(AnsweredBy.PERSON, at, f"words: {cue}")
+
+    def _overturnable(self) -> bool:
+        verdict = self.verdict
+        return (verdict is not None and verdict.acts_as is AnsweredBy.MACHINE
+                and verdict.reason in _LENGTH_ONLY and self.beep is None
+                and self.options.on_machine == "leave_message")
 
     def _machine(self, at: float, reason: str, late_ok: bool) -> Verdict | None:
         verdict = self.verdict
@@ -186,7 +219,16 @@ class AnsweringMachineDetector:
 _WORDS = re.compile(r"[a-z0-9']+")
 
 
-def machine_phrase(text: str, phrases: tuple[str, ...]) -> str | None:
+def phrase_in(text: str, phrases: tuple[str, ...]) -> str | None:
     """The first of `phrases` said in `text` (whole words, case and punctuation ignored)."""
     spoken = f" {' '.join(_WORDS.findall(text.lower().replace('’', chr(39))))} "
     return next((phrase for phrase in phrases if f" {phrase} " in spoken), None)
+
+
+def person_cue(text: str) -> str | None:
+    """What in `text` shows a person: one of PERSON_PHRASES, or "question" when it ends on
+    one (a person asks, then waits for the answer)."""
+    phrase = phrase_in(text, PERSON_PHRASES)
+    if phrase is not None:
+        return phrase
+    return "question" if text.rstrip().endswith("?") else None

@@ -4,8 +4,11 @@
 to be a person: it feeds the `AnsweringMachineDetector` (answering_machine.py) every frame,
 turn and pause's words, and holds the agent's greeting. On a person (or the deadline with a
 person default) it greets at once. On a machine it waits for the end of the greeting (the
-beep ending, or silence) and leaves the voicemail message, then hangs up; or hangs up at
-once, per the options. The call's record gets what was decided and when, in ms after answer:
+beep ending, or silence once the greeting's words are known) and leaves the voicemail
+message, then hangs up; or hangs up at once, per the options. Until the message starts, a
+person's words at the end of a long answer ("... how can I help you?") turn a machine
+verdict that rests on length alone into a person one: the agent greets instead. The
+call's record gets what was decided and when, in ms after answer:
 events `answered_by`, `beep`, `voicemail`, and `answered_by` / `answering` in its dialogue
 state; its outcome is "voicemail_left" or "machine_no_message" on a machine.
 """
@@ -55,6 +58,7 @@ class AnswerScreen:
         self._now = now
         self._greeted = False
         self._quiet_since: float | None = None  # the machine's line silent since then
+        self._words_pending = False  # the last callee turn is still being transcribed
         self._voicemail_at: float | None = None
         self._voicemail_after = ""
 
@@ -79,9 +83,12 @@ class AnswerScreen:
     def takes_turn(self, heard: HeardTurn) -> bool:
         """A callee turn ended: whether it is the screen's (the agent must not answer it)."""
         held = self.holds_call
+        if self._voicemail_at is not None:
+            return held  # the message is going out: nothing the machine says changes it
         transcript = heard.transcript
         text = transcript.result() if transcript.done() and not transcript.cancelled() \
             and transcript.exception() is None else None
+        self._words_pending = text is None
         if held:
             self._act(self._detector.turn_ended(heard.event.at, heard.duration_ms / 1000, text))
         elif text:
@@ -113,8 +120,12 @@ class AnswerScreen:
         }
 
     def _words_of(self, transcript: asyncio.Task[str]) -> None:
-        if not transcript.cancelled() and transcript.exception() is None and transcript.result():
-            self._act(self._detector.heard_words(self._now(), transcript.result()))
+        """A turn's words, transcribed after the turn ended."""
+        self._words_pending = False
+        if self._voicemail_at is not None or transcript.cancelled() or \
+                transcript.exception() is not None or not transcript.result():
+            return
+        self._act(self._detector.turn_words(self._now(), transcript.result()))
 
     def _act(self, verdict: Verdict | None) -> None:
         if verdict is None:
@@ -132,8 +143,9 @@ class AnswerScreen:
             self._spawn(self._take_over(_actions(None, None)))  # the agent stops at once
 
     def _wait_for_greeting_end(self, at: float, speaking: bool) -> None:
-        """The machine's greeting is over once its beep ended, or after a silence; then the
-        message goes out (once)."""
+        """The machine's greeting is over once its beep ended, or after a silence with its
+        words known (they may show a person waiting for us); then the message goes out
+        (once)."""
         if self._voicemail_at is not None or self._options.on_machine != "leave_message":
             return
         beep, verdict = self._detector.beep, self._detector.verdict
@@ -143,7 +155,7 @@ class AnswerScreen:
             self._quiet_since = at
         if beep is not None and beep.ended_at is not None:
             after = "beep"
-        elif self._quiet_since is not None and \
+        elif self._quiet_since is not None and not self._words_pending and \
                 at - self._quiet_since >= self._options.greeting_end_silence_s:
             after = "silence"
         elif verdict is not None and at - verdict.at >= self._options.max_greeting_s:
