@@ -14,44 +14,34 @@ import asyncio
 import os
 import shutil
 import signal
-import subprocess
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 
-from callwright.audio.frames import SAMPLE_RATE_HZ
-from callwright.audio.wav import read_wav, write_wav
-from tests.support.baresip import AnsweringPhone, answering_phone, baresip_available
-from tests.support.server import ROOT, RunningServer, free_port, port_in_use, start_server
-from tests.support.voices import speak, voiced_span
+from tests.support.baresip import baresip_available
+from tests.support.called_phones import (
+    SOUNDS,
+    Phones,
+    most_at_once,
+    pharmacy_only,
+    silence,
+    spoken,
+    voicemail_greeting,
+)
+from tests.support.server import RunningServer, free_port, start_server
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not baresip_available() or not shutil.which("sipp"),
                        reason="apt-get install baresip-core sip-tester"),
 ]
-SOUNDS = Path("/usr/share/asterisk/sounds/en")
-SCENARIOS = Path(__file__).parent / "sipp"
 PEOPLE, MACHINES, OPT_OUTS, BUSY, UNANSWERED = 8, 5, 2, 3, 2  # 20 phones called
 MAX_AT_ONCE = 3
 MAX_ATTEMPTS = 2
-PHONE_LIFE_S = 600
 CAMPAIGN_TIMEOUT_S = 420
-LOUD = 600  # int16 peak of our voice in what a phone heard
-
-
-def silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(seconds * SAMPLE_RATE_HZ), np.int16)
-
-
-def spoken(text: str, workdir: Path) -> np.ndarray:
-    pcm = read_wav(speak(text, workdir / f"{abs(hash(text))}.wav"))[0]
-    first, end = voiced_span(pcm)
-    return pcm[first:end]
 
 
 def zone_at_local_hour(hour: int, now: datetime) -> str:
@@ -64,65 +54,12 @@ def zone_at_local_hour(hour: int, now: datetime) -> str:
     return f"Etc/GMT{-offset:+d}"  # Etc/GMT-5 is UTC+5
 
 
-class Phones:
-    """The called phones: one baresip per answering contact, one sipp per busy or silent kind."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.answering: dict[str, tuple[str, AnsweringPhone, float]] = {}
-        self.sipps: list[subprocess.Popen] = []
-
-    def answer(self, name: str, answer: np.ndarray, beep_end_s: float = 0.0) -> str:
-        folder = self.workdir / name
-        folder.mkdir()
-        wav = folder / "answer.wav"
-        write_wav(wav, answer, SAMPLE_RATE_HZ)
-        base = 42000 + 40 * len(self.answering)
-        phone = answering_phone(wav, folder / "phone", port=free_port(), seconds=PHONE_LIFE_S,
-                                user=name, rtp_ports=f"{base}-{base + 38}")
-        self.answering[phone.uri] = (name, phone, beep_end_s)
-        return phone.uri
-
-    def sipp(self, scenario: str, calls: int) -> int:
-        port = free_port()
-        self.sipps.append(subprocess.Popen(
-            ["sipp", "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1", "-p", str(port),
-             "-mp", str(free_port()), "-t", "u1", "-m", str(calls), "-timeout", "600",
-             "-nostdin", "-trace_err"],
-            cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))
-        deadline = time.monotonic() + 10
-        while not port_in_use(port) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return port
-
-    def stop(self) -> None:
-        for _, phone, _ in self.answering.values():
-            if phone.process.poll() is None:
-                phone.process.send_signal(signal.SIGTERM)
-        for process in self.sipps:
-            process.kill()
-            process.wait()
-
-    def calls_answered(self, uri: str) -> int:
-        _, phone, _ = self.answering[uri]
-        return len(list(phone.workdir.glob("dump-*-dec.wav")))
-
-
 @pytest.fixture
 def phones(tmp_path):
     made = Phones(tmp_path / "phones")
     made.workdir.mkdir()
     yield made
     made.stop()
-
-
-def pharmacy_only(workdir: Path) -> Path:
-    agents = workdir / "agents"
-    agents.mkdir(parents=True)
-    for name in ("pharmacy.yaml", "pharmacy.data.yaml"):
-        shutil.copy(ROOT / "agents" / name, agents)
-    return agents
 
 
 def campaign_of(server: RunningServer) -> dict:
@@ -139,19 +76,6 @@ def wait_until(server: RunningServer, done: int, timeout_s: float) -> dict:
     raise AssertionError(f"campaign stuck: {campaign_of(server)}\n{server.log()[-4000:]}")
 
 
-def most_at_once(contacts: list[dict]) -> int:
-    moments = []
-    for contact in contacts:
-        for attempt in contact["attempts"]:
-            moments.append((attempt["started_at"], 1))
-            moments.append((attempt["ended_at"], -1))
-    running = most = 0
-    for _, step in sorted(moments, key=lambda m: (datetime.fromisoformat(m[0]), m[1])):
-        running += step
-        most = max(most, running)
-    return most
-
-
 async def test_a_campaign_of_twenty_real_phones_runs_to_its_outcomes_across_a_restart(
     tmp_path, phones
 ):
@@ -159,10 +83,7 @@ async def test_a_campaign_of_twenty_real_phones_runs_to_its_outcomes_across_a_re
         pytest.skip("apt-get install asterisk-core-sounds-en-wav")
     hello = spoken("Hello?", tmp_path)
     take_me_off = spoken("Please take me off your calling list.", tmp_path)
-    greeting = read_wav(SOUNDS / "vm-nobodyavail.wav", target_hz=SAMPLE_RATE_HZ)[0]
-    beep = read_wav(SOUNDS / "beep.wav", target_hz=SAMPLE_RATE_HZ)[0]
-    machine_parts = [silence(0.3), greeting, silence(0.3), beep]
-    beep_end_s = sum(len(part) for part in machine_parts) / SAMPLE_RATE_HZ
+    greeting, beep_end_s = voicemail_greeting()
 
     now = datetime.now(UTC)
     inside, outside = zone_at_local_hour(12, now), zone_at_local_hour(18, now)
@@ -171,7 +92,7 @@ async def test_a_campaign_of_twenty_real_phones_runs_to_its_outcomes_across_a_re
         uri = phones.answer(f"person{n}", np.concatenate([silence(0.3), hello, silence(5.0)]))
         expected[uri] = "person"
     for n in range(MACHINES):
-        answer = np.concatenate([*machine_parts, silence(12.0)])
+        answer = np.concatenate([greeting, silence(12.0)])
         expected[phones.answer(f"machine{n}", answer, beep_end_s)] = "voicemail_left"
     for n in range(OPT_OUTS):
         answer = np.concatenate([silence(0.3), hello, silence(3.0), take_me_off, silence(9.0)])
@@ -240,11 +161,9 @@ async def test_a_campaign_of_twenty_real_phones_runs_to_its_outcomes_across_a_re
     assert shown["progress"]["contact_rate"] is not None
     assert len(export.strip().splitlines()) == 1 + sum(max(1, len(c["attempts"]))
                                                        for c in contacts)
-    for uri, (name, phone, beep_end) in phones.answering.items():
+    for uri, (name, _, beep_end) in phones.answering.items():
         if expected[uri] != "voicemail_left" or uri in interrupted:
             continue
-        heard = read_wav(sorted(phone.workdir.glob("dump-*-dec.wav"))[-1],
-                         target_hz=SAMPLE_RATE_HZ)[0]
-        loud = np.flatnonzero(np.abs(heard.astype(np.int32)) >= LOUD) / SAMPLE_RATE_HZ
+        loud = phones.loud_s(uri)
         assert len(loud) and loud[0] >= beep_end - 0.05, name  # nothing before the beep
         assert loud[-1] - loud[0] > 2.0, name  # the message, after it
