@@ -189,6 +189,17 @@ async def test_in_band_wait_ends_when_the_queue_is_cleared():
     await asyncio.wait_for(pressing, 1)
 
 
+async def test_many_presses_on_a_long_call_add_one_frame_listener_not_one_each():
+    queue = Queue()
+    for _ in range(20):
+        pressing = asyncio.ensure_future(press_in_band(queue, "1"))
+        await asyncio.sleep(0)
+        while queue.queued_frames():
+            queue.tick()
+        await asyncio.wait_for(pressing, 1)
+    assert len(queue.listeners) == 1  # every frame of the call calls each listener
+
+
 async def test_in_band_refuses_what_is_not_a_key():
     with pytest.raises(ValueError, match="keys are 0-9"):
         await Line().send_digits("1-2")
