@@ -3,6 +3,7 @@ way a call can end becomes the attempt's result."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -27,12 +28,16 @@ def record(outcome: str, **state) -> CallRecord:
 
 
 class ScriptedSip:
-    def __init__(self, failure: Exception | None = None) -> None:
+    def __init__(self, failure: Exception | None = None, lines: Counter | None = None) -> None:
         self.failure = failure
+        self.lines = lines
         self.dialled: list[tuple[str, dict]] = []
+        self.lines_while_ringing: int | None = None
 
     async def dial(self, target_uri: str, **options):
         self.dialled.append((target_uri, options))
+        if self.lines is not None:
+            self.lines_while_ringing = self.lines.total()
         if self.failure is not None:
             raise self.failure
         return type("Call", (), {"call_id": "c" * 32})()
@@ -47,6 +52,14 @@ async def test_an_unanswered_call_becomes_its_result_with_the_sip_status(status,
                             None, lambda name: None, None)
     outcome = await place(SETTINGS, CLAIM, lambda call_id: None)
     assert (outcome.result, outcome.sip_status) == (result, status)
+
+
+async def test_a_ringing_call_holds_a_line_until_it_is_answered_or_fails():
+    lines: Counter[str] = Counter(sip=2)
+    sip = ScriptedSip(CallFailed(486, "Busy Here"), lines)
+    place = campaign_caller(sip, AGENTS, None, lambda name: None, None, lines)
+    await place(SETTINGS, CLAIM, lambda call_id: None)
+    assert sip.lines_while_ringing == 3 and lines.total() == 2
 
 
 async def test_an_answered_call_runs_screened_with_the_contacts_fields():

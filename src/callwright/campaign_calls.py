@@ -6,6 +6,7 @@ so it sits beside server.py."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -25,6 +26,7 @@ UNANSWERED = {  # SIP final status of an unanswered attempt -> its result
     408: "no_answer", 480: "no_answer", 487: "no_answer",
     403: "refused", 603: "refused",
 }
+DIALING = "dialing"  # the lines key of campaign calls still ringing
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
@@ -40,9 +42,13 @@ RunCall = Callable[..., Awaitable[CallRecord]]
 def campaign_caller(
     sip: Dialer, agents: dict[str, Agent], run_call: RunCall,
     person_dialer: Callable[[str], Dial], default_trunk: str | None,
+    lines: Counter[str] | None = None,
 ) -> PlaceAttempt:
     """The scheduler's PlaceAttempt for this server's SIP side and agents; a number goes
-    through the campaign's trunk, else `default_trunk` (the first of the SIP settings)."""
+    through the campaign's trunk, else `default_trunk` (the first of the SIP settings).
+    `lines`: the server's count of lines in use (Runtime.calls_up); a call ringing out holds
+    one under "dialing", so neither more campaign calls nor inbound callers take it."""
+    lines = Counter() if lines is None else lines
 
     async def place(settings: CampaignSettings, claim: Claim,
                     note_call_id: Callable[[str], None]) -> AttemptResult:
@@ -56,6 +62,7 @@ def campaign_caller(
                     f"{claim.phone} is a number: add a trunk to the SIP settings (trunks:) "
                     "or give contacts as sip: URIs"))
             trunk = default_trunk
+        lines[DIALING] += 1
         try:
             call = await sip.dial(claim.phone, from_user=settings.agent,
                                   timeout_s=settings.ring_timeout_s, trunk=trunk,
@@ -65,6 +72,8 @@ def campaign_caller(
                                  sip_status=failure.status, detail=failure.reason)
         except (SipParseError, OSError, ValueError) as error:
             return AttemptResult("failed", detail=str(error))
+        finally:
+            lines[DIALING] -= 1
         note_call_id(call.call_id)
         answering = AnsweringOptions(
             deadline_s=settings.detection_deadline_s, on_machine=settings.on_machine,

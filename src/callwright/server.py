@@ -169,7 +169,7 @@ async def serve(config: ServerConfig) -> None:
         CampaignBook(runtime.engine),
         campaign_caller(
             sip, runtime.agents, runtime.run_call, lambda name: person_dialer(sip, name),
-            sip.trunks[0].name if sip.trunks else None,
+            sip.trunks[0].name if sip.trunks else None, runtime.calls_up,
         ),
         server_room=lambda: config.max_calls - runtime.calls_up.total(),
     )
