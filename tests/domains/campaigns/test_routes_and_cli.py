@@ -102,6 +102,9 @@ def test_the_do_not_call_list_over_the_api(client):
     assert listed == {("+15551230001", None), ("+15551230013", "refills")}
     assert client.delete("/api/do-not-call/+15551230001").status_code == 204
     assert client.delete("/api/do-not-call/+15551230001").status_code == 404
+    garbage = client.delete("/api/do-not-call/not-a-number")
+    assert garbage.status_code == 422 and "not a phone number" in garbage.text
+    assert client.post("/api/do-not-call", json={"phone": "call me"}).status_code == 422
 
 
 def test_the_command_line_creates_starts_and_reports_a_campaign(tmp_path, url):

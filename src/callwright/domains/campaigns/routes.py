@@ -163,7 +163,11 @@ def campaigns_router(engine: Engine, agents: Collection[str] | None = None) -> A
     def remove_do_not_call(phone: str, campaign: str | None = None) -> None:
         if campaign is not None:
             found(campaign)
-        if not book.remove_do_not_call(phone, campaign):
+        try:
+            removed = book.remove_do_not_call(phone, campaign)
+        except CampaignError as error:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+        if not removed:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"{phone} is not on that list")
 
     return router
